@@ -1,0 +1,131 @@
+//! Command-line definitions. Each flag's doc comment is its `--help` text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Assay: SOC 2 audit as code, with evidence you can prove.
+#[derive(Debug, Parser)]
+#[command(name = "assay", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Run as if started in DIR (the workspace is searched from there upward).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub chdir: Option<PathBuf>,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Audit types on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AuditTypeArg {
+    /// Design of controls as of one date.
+    Type1,
+    /// Operating effectiveness over a period of 3 to 12 months.
+    Type2,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new audit workspace with a complete SOC 2 starting set.
+    Init(InitArgs),
+    /// Check the workspace's files and report design coverage.
+    Validate(ValidateArgs),
+    /// Browse the Trust Services Criteria and the default library.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Build a demo workspace for a synthetic company and show what Assay does.
+    Demo(DemoArgs),
+}
+
+/// `assay init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the workspace in (created if missing; must not hold one already).
+    pub dir: PathBuf,
+    /// The service organization's name.
+    #[arg(long)]
+    pub org: String,
+    /// SOC 2 Type I or Type II.
+    #[arg(long = "type", value_enum)]
+    pub audit_type: AuditTypeArg,
+    /// Type I: the date the design is judged as of (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["period_start", "period_end"])]
+    pub as_of: Option<String>,
+    /// Type II: first day of the period (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "period_end")]
+    pub period_start: Option<String>,
+    /// Type II: last day of the period (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "period_start")]
+    pub period_end: Option<String>,
+    /// Categories in scope, comma-separated: security, availability, confidentiality,
+    /// processing-integrity, privacy. Security is always included.
+    #[arg(long, value_delimiter = ',', default_value = "security")]
+    pub categories: Vec<String>,
+    /// The system's name (default: "<org> Platform").
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `assay validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 on warnings too (design gaps, unknown owners, ...), for CI gates.
+    #[arg(long)]
+    pub deny_warnings: bool,
+}
+
+/// `assay catalog ...`.
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List the Trust Services Criteria.
+    Criteria {
+        /// Only this category (security, availability, processing-integrity, confidentiality, privacy).
+        #[arg(long)]
+        category: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one criterion (e.g. CC6.1) or one default control (e.g. ACC-01) in full.
+    Show {
+        /// A criterion id or a control id.
+        id: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the default control library.
+    Controls {
+        /// Only controls mapped to criteria of this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the policy templates.
+    Policies {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `assay demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Leave the demo workspace in this folder (must be new or empty); default: a new temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}

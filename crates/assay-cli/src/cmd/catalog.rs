@@ -1,0 +1,172 @@
+//! `assay catalog`: the Trust Services Criteria, the default controls and policy templates.
+
+use crate::cli::CatalogCommand;
+use crate::output::{self, Style};
+use crate::Outcome;
+use anyhow::bail;
+use assay_catalog::Catalog;
+use assay_core::{criterion::sort_key, Category};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde_json::json;
+
+fn category(arg: &Option<String>) -> anyhow::Result<Option<Category>> {
+    arg.as_deref()
+        .map(|c| c.parse::<Category>())
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--category: {e}"))
+}
+
+fn table(header: Vec<&str>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(120);
+    t.set_header(header);
+    t
+}
+
+pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
+    let color = output::stdout_color();
+    match cmd {
+        CatalogCommand::Criteria {
+            category: cat,
+            json,
+        } => {
+            let cat = category(&cat)?;
+            let list: Vec<_> = catalog
+                .criteria
+                .iter()
+                .filter(|c| cat.is_none_or(|k| c.category == k))
+                .collect();
+            if json {
+                output::json(&json!({ "schema": "assay.criteria/v1", "criteria": list }))?;
+            } else {
+                let mut t = table(vec!["id", "category", "series", "subject"]);
+                for c in &list {
+                    t.add_row(vec![
+                        c.id.as_str(),
+                        c.category.title(),
+                        &format!("{} {}", c.series, c.series_title),
+                        &c.subject,
+                    ]);
+                }
+                println!("{t}\n{} criteria", list.len());
+            }
+        }
+        CatalogCommand::Show { id, json } => {
+            let key = id.trim().to_ascii_uppercase();
+            if let Some(c) = catalog.criterion(&key) {
+                let mut controls: Vec<(&str, &str)> = catalog
+                    .controls
+                    .iter()
+                    .flat_map(|lc| {
+                        lc.control
+                            .criteria
+                            .iter()
+                            .filter(|l| l.id == c.id)
+                            .map(move |l| (lc.control.id.as_str(), l.rationale.as_str()))
+                    })
+                    .collect();
+                controls.sort();
+                if json {
+                    output::json(&json!({
+                        "schema": "assay.criterion/v1",
+                        "criterion": c,
+                        "default_controls": controls.iter().map(|(id, r)| json!({"id": id, "rationale": r})).collect::<Vec<_>>(),
+                    }))?;
+                } else {
+                    println!(
+                        "{} {}",
+                        output::paint(&c.id, Style::Strong, color),
+                        c.subject
+                    );
+                    println!("{} · {} {}\n", c.category.title(), c.series, c.series_title);
+                    println!("{}\n", c.summary);
+                    println!("{}", output::paint("Points of focus", Style::Strong, color));
+                    for p in &c.points_of_focus {
+                        println!("  - {p}");
+                    }
+                    println!(
+                        "\n{}",
+                        output::paint("Default controls mapped to it", Style::Strong, color)
+                    );
+                    for (cid, why) in &controls {
+                        println!("  {cid:<7} {why}");
+                    }
+                }
+            } else if let Some(lc) = catalog.control(&key) {
+                if json {
+                    output::json(
+                        &json!({ "schema": "assay.control/v1", "control": lc.control, "policies": lc.policies }),
+                    )?;
+                } else {
+                    print!("{}", assay_workspace::render::control_yaml(&lc.control));
+                }
+            } else {
+                bail!("`{id}` is neither a criterion nor a default control; `assay catalog criteria` and `assay catalog controls` list them");
+            }
+        }
+        CatalogCommand::Controls {
+            category: cat,
+            json,
+        } => {
+            let cat = category(&cat)?;
+            let list: Vec<_> = catalog
+                .controls
+                .iter()
+                .filter(|lc| {
+                    cat.is_none_or(|k| {
+                        lc.control
+                            .criteria
+                            .iter()
+                            .any(|l| catalog.criterion(&l.id).is_some_and(|c| c.category == k))
+                    })
+                })
+                .collect();
+            if json {
+                let controls: Vec<_> = list
+                    .iter()
+                    .map(|lc| json!({"control": lc.control, "policies": lc.policies}))
+                    .collect();
+                output::json(&json!({ "schema": "assay.controls/v1", "controls": controls }))?;
+            } else {
+                let mut t = table(vec!["id", "title", "frequency", "nature", "criteria"]);
+                for lc in &list {
+                    let c = &lc.control;
+                    let mut ids: Vec<&str> = c.criterion_ids().collect();
+                    ids.sort_by_key(|i| sort_key(i));
+                    t.add_row(vec![
+                        c.id.clone(),
+                        c.title.clone(),
+                        format!("{:?}", c.frequency).to_lowercase(),
+                        format!("{:?}", c.nature).to_lowercase(),
+                        ids.join(" "),
+                    ]);
+                }
+                println!("{t}\n{} controls", list.len());
+            }
+        }
+        CatalogCommand::Policies { json } => {
+            if json {
+                let list: Vec<_> = catalog
+                    .policies
+                    .iter()
+                    .map(|p| json!({"id": p.meta.id, "title": p.meta.title, "file": p.file_name, "owner": p.meta.owner, "criteria": p.meta.criteria}))
+                    .collect();
+                output::json(&json!({ "schema": "assay.policies/v1", "policies": list }))?;
+            } else {
+                let mut t = table(vec!["id", "title", "owner", "criteria"]);
+                for p in &catalog.policies {
+                    t.add_row(vec![
+                        p.meta.id.clone(),
+                        p.meta.title.clone(),
+                        p.meta.owner.clone(),
+                        p.meta.criteria.join(" "),
+                    ]);
+                }
+                println!("{t}\n{} policies", catalog.policies.len());
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,101 @@
+//! `assay demo`: a complete workspace for a synthetic company (Northwind Analytics), then
+//! its validation and design coverage. Later stages of the pipeline extend this command.
+
+use crate::cli::DemoArgs;
+use crate::output::{self, plural, Style};
+use crate::Outcome;
+use anyhow::{bail, Context};
+use assay_catalog::Catalog;
+use assay_core::{AuditPeriod, Category};
+use assay_workspace::{InitOptions, Workspace};
+use jiff::civil::date;
+use std::path::PathBuf;
+
+/// The demo company and its audit: fixed, so every run gives the same workspace.
+fn demo_options() -> InitOptions {
+    InitOptions {
+        organization: "Northwind Analytics, Inc.".into(),
+        system_name: Some("Northwind Insights".into()),
+        system_description: Some(
+            "Northwind Insights is a multi-tenant analytics service. Customers send product events \
+             through an ingestion API; a data pipeline validates, enriches and loads them into a \
+             warehouse, and customers explore the results in a web application and scheduled reports. \
+             The system runs on Amazon Web Services in us-east-1 with recovery in us-west-2; \
+             the workforce signs in through Okta, code lives in GitHub, and laptops are managed by MDM."
+                .into(),
+        ),
+        period: AuditPeriod::Type2 { start: date(2026, 1, 1), end: date(2026, 9, 30) },
+        categories: Category::ALL.to_vec(),
+        demo_inventory: true,
+    }
+}
+
+pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
+    let dir = match &args.out {
+        Some(out) => {
+            let dir = base.join(out);
+            if dir.exists()
+                && dir
+                    .read_dir()
+                    .with_context(|| format!("cannot read {}", dir.display()))?
+                    .next()
+                    .is_some()
+            {
+                bail!(
+                    "--out {}: the folder is not empty; choose a new or empty folder",
+                    out.display()
+                );
+            }
+            dir
+        }
+        None => tempfile::Builder::new()
+            .prefix("assay-demo-")
+            .tempdir()
+            .context("cannot create a temporary folder")?
+            .keep(),
+    };
+    let opts = demo_options();
+    let report = assay_workspace::init(&dir, catalog, &opts)?;
+    let ws = Workspace::load(&dir, catalog);
+    if args.json {
+        output::json(&serde_json::json!({
+            "schema": "assay.demo/v1",
+            "workspace": dir,
+            "organization": opts.organization,
+            "period": opts.period,
+            "files": report.files.len(),
+            "validate": super::validate::report_json(&ws),
+        }))?;
+    } else {
+        let color = output::stdout_color();
+        println!(
+            "{}",
+            output::paint(
+                "Assay demo: Northwind Analytics, Inc. (SOC 2 Type II, all five categories)",
+                Style::Strong,
+                color
+            )
+        );
+        println!("Workspace: {}", dir.display());
+        println!(
+            "  {}, {}, {} systems, {} vendors ({} subservice organizations), {} CUECs",
+            plural(report.controls, "control"),
+            plural(report.policies, "policy").replace("policys", "policies"),
+            ws.inventory.systems.len(),
+            ws.inventory.vendors.len(),
+            ws.inventory.vendors.iter().filter(|v| v.subservice).count(),
+            ws.inventory.cuecs.len(),
+        );
+        println!("  Period {}\n", opts.period);
+        print!("{}", super::validate::report_text(&ws, color));
+        println!(
+            "\nTry: assay -C {} validate   |   assay catalog show CC6.1",
+            dir.display()
+        );
+    }
+    Ok(if ws.error_count() > 0 {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
+}

@@ -1,0 +1,70 @@
+//! One module per command; `run` dispatches.
+
+mod catalog;
+mod demo;
+mod init;
+mod validate;
+
+use crate::cli::{Cli, Command};
+use crate::Outcome;
+use anyhow::{bail, Context};
+use std::path::PathBuf;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let catalog = assay_catalog::Catalog::embedded()?;
+    match cli.command {
+        Command::Init(args) => init::run(base_dir(&cli.chdir)?, args, catalog),
+        Command::Validate(args) => validate::run(&workspace_root(&cli.chdir)?, args, catalog),
+        Command::Catalog(c) => catalog::run(c, catalog),
+        Command::Demo(args) => demo::run(base_dir(&cli.chdir)?, args, catalog),
+    }
+}
+
+/// The folder commands start from: `-C DIR` or the current directory.
+fn base_dir(dir: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match dir {
+        Some(d) => {
+            if !d.is_dir() {
+                bail!("-C {}: no such directory", d.display());
+            }
+            Ok(d.clone())
+        }
+        None => std::env::current_dir().context("cannot read the current directory"),
+    }
+}
+
+/// The workspace root, searched upward from the base folder.
+fn workspace_root(dir: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let base = base_dir(dir)?;
+    let abs = std::path::absolute(&base).unwrap_or(base);
+    match assay_workspace::find_root(&abs) {
+        Some(root) => Ok(root),
+        None => bail!(
+            "no assay.toml in {} or any parent folder; run `assay init DIR --org NAME --type type2 ...` to create a workspace, or pass -C DIR",
+            abs.display()
+        ),
+    }
+}
+
+/// Parses a YYYY-MM-DD date from a flag, naming the flag when it is wrong.
+fn parse_date(flag: &str, value: &str) -> anyhow::Result<jiff::civil::Date> {
+    value.trim().parse().map_err(|_| {
+        anyhow::anyhow!("{flag} {value}: not a valid date; write it as YYYY-MM-DD, e.g. 2026-06-30")
+    })
+}
+
+/// Parses categories from a flag, naming the bad one.
+fn parse_categories(values: &[String]) -> anyhow::Result<Vec<assay_core::Category>> {
+    let mut out = vec![assay_core::Category::Security];
+    for v in values.iter().filter(|v| !v.trim().is_empty()) {
+        let c: assay_core::Category = v
+            .parse()
+            .map_err(|e| anyhow::anyhow!("--categories: {e}"))?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,33 @@
+//! The `assay` binary: parses the command line, finds the workspace, runs a command and
+//! turns its outcome into an exit code (0 ok, 1 findings or validation errors, 2 usage or
+//! I/O error). **Architecture invariant:** only this crate prints.
+
+mod cli;
+mod cmd;
+mod output;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// What a command concluded, for the exit code.
+pub enum Outcome {
+    /// All good: exit 0.
+    Ok,
+    /// Findings or validation errors: exit 1.
+    Findings,
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cmd::run(args) {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!(
+                "{} {e:#}",
+                output::paint("error:", output::Style::Error, output::stderr_color())
+            );
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! A control: an activity of the service organization, mapped to criteria with a reason for
+//! each link, and the tests an auditor performs on it.
+
+use serde::{Deserialize, Serialize};
+
+/// How often a control operates; drives sample sizes and expected occurrences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Frequency {
+    /// Each time something happens (a hire, a change, an incident).
+    Event,
+    /// Enforced by a system all the time.
+    Continuous,
+    /// Once a day.
+    Daily,
+    /// Once a week.
+    Weekly,
+    /// Once a month.
+    Monthly,
+    /// Once a quarter.
+    Quarterly,
+    /// Once a year.
+    Annual,
+}
+
+impl Frequency {
+    /// Every value, as written in files.
+    pub const NAMES: &'static str = "event, continuous, daily, weekly, monthly, quarterly, annual";
+}
+
+/// Whether a person or a system performs the control.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Nature {
+    /// Performed by a system; tested over the whole population.
+    Automated,
+    /// Performed by a person; tested on a sample.
+    Manual,
+}
+
+/// What the control does about a risk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlType {
+    /// Stops the problem from happening.
+    Preventive,
+    /// Finds the problem after it happened.
+    Detective,
+    /// Restores the intended state after a problem.
+    Corrective,
+}
+
+/// A control's link to one criterion, with the reason it addresses it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionLink {
+    /// The criterion id, e.g. `CC8.1`.
+    pub id: String,
+    /// One line on why this control addresses this criterion.
+    pub rationale: String,
+}
+
+/// A test of a control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestDef {
+    /// Its id, e.g. `CHG-01.1`.
+    pub id: String,
+    /// What the tester inspects, observes or re-performs.
+    pub procedure: String,
+    /// SQL over the evidence tables selecting the population, when the test is automated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<String>,
+    /// SQL boolean over each population row; rows where it is false are exceptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<String>,
+}
+
+/// Guidance text shipped with a control: the fixed headings an auditor and an owner read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guidance {
+    /// Why it matters: the risk it addresses.
+    #[serde(default)]
+    pub why: String,
+    /// Evidence used to show it operates.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// What to do when it fails or is missing.
+    #[serde(default)]
+    pub remediation: String,
+}
+
+/// A control of the service organization.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Control {
+    /// Stable id, e.g. `CHG-01`.
+    pub id: String,
+    /// One line saying what the control achieves.
+    pub title: String,
+    /// How it operates: who, what, with which system.
+    pub description: String,
+    /// The role that owns it.
+    pub owner: String,
+    /// How often it operates.
+    pub frequency: Frequency,
+    /// Automated or manual.
+    pub nature: Nature,
+    /// Preventive, detective or corrective.
+    #[serde(rename = "type")]
+    pub control_type: ControlType,
+    /// The criteria it addresses, each with a rationale.
+    pub criteria: Vec<CriterionLink>,
+    /// Its tests.
+    pub tests: Vec<TestDef>,
+    /// Why it matters, evidence, remediation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<Guidance>,
+}
+
+impl Control {
+    /// The ids of the criteria this control is mapped to.
+    pub fn criterion_ids(&self) -> impl Iterator<Item = &str> {
+        self.criteria.iter().map(|l| l.id.as_str())
+    }
+}

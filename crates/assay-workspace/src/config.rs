@@ -1,0 +1,376 @@
+//! `assay.toml`: organization, system, audit type and period, categories in scope, owners,
+//! and `[[collector]]` tables.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::source::line_col;
+use crate::Origin;
+use assay_core::{AuditPeriod, AuditType, Category, Scope};
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+const FILE: &str = "assay.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    organization: RawOrganization,
+    system: RawSystem,
+    audit: RawAudit,
+    #[serde(default)]
+    owners: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    collector: Vec<Spanned<toml::Table>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganization {
+    name: String,
+    #[serde(default)]
+    legal_name: Option<String>,
+    #[serde(default)]
+    website: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSystem {
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAudit {
+    #[serde(rename = "type")]
+    audit_type: Spanned<String>,
+    #[serde(default)]
+    as_of: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    period_start: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    period_end: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    categories: Option<Spanned<Vec<Spanned<String>>>>,
+}
+
+/// A `[[collector]]` table; its options are read by the collector itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectorConfig {
+    /// The collector kind, e.g. `github`.
+    pub kind: String,
+    /// Its name (defaults to the kind).
+    pub name: String,
+    /// All keys of the table, including kind and name.
+    pub options: toml::Table,
+    /// Where the table starts in `assay.toml`.
+    pub origin: Origin,
+}
+
+/// The parsed and validated `assay.toml`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Organization, system, period and categories.
+    pub scope: Scope,
+    /// Legal name, if different from the name.
+    pub legal_name: Option<String>,
+    /// Website.
+    pub website: Option<String>,
+    /// Role id → person (`Name <email>`), with where each is written.
+    pub owners: BTreeMap<String, (String, Origin)>,
+    /// Collectors, in file order.
+    pub collectors: Vec<CollectorConfig>,
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn origin(&self, span: std::ops::Range<usize>) -> Origin {
+        let (line, column) = line_col(self.text, span.start);
+        let width = self
+            .text
+            .get(span.clone())
+            .map(|s| s.chars().count())
+            .unwrap_or(1);
+        Origin {
+            file: FILE.into(),
+            line,
+            column,
+            width: width.min(80),
+        }
+    }
+}
+
+/// Parses `assay.toml`; `None` when it cannot be used at all (diagnostics say why).
+pub(crate) fn parse(text: &str) -> (Option<Config>, Vec<Diagnostic>) {
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let origin = match e.span() {
+                Some(span) => {
+                    let (line, column) = line_col(text, span.start);
+                    Origin {
+                        file: FILE.into(),
+                        line,
+                        column,
+                        width: 1,
+                    }
+                }
+                None => Origin::file(FILE),
+            };
+            let msg = e.message().trim().to_string();
+            let (code, help) = if msg.contains("missing field") {
+                (
+                    Code::MissingField,
+                    "add it; see docs/workspace.md for every field of assay.toml",
+                )
+            } else if msg.contains("unknown field") {
+                (
+                    Code::UnknownField,
+                    "check the spelling against docs/workspace.md, or remove it",
+                )
+            } else if msg.contains("invalid type") || msg.contains("invalid value") {
+                (
+                    Code::InvalidValue,
+                    "give the field a value of the kind docs/workspace.md describes",
+                )
+            } else {
+                (Code::TomlSyntax, "fix the TOML at this position: quote strings, close brackets, one key per line")
+            };
+            return (None, vec![Diagnostic::error(code, &origin, msg).help(help)]);
+        }
+    };
+    let mut cx = Ctx {
+        text,
+        diags: Vec::new(),
+    };
+    let config = validate(raw, &mut cx);
+    (config, cx.diags)
+}
+
+fn date_of(cx: &mut Ctx<'_>, field: &str, v: &Spanned<toml::Value>) -> Option<Date> {
+    let origin = cx.origin(v.span());
+    let text = match v.get_ref() {
+        toml::Value::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+        toml::Value::String(s) => s.clone(),
+        other => {
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidDate,
+                    &origin,
+                    format!("`{field}` must be a date, found `{other}`"),
+                )
+                .help("write a calendar date such as 2026-06-30 (no time of day)"),
+            );
+            return None;
+        }
+    };
+    match text.parse::<Date>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidDate,
+                    &origin,
+                    format!("`{field}` is not a valid date: `{text}`"),
+                )
+                .help("write a real calendar date as YYYY-MM-DD, e.g. 2026-06-30"),
+            );
+            None
+        }
+    }
+}
+
+fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
+    let audit = &raw.audit;
+    let type_origin = cx.origin(audit.audit_type.span());
+    let audit_type = match audit
+        .audit_type
+        .get_ref()
+        .to_ascii_lowercase()
+        .replace([' ', '-', '_'], "")
+        .as_str()
+    {
+        "type1" | "typei" => Some(AuditType::Type1),
+        "type2" | "typeii" => Some(AuditType::Type2),
+        other => {
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    &type_origin,
+                    format!("unknown audit type `{other}`"),
+                )
+                .help("use `type1` (design as of one date) or `type2` (operation over a period)"),
+            );
+            None
+        }
+    };
+    let as_of = audit.as_of.as_ref().and_then(|v| date_of(cx, "as_of", v));
+    let start = audit
+        .period_start
+        .as_ref()
+        .and_then(|v| date_of(cx, "period_start", v));
+    let end = audit
+        .period_end
+        .as_ref()
+        .and_then(|v| date_of(cx, "period_end", v));
+
+    let period = match audit_type? {
+        AuditType::Type1 => match (as_of, &audit.as_of) {
+            (Some(d), _) => Some(AuditPeriod::Type1 { as_of: d }),
+            (None, Some(_)) => None,
+            (None, None) => {
+                cx.diags.push(
+                    Diagnostic::error(
+                        Code::MissingPeriod,
+                        &type_origin,
+                        "a Type I audit needs `as_of` in [audit]",
+                    )
+                    .help("add `as_of = 2026-06-30` (the date the design is judged as of)"),
+                );
+                None
+            }
+        },
+        AuditType::Type2 => {
+            if audit.period_start.is_none() || audit.period_end.is_none() {
+                cx.diags.push(
+                    Diagnostic::error(
+                        Code::MissingPeriod,
+                        &type_origin,
+                        "a Type II audit needs `period_start` and `period_end` in [audit]",
+                    )
+                    .help("add e.g. `period_start = 2026-01-01` and `period_end = 2026-06-30` (3 to 12 months)"),
+                );
+            }
+            match (start, end) {
+                (Some(s), Some(e)) if e < s => {
+                    let at = audit
+                        .period_end
+                        .as_ref()
+                        .map(|v| cx.origin(v.span()))
+                        .unwrap_or_else(|| type_origin.clone());
+                    cx.diags.push(
+                        Diagnostic::error(
+                            Code::PeriodOrder,
+                            &at,
+                            format!("the period ends ({e}) before it starts ({s})"),
+                        )
+                        .help("swap the dates, or correct the one that is wrong"),
+                    );
+                    None
+                }
+                (Some(s), Some(e)) => {
+                    let p = AuditPeriod::Type2 { start: s, end: e };
+                    if let Some(problem) = p.length_problem() {
+                        let at = audit
+                            .period_end
+                            .as_ref()
+                            .map(|v| cx.origin(v.span()))
+                            .unwrap_or_else(|| type_origin.clone());
+                        let what = match problem {
+                            assay_core::scope::PeriodLength::TooShort => "shorter than 3 months",
+                            assay_core::scope::PeriodLength::TooLong => "longer than 12 months",
+                        };
+                        cx.diags.push(
+                            Diagnostic::warning(Code::PeriodLength, &at, format!("the Type II period {s} to {e} is {what}"))
+                                .help("SOC 2 Type II periods run 3 to 12 months; auditors and report readers expect that range"),
+                        );
+                    }
+                    Some(p)
+                }
+                _ => None,
+            }
+        }
+    };
+
+    let mut categories = vec![Category::Security];
+    if let Some(list) = &audit.categories {
+        for item in list.get_ref() {
+            match item.get_ref().parse::<Category>() {
+                Ok(c) if !categories.contains(&c) => categories.push(c),
+                Ok(_) => {}
+                Err(e) => {
+                    let at = cx.origin(item.span());
+                    cx.diags.push(
+                        Diagnostic::error(Code::UnknownCategory, &at, e.to_string())
+                            .help("`assay catalog criteria` lists the categories; security is always in scope"),
+                    );
+                }
+            }
+        }
+    }
+    categories.sort();
+
+    let owners = raw
+        .owners
+        .iter()
+        .map(|(role, person)| {
+            (
+                role.clone(),
+                (person.get_ref().clone(), cx.origin(person.span())),
+            )
+        })
+        .collect();
+
+    let mut collectors = Vec::new();
+    let mut names = BTreeMap::new();
+    for table in &raw.collector {
+        let origin = cx.origin(table.span());
+        let t = table.get_ref();
+        let Some(kind) = t.get("kind").and_then(|k| k.as_str()) else {
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidCollector,
+                    &origin,
+                    "a [[collector]] table has no `kind`",
+                )
+                .help(
+                    "add e.g. `kind = \"github\"`; see docs/workspace.md for the collector kinds",
+                ),
+            );
+            continue;
+        };
+        let name = t
+            .get("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or(kind)
+            .to_string();
+        if names.insert(name.clone(), ()).is_some() {
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidCollector,
+                    &origin,
+                    format!("two collectors are named `{name}`"),
+                )
+                .help("give one of them a distinct `name = \"...\"`"),
+            );
+            continue;
+        }
+        collectors.push(CollectorConfig {
+            kind: kind.to_string(),
+            name,
+            options: t.clone(),
+            origin,
+        });
+    }
+
+    Some(Config {
+        scope: Scope {
+            organization: raw.organization.name,
+            system_name: raw.system.name,
+            system_description: raw.system.description,
+            period: period?,
+            categories,
+        },
+        legal_name: raw.organization.legal_name,
+        website: raw.organization.website,
+        owners,
+        collectors,
+    })
+}

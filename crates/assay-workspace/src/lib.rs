@@ -1,0 +1,28 @@
+//! Reading, validating and creating an audit workspace on disk.
+//!
+//! A workspace is a folder with `assay.toml`, `controls/*.yaml`, `policies/*.md` and
+//! `inventory/*.yaml` (see `docs/workspace.md`). Loading parses each file into raw types that
+//! keep source positions, then validates them into the domain types of `assay-core`; every
+//! problem becomes a [`Diagnostic`] naming file, line and column, with help on how to fix it.
+//! Loading never stops at the first problem and never panics on malformed input.
+//!
+//! **Architecture invariant:** this crate reads and writes workspace files only; it prints
+//! nothing (the CLI renders diagnostics) and never touches the evidence locker.
+
+pub mod config;
+mod controls;
+pub mod diagnostic;
+mod discover;
+mod inventory;
+mod load;
+mod policies;
+pub mod render;
+pub mod scaffold;
+mod source;
+mod validate;
+
+pub use config::{CollectorConfig, Config};
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use discover::{find_root, WORKSPACE_FILE};
+pub use load::{LoadedControl, LoadedPolicy, Origin, Workspace};
+pub use scaffold::{init, InitError, InitOptions, InitReport};
