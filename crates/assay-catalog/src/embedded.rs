@@ -41,7 +41,8 @@ impl Catalog {
 }
 
 fn text<'a>(file: &'a include_dir::File<'a>) -> Result<&'a str, CatalogError> {
-    file.contents_utf8().ok_or_else(|| err(file.path().display(), "not UTF-8"))
+    file.contents_utf8()
+        .ok_or_else(|| err(file.path().display(), "not UTF-8"))
 }
 
 fn err(file: impl std::fmt::Display, message: impl std::fmt::Display) -> CatalogError {
@@ -72,7 +73,11 @@ fn templates(dir: &str, prefix: &str) -> Result<Vec<TemplateFile>, CatalogError>
     files_in(dir, "yaml")
         .into_iter()
         .map(|f| {
-            let name = f.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = f
+                .path()
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             Ok(TemplateFile {
                 path: format!("{prefix}/{name}"),
                 text: text(f)?.to_string(),
@@ -103,7 +108,11 @@ fn load() -> Result<Catalog, CatalogError> {
         let (front, body, _) =
             policy::split_front_matter(src).ok_or_else(|| err(&name, "no front matter"))?;
         let meta: PolicyTemplateMeta = yaml(&name, front)?;
-        let file_name = f.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = f
+            .path()
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         policies.push(PolicyTemplate {
             file_name,
             meta,

@@ -73,8 +73,13 @@ impl Catalog {
     }
 
     /// Criteria of the given categories, in catalog order.
-    pub fn criteria_in<'a>(&'a self, categories: &'a [Category]) -> impl Iterator<Item = &'a Criterion> {
-        self.criteria.iter().filter(move |c| categories.contains(&c.category))
+    pub fn criteria_in<'a>(
+        &'a self,
+        categories: &'a [Category],
+    ) -> impl Iterator<Item = &'a Criterion> {
+        self.criteria
+            .iter()
+            .filter(move |c| categories.contains(&c.category))
     }
 
     /// The library control with this id.

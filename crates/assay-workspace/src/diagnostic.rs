@@ -43,7 +43,6 @@ macro_rules! codes {
 
 codes! {
     Io = "io-error": "A workspace file or folder could not be read.",
-    NoWorkspace = "no-workspace": "No assay.toml was found in the folder or any parent.",
     TomlSyntax = "toml-syntax": "assay.toml is not valid TOML.",
     YamlSyntax = "yaml-syntax": "A YAML file or policy front matter is not valid YAML.",
     MissingField = "missing-field": "A required field is absent.",

@@ -1,0 +1,408 @@
+//! Each kind of mistake in a workspace gives one precise diagnostic: code, file, line, column.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod common;
+use assay_core::Category;
+use assay_workspace::{Code, Severity};
+use common::*;
+
+#[test]
+fn unknown_criterion_is_located() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "  - id: CC8.1",
+        "  - id: CC10.1",
+    );
+    let ws = load(dir.path());
+    let d = only(&ws, Code::UnknownCriterion);
+    let line = std::fs::read_to_string(dir.path().join("controls/CHG-01.yaml"))
+        .expect("read")
+        .lines()
+        .position(|l| l.contains("CC10.1"))
+        .expect("line")
+        + 1;
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column, d.severity),
+        ("controls/CHG-01.yaml", line, 9, Severity::Error)
+    );
+    assert!(d.message.contains("CC10.1"));
+    assert_eq!(errors(&ws).len(), 1, "{:#?}", ws.diagnostics);
+}
+
+#[test]
+fn lower_case_criterion_gets_a_precise_hint() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "  - id: CC8.1",
+        "  - id: cc8.1",
+    );
+    let d = only(&load(dir.path()), Code::UnknownCriterion);
+    assert_eq!(
+        d.help.as_deref(),
+        Some("criterion ids are upper case: write `CC8.1`")
+    );
+}
+
+#[test]
+fn duplicate_control_id_names_both_places() {
+    let dir = fresh(&[Category::Security]);
+    let text = std::fs::read_to_string(dir.path().join("controls/ACC-01.yaml")).expect("read");
+    write(
+        dir.path(),
+        "controls/ACC-01-copy.yaml",
+        &text.replace("ACC-01.", "ACC-01X."),
+    );
+    let ws = load(dir.path());
+    let d = only(&ws, Code::DuplicateId);
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("controls/ACC-01.yaml", 1, 5)
+    );
+    assert!(
+        d.message
+            .contains("also used at controls/ACC-01-copy.yaml:1"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn duplicate_test_id_across_controls() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/ACC-02.yaml",
+        "- id: ACC-02.1",
+        "- id: ACC-01.1",
+    );
+    let d = only(&load(dir.path()), Code::DuplicateId);
+    assert!(
+        d.message.contains("duplicate test id `ACC-01.1`"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn yaml_syntax_error_is_located() {
+    let dir = fresh(&[Category::Security]);
+    write(
+        dir.path(),
+        "controls/BAD-01.yaml",
+        "id: BAD-01\ntitle: \"unterminated\nowner: x\n",
+    );
+    let d = only(&load(dir.path()), Code::YamlSyntax);
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("controls/BAD-01.yaml", 2, 8)
+    );
+}
+
+#[test]
+fn tab_indentation_is_a_syntax_error_not_a_panic() {
+    let dir = fresh(&[Category::Security]);
+    write(
+        dir.path(),
+        "controls/TAB-01.yaml",
+        "id: TAB-01\ncriteria:\n\t- id: CC1.1\n",
+    );
+    let ws = load(dir.path());
+    let d = ws
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "controls/TAB-01.yaml")
+        .expect("diagnostic");
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.line >= 2, "{d:?}");
+}
+
+#[test]
+fn control_without_criteria() {
+    let dir = fresh(&[Category::Security]);
+    write(
+        dir.path(),
+        "controls/NEW-01.yaml",
+        "id: NEW-01\ntitle: T\nowner: ceo\nfrequency: annual\nnature: manual\ntype: detective\ncriteria: []\ntests:\n  - id: NEW-01.1\n    procedure: Inspect.\n",
+    );
+    let d = only(&load(dir.path()), Code::NoCriteria);
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("controls/NEW-01.yaml", 7, 11)
+    );
+}
+
+#[test]
+fn bad_enum_value_lists_the_allowed_ones() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "frequency: event",
+        "frequency: sometimes",
+    );
+    let d = only(&load(dir.path()), Code::InvalidValue);
+    assert_eq!(
+        (d.line, d.column),
+        (
+            line_of(dir.path(), "controls/CHG-01.yaml", "frequency:"),
+            12
+        )
+    );
+    assert!(d.help.as_deref().unwrap_or_default().contains("quarterly"));
+}
+
+#[test]
+fn unknown_field_is_caught_as_a_typo() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "owner: head-of-engineering",
+        "ownr: head-of-engineering",
+    );
+    let ws = load(dir.path());
+    let d = ws
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "controls/CHG-01.yaml")
+        .expect("diagnostic");
+    assert_eq!(d.code, Code::UnknownField, "{d:?}");
+    assert_eq!(d.line, line_of(dir.path(), "controls/CHG-01.yaml", "ownr:"));
+}
+
+#[test]
+fn missing_rationale_is_a_warning() {
+    let dir = fresh(&[Category::Security]);
+    write(
+        dir.path(),
+        "controls/NEW-01.yaml",
+        "id: NEW-01\ntitle: T\nowner: ceo\nfrequency: annual\nnature: manual\ntype: detective\ncriteria:\n  - id: CC1.1\ntests:\n  - id: NEW-01.1\n    procedure: Inspect.\n",
+    );
+    let ws = load(dir.path());
+    let d = only(&ws, Code::MissingRationale);
+    assert_eq!((d.severity, d.line), (Severity::Warning, 8));
+    assert!(errors(&ws).is_empty());
+}
+
+#[test]
+fn policy_naming_unknown_control() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "policies/backup.md",
+        "controls: [",
+        "controls: [NOPE-99, ",
+    );
+    let d = only(&load(dir.path()), Code::UnknownControl);
+    assert_eq!(
+        (d.file.as_str(), d.line, d.column),
+        ("policies/backup.md", 10, 12)
+    );
+}
+
+#[test]
+fn policy_without_front_matter() {
+    let dir = fresh(&[Category::Security]);
+    write(dir.path(), "policies/notes.md", "# Notes\n");
+    let d = only(&load(dir.path()), Code::NoFrontMatter);
+    assert_eq!((d.file.as_str(), d.line), ("policies/notes.md", 1));
+}
+
+#[test]
+fn policy_front_matter_errors_count_lines_from_the_file_start() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "policies/backup.md",
+        "review_cycle: annual",
+        "review_cycle: [annual",
+    );
+    let ws = load(dir.path());
+    let d = ws
+        .diagnostics
+        .iter()
+        .find(|d| d.file == "policies/backup.md")
+        .expect("diagnostic");
+    assert_eq!(d.severity, Severity::Error);
+    assert!((8..=11).contains(&d.line), "{d:?}");
+}
+
+#[test]
+fn policy_bad_approval_date() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "policies/backup.md",
+        "review_cycle: annual",
+        "approved: 2026-02-30\nreview_cycle: annual",
+    );
+    let d = only(&load(dir.path()), Code::InvalidDate);
+    assert_eq!((d.line, d.column), (8, 11));
+}
+
+#[test]
+fn unknown_category_in_assay_toml() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "assay.toml",
+        "categories = [\"security\"]",
+        "categories = [\"security\", \"integrity\"]",
+    );
+    let d = only(&load(dir.path()), Code::UnknownCategory);
+    assert_eq!(d.file, "assay.toml");
+    assert_eq!(d.column, 27);
+}
+
+#[test]
+fn invalid_date_in_assay_toml() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "assay.toml",
+        "period_end = 2026-06-30",
+        "period_end = \"2026-13-01\"",
+    );
+    let d = only(&load(dir.path()), Code::InvalidDate);
+    assert_eq!((d.file.as_str(), d.column), ("assay.toml", 14));
+}
+
+#[test]
+fn toml_syntax_error_is_located() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "assay.toml",
+        "period_end = 2026-06-30",
+        "period_end = ",
+    );
+    let ws = load(dir.path());
+    let d = only(&ws, Code::TomlSyntax);
+    assert!(d.line > 1 && d.column > 0, "{d:?}");
+    assert!(ws.coverage.is_none());
+}
+
+#[test]
+fn type2_period_too_short_and_too_long_warn() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "assay.toml",
+        "period_end = 2026-06-30",
+        "period_end = 2026-02-28",
+    );
+    let d = only(&load(dir.path()), Code::PeriodLength);
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(d.message.contains("shorter than 3 months"));
+    edit(
+        dir.path(),
+        "assay.toml",
+        "period_end = 2026-02-28",
+        "period_end = 2027-03-31",
+    );
+    let d = only(&load(dir.path()), Code::PeriodLength);
+    assert!(d.message.contains("longer than 12 months"));
+}
+
+#[test]
+fn type2_period_backwards_and_missing() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "assay.toml",
+        "period_end = 2026-06-30",
+        "period_end = 2025-06-30",
+    );
+    assert_eq!(
+        only(&load(dir.path()), Code::PeriodOrder).severity,
+        Severity::Error
+    );
+    edit(dir.path(), "assay.toml", "period_end = 2025-06-30\n", "");
+    assert_eq!(only(&load(dir.path()), Code::MissingPeriod).line, 15);
+}
+
+#[test]
+fn design_gap_when_a_criterion_loses_its_controls() {
+    let dir = fresh(&[Category::Security]);
+    let ws = load(dir.path());
+    let cov = ws.coverage.expect("coverage");
+    for id in &cov.controls_by_criterion["CC6.4"] {
+        std::fs::remove_file(dir.path().join(format!("controls/{id}.yaml"))).expect("remove");
+    }
+    let ws = load(dir.path());
+    let gaps: Vec<_> = ws
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::DesignGap)
+        .collect();
+    assert_eq!(gaps.len(), 1, "{:#?}", ws.diagnostics);
+    assert!(gaps[0].message.starts_with("CC6.4 "));
+    assert_eq!(
+        ws.coverage.expect("coverage").categories[0].uncovered,
+        vec!["CC6.4".to_string()]
+    );
+}
+
+#[test]
+fn inventory_references_and_subservice_method() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "inventory/vendors.yaml",
+        "method: carve-out",
+        "method: carveout",
+    );
+    edit(
+        dir.path(),
+        "inventory/data.yaml",
+        "system: ",
+        "system: no-such-system #",
+    );
+    let ws = load(dir.path());
+    assert_eq!(only(&ws, Code::InvalidValue).file, "inventory/vendors.yaml");
+    assert_eq!(
+        only(&ws, Code::UnknownReference).file,
+        "inventory/data.yaml"
+    );
+}
+
+#[test]
+fn unknown_owner_role_is_a_warning() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "owner: head-of-engineering",
+        "owner: head-of-enginering",
+    );
+    let d = only(&load(dir.path()), Code::UnknownRole);
+    let line = line_of(dir.path(), "controls/CHG-01.yaml", "owner:");
+    assert_eq!((d.severity, d.line, d.column), (Severity::Warning, line, 8));
+}
+
+#[test]
+fn non_utf8_file_is_reported_not_fatal() {
+    let dir = fresh(&[Category::Security]);
+    std::fs::write(
+        dir.path().join("controls/BIN-01.yaml"),
+        b"id: BIN-01\ntitle: \xff\xfe\n",
+    )
+    .expect("write");
+    let ws = load(dir.path());
+    let d = only(&ws, Code::Io);
+    assert_eq!((d.file.as_str(), d.line), ("controls/BIN-01.yaml", 2));
+    assert!(ws.controls.len() > 80);
+}
+
+#[test]
+fn codes_are_stable() {
+    let list: Vec<String> = Code::ALL
+        .iter()
+        .map(|c| format!("{c}: {}", c.description()))
+        .collect();
+    insta::assert_snapshot!(list.join("\n"));
+}
