@@ -1,7 +1,6 @@
 //! Shared helpers for the workspace tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // shared by several test files; tests may fail loudly
 
-
 use assay_catalog::Catalog;
 use assay_core::{AuditPeriod, Category};
 use assay_workspace::{Code, Diagnostic, InitOptions, Severity, Workspace};
