@@ -1,0 +1,122 @@
+//! The append-only ledger of entries and checkpoints. SQLite today; the [`Ledger`] trait is
+//! the seam for the PostgreSQL backend.
+
+use crate::checkpoint::Checkpoint;
+use crate::entry::{Entry, Record, GENESIS};
+use crate::LockerError;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// One stored row: its sequence number and the exact bytes stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRow {
+    /// The row's sequence number.
+    pub seq: u64,
+    /// The entry's canonical JSON as stored.
+    pub body: String,
+}
+
+impl StoredRow {
+    /// Hex SHA-256 of the stored bytes: what the next entry's `prev` must record.
+    pub fn hash(&self) -> String {
+        hex::encode(Sha256::digest(self.body.as_bytes()))
+    }
+}
+
+/// An append-only ledger.
+pub trait Ledger {
+    /// Appends an entry for `record`, chained to the last one, atomically.
+    fn append(&mut self, record: Record) -> Result<Entry, LockerError>;
+    /// Every row, in sequence order.
+    fn rows(&self) -> Result<Vec<StoredRow>, LockerError>;
+    /// Records a checkpoint.
+    fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError>;
+    /// Every checkpoint, oldest first.
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>, LockerError>;
+}
+
+/// The ledger in a SQLite file.
+pub struct SqliteLedger {
+    conn: Connection,
+}
+
+fn db(e: rusqlite::Error) -> LockerError {
+    LockerError::Database(e.to_string())
+}
+
+impl SqliteLedger {
+    /// Opens (creating if needed) the ledger at `path`.
+    pub fn open(path: &Path) -> Result<Self, LockerError> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, body TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS checkpoints (
+                 id INTEGER PRIMARY KEY, size INTEGER NOT NULL, root TEXT NOT NULL,
+                 signed_at TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);",
+        )
+        .map_err(db)?;
+        Ok(SqliteLedger { conn })
+    }
+}
+
+impl Ledger for SqliteLedger {
+    fn append(&mut self, record: Record) -> Result<Entry, LockerError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let last: Option<(i64, String)> = tx
+            .query_row("SELECT seq, body FROM entries ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .map_err(db)?;
+        let (seq, prev) = match last {
+            Some((s, body)) => (s as u64 + 1, StoredRow { seq: s as u64, body }.hash()),
+            None => (1, GENESIS.to_string()),
+        };
+        let entry = Entry { seq, record, prev };
+        let body = String::from_utf8(entry.canonical()).map_err(|e| LockerError::Database(e.to_string()))?;
+        tx.execute("INSERT INTO entries (seq, body) VALUES (?1, ?2)", params![seq as i64, body]).map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(entry)
+    }
+
+    fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {
+        let mut stmt = self.conn.prepare("SELECT seq, body FROM entries ORDER BY seq").map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| Ok(StoredRow { seq: r.get::<_, i64>(0)? as u64, body: r.get(1)? }))
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError> {
+        self.conn
+            .execute(
+                "INSERT INTO checkpoints (size, root, signed_at, key_id, signature) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![cp.size as i64, cp.root, cp.signed_at, cp.key_id, cp.signature],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>, LockerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT size, root, signed_at, key_id, signature FROM checkpoints ORDER BY id")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Checkpoint {
+                    size: r.get::<_, i64>(0)? as u64,
+                    root: r.get(1)?,
+                    signed_at: r.get(2)?,
+                    key_id: r.get(3)?,
+                    signature: r.get(4)?,
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+}

@@ -1,0 +1,156 @@
+//! The evidence locker: evidence nobody can quietly change.
+//!
+//! - **Blobs** are content-addressed (SHA-256 of the stored bytes), written atomically and
+//!   never rewritten ([`blob`]).
+//! - The **ledger** is append-only; each [`entry::Entry`] records what was stored, its
+//!   provenance, when it was collected and which period it speaks for, and the hash of the
+//!   entry before it ([`ledger`]).
+//! - A **Merkle tree** over the entries (RFC 9162) gives one root; **checkpoints** sign it
+//!   with the workspace's Ed25519 key ([`merkle`], [`checkpoint`]).
+//! - [`verify::verify`] re-checks all of it and names the entry, blob or checkpoint at fault.
+//!
+//! **Architecture invariant:** the locker never interprets evidence; it stores bytes and
+//! facts about them. One type, [`Locker`], owns the `.assay/` folder and writes through it.
+
+pub mod blob;
+pub mod checkpoint;
+pub mod entry;
+pub mod ledger;
+pub mod merkle;
+pub mod verify;
+
+use blob::{BlobStore, LocalBlobs};
+use checkpoint::{Checkpoint, Keys};
+use entry::{Entry, Record};
+use ledger::{Ledger, SqliteLedger};
+use std::path::{Path, PathBuf};
+
+/// Errors of the locker.
+#[derive(Debug, thiserror::Error)]
+pub enum LockerError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The ledger database failed.
+    #[error("ledger database: {0}")]
+    Database(String),
+    /// A key file is wrong.
+    #[error("key {}: {message}", .path.display())]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// No entry with that id.
+    #[error("no evidence entry `{0}`; `assay evidence list` shows the ids")]
+    NotFound(String),
+    /// The workspace has no locker yet.
+    #[error("no evidence locker at {}; add evidence with `assay evidence add` first", .0.display())]
+    NoLocker(PathBuf),
+}
+
+/// The locker of one workspace, under `<root>/.assay/`.
+pub struct Locker {
+    dir: PathBuf,
+    blobs: LocalBlobs,
+    ledger: SqliteLedger,
+    keys: Keys,
+}
+
+impl Locker {
+    /// The locker folder of a workspace.
+    pub fn dir_of(root: &Path) -> PathBuf {
+        root.join(".assay")
+    }
+
+    /// Opens the workspace's locker, creating folder, ledger and signing key when absent.
+    pub fn open_or_create(root: &Path) -> Result<Locker, LockerError> {
+        let dir = Self::dir_of(root);
+        std::fs::create_dir_all(&dir).map_err(|e| LockerError::Io { path: dir.clone(), source: e })?;
+        Self::open_dir(dir)
+    }
+
+    /// Opens an existing locker; fails when the workspace has none.
+    pub fn open(root: &Path) -> Result<Locker, LockerError> {
+        let dir = Self::dir_of(root);
+        if !dir.join("ledger.db").exists() {
+            return Err(LockerError::NoLocker(dir));
+        }
+        Self::open_dir(dir)
+    }
+
+    fn open_dir(dir: PathBuf) -> Result<Locker, LockerError> {
+        let keys = Keys::load_or_create(&dir.join("keys"))?;
+        let ledger = SqliteLedger::open(&dir.join("ledger.db"))?;
+        Ok(Locker { blobs: LocalBlobs::new(dir.join("objects")), ledger, keys, dir })
+    }
+
+    /// The `.assay/` folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stores bytes and appends an entry for them. `record.blob` and `record.size` are
+    /// filled in from the bytes.
+    pub fn add(&mut self, bytes: &[u8], mut record: Record) -> Result<Entry, LockerError> {
+        record.blob = self.blobs.put(bytes)?;
+        record.size = bytes.len() as u64;
+        self.ledger.append(record)
+    }
+
+    /// Every entry that parses, in order.
+    pub fn entries(&self) -> Result<Vec<Entry>, LockerError> {
+        Ok(self.ledger.rows()?.iter().filter_map(|r| serde_json::from_str(&r.body).ok()).collect())
+    }
+
+    /// The entry with this sequence number, or whose blob hash starts with this prefix.
+    pub fn find(&self, id: &str) -> Result<Entry, LockerError> {
+        let id = id.trim().trim_start_matches('#');
+        let entries = self.entries()?;
+        let by_seq = id.parse::<u64>().ok().and_then(|seq| entries.iter().position(|e| e.seq == seq));
+        let prefix = id.to_ascii_lowercase();
+        let found = match by_seq {
+            Some(i) => entries.into_iter().nth(i),
+            None if prefix.len() >= 6 => entries.into_iter().find(|e| e.record.blob.starts_with(&prefix)),
+            None => None,
+        };
+        found.ok_or_else(|| LockerError::NotFound(id.to_string()))
+    }
+
+    /// The bytes of an entry's blob.
+    pub fn content(&self, entry: &Entry) -> Result<Vec<u8>, LockerError> {
+        self.blobs.get(&entry.record.blob)
+    }
+
+    /// Signs a checkpoint of the ledger as it is now and records it.
+    pub fn checkpoint(&mut self, signed_at: &str) -> Result<Checkpoint, LockerError> {
+        let rows = self.ledger.rows()?;
+        let leaves: Vec<merkle::Hash> = rows.iter().map(|r| merkle::leaf_hash(r.body.as_bytes())).collect();
+        let cp = self.keys.sign(rows.len() as u64, &hex::encode(merkle::root(&leaves)), signed_at)?;
+        self.ledger.add_checkpoint(&cp)?;
+        Ok(cp)
+    }
+
+    /// Checkpoints, oldest first.
+    pub fn checkpoints(&self) -> Result<Vec<Checkpoint>, LockerError> {
+        self.ledger.checkpoints()
+    }
+
+    /// Verifies everything.
+    pub fn verify(&self) -> Result<verify::Report, LockerError> {
+        Ok(verify::verify(&self.ledger.rows()?, &self.blobs, &self.ledger.checkpoints()?, &self.keys))
+    }
+
+    /// An inclusion proof for entry `seq` in the tree of the first `size` entries.
+    pub fn inclusion_proof(&self, seq: u64, size: u64) -> Result<Vec<String>, LockerError> {
+        let rows = self.ledger.rows()?;
+        let leaves: Vec<merkle::Hash> = rows.iter().take(size as usize).map(|r| merkle::leaf_hash(r.body.as_bytes())).collect();
+        Ok(merkle::inclusion_proof(seq.saturating_sub(1) as usize, &leaves).iter().map(hex::encode).collect())
+    }
+}
