@@ -37,6 +37,73 @@ pub enum Command {
     Catalog(CatalogCommand),
     /// Build a demo workspace for a synthetic company and show what Assay does.
     Demo(DemoArgs),
+    /// Store and inspect evidence in the workspace's locker.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// Re-hash every blob and check the ledger's chain, tree and checkpoint signatures.
+    Verify {
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a checkpoint of the ledger as it is now.
+    Checkpoint {
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `assay evidence ...`.
+#[derive(Debug, Subcommand)]
+pub enum EvidenceCommand {
+    /// Store files (or every file under folders) as evidence of one kind.
+    Add(EvidenceAddArgs),
+    /// List the evidence in the ledger.
+    List {
+        /// Only this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one entry: its record, hash and provenance.
+    Show {
+        /// Sequence number (e.g. 12) or a blob hash prefix (at least 6 hex digits).
+        id: String,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write an entry's stored bytes to standard output.
+    Cat {
+        /// Sequence number or blob hash prefix.
+        id: String,
+    },
+}
+
+/// `assay evidence add`.
+#[derive(Debug, Args)]
+pub struct EvidenceAddArgs {
+    /// Files or folders to store.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Evidence kind, e.g. document, hr-roster, aws-credential-report (lowercase, dashes).
+    #[arg(long)]
+    pub kind: String,
+    /// The system the evidence comes from, e.g. okta, aws, manual.
+    #[arg(long, default_value = "manual")]
+    pub source: String,
+    /// The day (YYYY-MM-DD) or span (START..END) the evidence speaks for.
+    #[arg(long, value_name = "DATE|START..END")]
+    pub effective: Option<String>,
+    /// Keep the SHA-256 of each redacted secret in the ledger (never the secret itself).
+    #[arg(long)]
+    pub keep_secret_hashes: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `assay init`.

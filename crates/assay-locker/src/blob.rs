@@ -29,7 +29,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 fn io(path: &Path, e: std::io::Error) -> LockerError {
-    LockerError::Io { path: path.to_path_buf(), source: e }
+    LockerError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
 }
 
 impl LocalBlobs {

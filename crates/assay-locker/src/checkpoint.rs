@@ -36,8 +36,11 @@ impl Checkpoint {
         let Ok(sig) = Signature::from_slice(&bytes) else {
             return false;
         };
-        key.verify_strict(Checkpoint::message(self.size, &self.root, &self.signed_at).as_bytes(), &sig)
-            .is_ok()
+        key.verify_strict(
+            Checkpoint::message(self.size, &self.root, &self.signed_at).as_bytes(),
+            &sig,
+        )
+        .is_ok()
     }
 }
 
@@ -53,11 +56,17 @@ pub const SECRET_FILE: &str = "ledger.ed25519";
 pub const PUBLIC_FILE: &str = "ledger.ed25519.pub";
 
 fn io(path: &Path, e: std::io::Error) -> LockerError {
-    LockerError::Io { path: path.to_path_buf(), source: e }
+    LockerError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    }
 }
 
 fn bad_key(path: &Path, what: &str) -> LockerError {
-    LockerError::Key { path: path.to_path_buf(), message: what.to_string() }
+    LockerError::Key {
+        path: path.to_path_buf(),
+        message: what.to_string(),
+    }
 }
 
 impl Keys {
@@ -67,11 +76,13 @@ impl Keys {
         if !secret.exists() {
             std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
             let mut seed = [0u8; 32];
-            getrandom::fill(&mut seed).map_err(|e| bad_key(&secret, &format!("no randomness: {e}")))?;
+            getrandom::fill(&mut seed)
+                .map_err(|e| bad_key(&secret, &format!("no randomness: {e}")))?;
             let key = SigningKey::from_bytes(&seed);
             write_private(&secret, &hex::encode(seed))?;
             let public = dir.join(PUBLIC_FILE);
-            std::fs::write(&public, hex::encode(key.verifying_key().as_bytes()) + "\n").map_err(|e| io(&public, e))?;
+            std::fs::write(&public, hex::encode(key.verifying_key().as_bytes()) + "\n")
+                .map_err(|e| io(&public, e))?;
         }
         let text = std::fs::read_to_string(&secret).map_err(|e| io(&secret, e))?;
         let seed: [u8; 32] = hex::decode(text.trim())
@@ -79,7 +90,10 @@ impl Keys {
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| bad_key(&secret, "not 64 hex digits"))?;
         let signing = SigningKey::from_bytes(&seed);
-        Ok(Keys { verifying: signing.verifying_key(), signing: Some(signing) })
+        Ok(Keys {
+            verifying: signing.verifying_key(),
+            signing: Some(signing),
+        })
     }
 
     /// Loads only the public key (for verification on any machine).
@@ -89,8 +103,12 @@ impl Keys {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| bad_key(path, "not 64 hex digits"))?;
-        let verifying = VerifyingKey::from_bytes(&bytes).map_err(|_| bad_key(path, "not an Ed25519 public key"))?;
-        Ok(Keys { signing: None, verifying })
+        let verifying = VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| bad_key(path, "not an Ed25519 public key"))?;
+        Ok(Keys {
+            signing: None,
+            verifying,
+        })
     }
 
     /// The public key.
@@ -105,7 +123,10 @@ impl Keys {
 
     /// Signs a checkpoint of `size` entries with root `root`.
     pub fn sign(&self, size: u64, root: &str, signed_at: &str) -> Result<Checkpoint, LockerError> {
-        let key = self.signing.as_ref().ok_or_else(|| bad_key(Path::new(SECRET_FILE), "only the public key is loaded"))?;
+        let key = self
+            .signing
+            .as_ref()
+            .ok_or_else(|| bad_key(Path::new(SECRET_FILE), "only the public key is loaded"))?;
         let sig = key.sign(Checkpoint::message(size, root, signed_at).as_bytes());
         Ok(Checkpoint {
             size,

@@ -16,6 +16,10 @@ pub struct Provenance {
     pub locator: String,
     /// Version of the tool that stored it.
     pub tool_version: String,
+    /// The import batch it belongs to: re-running an interrupted import skips what the
+    /// batch already stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch: Option<String>,
 }
 
 /// A secret removed before storage.

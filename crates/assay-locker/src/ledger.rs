@@ -69,24 +69,48 @@ impl Ledger for SqliteLedger {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(db)?;
         let last: Option<(i64, String)> = tx
-            .query_row("SELECT seq, body FROM entries ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(
+                "SELECT seq, body FROM entries ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()
             .map_err(db)?;
         let (seq, prev) = match last {
-            Some((s, body)) => (s as u64 + 1, StoredRow { seq: s as u64, body }.hash()),
+            Some((s, body)) => (
+                s as u64 + 1,
+                StoredRow {
+                    seq: s as u64,
+                    body,
+                }
+                .hash(),
+            ),
             None => (1, GENESIS.to_string()),
         };
         let entry = Entry { seq, record, prev };
-        let body = String::from_utf8(entry.canonical()).map_err(|e| LockerError::Database(e.to_string()))?;
-        tx.execute("INSERT INTO entries (seq, body) VALUES (?1, ?2)", params![seq as i64, body]).map_err(db)?;
+        let body = String::from_utf8(entry.canonical())
+            .map_err(|e| LockerError::Database(e.to_string()))?;
+        tx.execute(
+            "INSERT INTO entries (seq, body) VALUES (?1, ?2)",
+            params![seq as i64, body],
+        )
+        .map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(entry)
     }
 
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {
-        let mut stmt = self.conn.prepare("SELECT seq, body FROM entries ORDER BY seq").map_err(db)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, body FROM entries ORDER BY seq")
+            .map_err(db)?;
         let rows = stmt
-            .query_map([], |r| Ok(StoredRow { seq: r.get::<_, i64>(0)? as u64, body: r.get(1)? }))
+            .query_map([], |r| {
+                Ok(StoredRow {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    body: r.get(1)?,
+                })
+            })
             .map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }

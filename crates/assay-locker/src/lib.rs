@@ -15,8 +15,10 @@
 pub mod blob;
 pub mod checkpoint;
 pub mod entry;
+pub mod import;
 pub mod ledger;
 pub mod merkle;
+pub mod redact;
 pub mod verify;
 
 use blob::{BlobStore, LocalBlobs};
@@ -72,7 +74,10 @@ impl Locker {
     /// Opens the workspace's locker, creating folder, ledger and signing key when absent.
     pub fn open_or_create(root: &Path) -> Result<Locker, LockerError> {
         let dir = Self::dir_of(root);
-        std::fs::create_dir_all(&dir).map_err(|e| LockerError::Io { path: dir.clone(), source: e })?;
+        std::fs::create_dir_all(&dir).map_err(|e| LockerError::Io {
+            path: dir.clone(),
+            source: e,
+        })?;
         Self::open_dir(dir)
     }
 
@@ -88,7 +93,12 @@ impl Locker {
     fn open_dir(dir: PathBuf) -> Result<Locker, LockerError> {
         let keys = Keys::load_or_create(&dir.join("keys"))?;
         let ledger = SqliteLedger::open(&dir.join("ledger.db"))?;
-        Ok(Locker { blobs: LocalBlobs::new(dir.join("objects")), ledger, keys, dir })
+        Ok(Locker {
+            blobs: LocalBlobs::new(dir.join("objects")),
+            ledger,
+            keys,
+            dir,
+        })
     }
 
     /// The `.assay/` folder.
@@ -106,18 +116,28 @@ impl Locker {
 
     /// Every entry that parses, in order.
     pub fn entries(&self) -> Result<Vec<Entry>, LockerError> {
-        Ok(self.ledger.rows()?.iter().filter_map(|r| serde_json::from_str(&r.body).ok()).collect())
+        Ok(self
+            .ledger
+            .rows()?
+            .iter()
+            .filter_map(|r| serde_json::from_str(&r.body).ok())
+            .collect())
     }
 
     /// The entry with this sequence number, or whose blob hash starts with this prefix.
     pub fn find(&self, id: &str) -> Result<Entry, LockerError> {
         let id = id.trim().trim_start_matches('#');
         let entries = self.entries()?;
-        let by_seq = id.parse::<u64>().ok().and_then(|seq| entries.iter().position(|e| e.seq == seq));
+        let by_seq = id
+            .parse::<u64>()
+            .ok()
+            .and_then(|seq| entries.iter().position(|e| e.seq == seq));
         let prefix = id.to_ascii_lowercase();
         let found = match by_seq {
             Some(i) => entries.into_iter().nth(i),
-            None if prefix.len() >= 6 => entries.into_iter().find(|e| e.record.blob.starts_with(&prefix)),
+            None if prefix.len() >= 6 => entries
+                .into_iter()
+                .find(|e| e.record.blob.starts_with(&prefix)),
             None => None,
         };
         found.ok_or_else(|| LockerError::NotFound(id.to_string()))
@@ -131,8 +151,15 @@ impl Locker {
     /// Signs a checkpoint of the ledger as it is now and records it.
     pub fn checkpoint(&mut self, signed_at: &str) -> Result<Checkpoint, LockerError> {
         let rows = self.ledger.rows()?;
-        let leaves: Vec<merkle::Hash> = rows.iter().map(|r| merkle::leaf_hash(r.body.as_bytes())).collect();
-        let cp = self.keys.sign(rows.len() as u64, &hex::encode(merkle::root(&leaves)), signed_at)?;
+        let leaves: Vec<merkle::Hash> = rows
+            .iter()
+            .map(|r| merkle::leaf_hash(r.body.as_bytes()))
+            .collect();
+        let cp = self.keys.sign(
+            rows.len() as u64,
+            &hex::encode(merkle::root(&leaves)),
+            signed_at,
+        )?;
         self.ledger.add_checkpoint(&cp)?;
         Ok(cp)
     }
@@ -144,13 +171,27 @@ impl Locker {
 
     /// Verifies everything.
     pub fn verify(&self) -> Result<verify::Report, LockerError> {
-        Ok(verify::verify(&self.ledger.rows()?, &self.blobs, &self.ledger.checkpoints()?, &self.keys))
+        Ok(verify::verify(
+            &self.ledger.rows()?,
+            &self.blobs,
+            &self.ledger.checkpoints()?,
+            &self.keys,
+        ))
     }
 
     /// An inclusion proof for entry `seq` in the tree of the first `size` entries.
     pub fn inclusion_proof(&self, seq: u64, size: u64) -> Result<Vec<String>, LockerError> {
         let rows = self.ledger.rows()?;
-        let leaves: Vec<merkle::Hash> = rows.iter().take(size as usize).map(|r| merkle::leaf_hash(r.body.as_bytes())).collect();
-        Ok(merkle::inclusion_proof(seq.saturating_sub(1) as usize, &leaves).iter().map(hex::encode).collect())
+        let leaves: Vec<merkle::Hash> = rows
+            .iter()
+            .take(size as usize)
+            .map(|r| merkle::leaf_hash(r.body.as_bytes()))
+            .collect();
+        Ok(
+            merkle::inclusion_proof(seq.saturating_sub(1) as usize, &leaves)
+                .iter()
+                .map(hex::encode)
+                .collect(),
+        )
     }
 }

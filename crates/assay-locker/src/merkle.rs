@@ -101,7 +101,11 @@ pub fn consistency_proof(m: usize, leaves: &[Hash]) -> Vec<Hash> {
 fn subproof(m: usize, leaves: &[Hash], complete: bool) -> Vec<Hash> {
     let n = leaves.len();
     if m == n {
-        return if complete { Vec::new() } else { vec![root(leaves)] };
+        return if complete {
+            Vec::new()
+        } else {
+            vec![root(leaves)]
+        };
     }
     let k = split(n);
     if m <= k {
@@ -165,7 +169,9 @@ mod tests {
     use super::*;
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| leaf_hash(format!("entry {i}").as_bytes())).collect()
+        (0..n)
+            .map(|i| leaf_hash(format!("entry {i}").as_bytes()))
+            .collect()
     }
 
     #[test]
@@ -175,11 +181,20 @@ mod tests {
             let r = root(&l);
             for i in 0..n {
                 let p = inclusion_proof(i, &l);
-                assert!(verify_inclusion(i as u64, n as u64, &l[i], &p, &r), "n={n} i={i}");
+                assert!(
+                    verify_inclusion(i as u64, n as u64, &l[i], &p, &r),
+                    "n={n} i={i}"
+                );
                 let other = leaf_hash(b"forged");
-                assert!(!verify_inclusion(i as u64, n as u64, &other, &p, &r), "n={n} i={i} forged leaf");
+                assert!(
+                    !verify_inclusion(i as u64, n as u64, &other, &p, &r),
+                    "n={n} i={i} forged leaf"
+                );
                 if n > 1 {
-                    assert!(!verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r), "n={n} i={i} wrong index");
+                    assert!(
+                        !verify_inclusion(((i + 1) % n) as u64, n as u64, &l[i], &p, &r),
+                        "n={n} i={i} wrong index"
+                    );
                 }
             }
         }
@@ -193,13 +208,19 @@ mod tests {
             for m in 1..=n {
                 let rm = root(&l[..m]);
                 let p = consistency_proof(m, &l);
-                assert!(verify_consistency(m as u64, n as u64, &rm, &rn, &p), "m={m} n={n}");
+                assert!(
+                    verify_consistency(m as u64, n as u64, &rm, &rn, &p),
+                    "m={m} n={n}"
+                );
                 // A different history of the first m leaves cannot be proven consistent.
                 let mut forged = l.clone();
                 forged[m - 1] = leaf_hash(b"rewritten");
                 let frm = root(&forged[..m]);
                 if m < n {
-                    assert!(!verify_consistency(m as u64, n as u64, &frm, &rn, &p), "m={m} n={n} forged");
+                    assert!(
+                        !verify_consistency(m as u64, n as u64, &frm, &rn, &p),
+                        "m={m} n={n} forged"
+                    );
                 }
             }
         }
@@ -207,7 +228,10 @@ mod tests {
 
     #[test]
     fn known_small_roots() {
-        assert_eq!(hex::encode(root(&[])), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(
+            hex::encode(root(&[])),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
         let l = leaves(3);
         assert_eq!(root(&l), node_hash(&node_hash(&l[0], &l[1]), &l[2]));
     }

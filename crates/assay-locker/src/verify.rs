@@ -76,11 +76,22 @@ impl Report {
 }
 
 fn problem(fault: Fault, entry: Option<u64>, message: String) -> Problem {
-    Problem { fault, entry, blob: None, checkpoint: None, message }
+    Problem {
+        fault,
+        entry,
+        blob: None,
+        checkpoint: None,
+        message,
+    }
 }
 
 /// Verifies `rows` and their blobs against `checkpoints` signed by `keys`.
-pub fn verify(rows: &[StoredRow], blobs: &dyn BlobStore, checkpoints: &[Checkpoint], keys: &Keys) -> Report {
+pub fn verify(
+    rows: &[StoredRow],
+    blobs: &dyn BlobStore,
+    checkpoints: &[Checkpoint],
+    keys: &Keys,
+) -> Report {
     let mut problems = Vec::new();
     let mut prev_hash = GENESIS.to_string();
     let mut prev_time: Option<String> = None;
@@ -89,7 +100,11 @@ pub fn verify(rows: &[StoredRow], blobs: &dyn BlobStore, checkpoints: &[Checkpoi
         let expected = i as u64 + 1;
         let entry: Option<Entry> = serde_json::from_str(&row.body).ok();
         let Some(entry) = entry else {
-            problems.push(problem(Fault::EntryUnreadable, Some(row.seq), format!("entry #{} is not a valid ledger entry", row.seq)));
+            problems.push(problem(
+                Fault::EntryUnreadable,
+                Some(row.seq),
+                format!("entry #{} is not a valid ledger entry", row.seq),
+            ));
             prev_hash = row.hash();
             continue;
         };
@@ -133,7 +148,11 @@ pub fn verify(rows: &[StoredRow], blobs: &dyn BlobStore, checkpoints: &[Checkpoi
             match blobs.get(hash) {
                 Err(_) => problems.push(Problem {
                     blob: Some(hash.clone()),
-                    ..problem(Fault::BlobMissing, Some(entry.seq), format!("blob {hash} of entry #{} is missing", entry.seq))
+                    ..problem(
+                        Fault::BlobMissing,
+                        Some(entry.seq),
+                        format!("blob {hash} of entry #{} is missing", entry.seq),
+                    )
                 }),
                 Ok(bytes) => {
                     let actual = sha256_hex(&bytes);
@@ -152,7 +171,12 @@ pub fn verify(rows: &[StoredRow], blobs: &dyn BlobStore, checkpoints: &[Checkpoi
                             ..problem(
                                 Fault::SizeMismatch,
                                 Some(entry.seq),
-                                format!("entry #{} records {} bytes but blob {hash} has {}", entry.seq, entry.record.size, bytes.len()),
+                                format!(
+                                    "entry #{} records {} bytes but blob {hash} has {}",
+                                    entry.seq,
+                                    entry.record.size,
+                                    bytes.len()
+                                ),
                             )
                         });
                     }
@@ -161,9 +185,15 @@ pub fn verify(rows: &[StoredRow], blobs: &dyn BlobStore, checkpoints: &[Checkpoi
         }
     }
 
-    let leaves: Vec<merkle::Hash> = rows.iter().map(|r| merkle::leaf_hash(r.body.as_bytes())).collect();
+    let leaves: Vec<merkle::Hash> = rows
+        .iter()
+        .map(|r| merkle::leaf_hash(r.body.as_bytes()))
+        .collect();
     for cp in checkpoints {
-        let at = |fault, message| Problem { checkpoint: Some(cp.size), ..problem(fault, None, message) };
+        let at = |fault, message| Problem {
+            checkpoint: Some(cp.size),
+            ..problem(fault, None, message)
+        };
         if !cp.verify(keys.verifying()) {
             problems.push(at(Fault::SignatureInvalid, format!("checkpoint of size {} signed at {} has an invalid signature: forged or altered", cp.size, cp.signed_at)));
             continue;

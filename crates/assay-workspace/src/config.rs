@@ -22,6 +22,8 @@ struct RawConfig {
     owners: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
     collector: Vec<Spanned<toml::Table>>,
+    #[serde(default)]
+    freshness: BTreeMap<String, Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -83,6 +85,18 @@ pub struct Config {
     pub owners: BTreeMap<String, (String, Origin)>,
     /// Collectors, in file order.
     pub collectors: Vec<CollectorConfig>,
+    /// Time-to-live in days per evidence kind, overriding the defaults.
+    pub freshness: BTreeMap<String, u32>,
+}
+
+impl Config {
+    /// Time-to-live in days for an evidence kind: the workspace's setting, else the default.
+    pub fn ttl_days(&self, kind: &str) -> Option<u32> {
+        self.freshness
+            .get(kind)
+            .copied()
+            .or_else(|| assay_core::freshness::default_ttl_days(kind))
+    }
 }
 
 struct Ctx<'a> {
@@ -360,7 +374,28 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         });
     }
 
+    let mut freshness = BTreeMap::new();
+    for (kind, days) in &raw.freshness {
+        match u32::try_from(*days.get_ref()) {
+            Ok(d) if d > 0 => {
+                freshness.insert(kind.clone(), d);
+            }
+            _ => {
+                let at = cx.origin(days.span());
+                cx.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        &at,
+                        format!("freshness of `{kind}` must be a positive number of days"),
+                    )
+                    .help("write e.g. `hr-roster = 30` under [freshness]"),
+                );
+            }
+        }
+    }
+
     Some(Config {
+        freshness,
         scope: Scope {
             organization: raw.organization.name,
             system_name: raw.system.name,

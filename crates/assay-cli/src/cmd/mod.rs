@@ -2,8 +2,10 @@
 
 mod catalog;
 mod demo;
+mod evidence;
 mod init;
 mod validate;
+mod verify;
 
 use crate::cli::{Cli, Command};
 use crate::Outcome;
@@ -18,6 +20,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(&workspace_root(&cli.chdir)?, args, catalog),
         Command::Catalog(c) => catalog::run(c, catalog),
         Command::Demo(args) => demo::run(base_dir(&cli.chdir)?, args, catalog),
+        Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c, catalog),
+        Command::Verify { json } => verify::verify(&workspace_root(&cli.chdir)?, json),
+        Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
     }
 }
 
@@ -67,4 +72,12 @@ fn parse_categories(values: &[String]) -> anyhow::Result<Vec<assay_core::Categor
     }
     out.sort();
     Ok(out)
+}
+
+/// The current time as the ledger records it (RFC 3339, UTC, milliseconds).
+fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| jiff::Timestamp::now().to_string())
 }

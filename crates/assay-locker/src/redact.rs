@@ -1,0 +1,238 @@
+//! Secret redaction before storage: credentials found in evidence are replaced by
+//! `[REDACTED:<kind>]` so the secret never reaches disk. Each removal is recorded (kind,
+//! offset, length in the original, and the secret's hash only when the user opts in).
+//!
+//! Patterns cover AWS access key ids and secret keys, GitHub and Slack tokens, PEM private
+//! keys, JWTs, bearer tokens, passwords in URLs, and values of common secret config keys.
+//! Gzip files are decompressed, redacted, and recompressed when anything was found.
+
+use crate::entry::Redaction;
+use regex::bytes::Regex;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::sync::OnceLock;
+
+/// A pattern; `group` is the capture holding the secret (0 = the whole match).
+struct Rule {
+    kind: &'static str,
+    re: Regex,
+    group: usize,
+}
+
+fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let table: &[(&str, &str, usize)] = &[
+            ("private-key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----", 0),
+            ("aws-access-key-id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b", 0),
+            ("aws-secret-access-key", r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})\b"#, 1),
+            ("github-token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b", 0),
+            ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,250}\b", 0),
+            ("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}", 0),
+            ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0),
+            ("bearer-token", r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)", 1),
+            ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^/\s:@]{1,128}:([^@\s/]{1,256})@", 1),
+            (
+                "config-secret",
+                r#"(?i)["']?\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_token|private_key|token)\b["']?\s*[:=]\s*["']?([^\s"',;}{\]]{4,})"#,
+                1,
+            ),
+        ];
+        table
+            .iter()
+            .filter_map(|(kind, pat, group)| Regex::new(pat).ok().map(|re| Rule { kind, re, group: *group }))
+            .collect()
+    })
+}
+
+/// Values that are not secrets even where a secret key names them.
+fn is_placeholder(v: &[u8]) -> bool {
+    let s = String::from_utf8_lossy(v).to_ascii_lowercase();
+    s.starts_with("[redacted")
+        || s.starts_with("${")
+        || s.starts_with("<")
+        || s.chars().all(|c| c == '*' || c == 'x')
+        || matches!(
+            s.as_str(),
+            "null" | "none" | "true" | "false" | "changeme" | "redacted" | "required" | "optional"
+        )
+}
+
+/// The result of redaction: the bytes to store and what was removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redacted {
+    /// The bytes to store.
+    pub bytes: Vec<u8>,
+    /// What was removed, in order of position.
+    pub redactions: Vec<Redaction>,
+}
+
+/// Finds secrets in `input` (plain bytes) and removes them.
+fn redact_plain(input: &[u8], keep_hashes: bool) -> Redacted {
+    let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();
+    for rule in rules() {
+        for caps in rule.re.captures_iter(input) {
+            let Some(m) = caps.get(rule.group) else {
+                continue;
+            };
+            if rule.group != 0 && is_placeholder(m.as_bytes()) {
+                continue;
+            }
+            spans.push((m.start(), m.end(), rule.kind));
+        }
+    }
+    if spans.is_empty() {
+        return Redacted {
+            bytes: input.to_vec(),
+            redactions: Vec::new(),
+        };
+    }
+    // Earliest first; on overlap keep the first (longest at the same start).
+    spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out = Vec::with_capacity(input.len());
+    let mut redactions = Vec::new();
+    let mut pos = 0;
+    for (start, end, kind) in spans {
+        if start < pos {
+            continue;
+        }
+        out.extend_from_slice(&input[pos..start]);
+        out.extend_from_slice(format!("[REDACTED:{kind}]").as_bytes());
+        redactions.push(Redaction {
+            kind: kind.to_string(),
+            offset: start as u64,
+            length: (end - start) as u64,
+            original_sha256: keep_hashes.then(|| hex::encode(Sha256::digest(&input[start..end]))),
+        });
+        pos = end;
+    }
+    out.extend_from_slice(&input[pos..]);
+    Redacted {
+        bytes: out,
+        redactions,
+    }
+}
+
+/// Redacts `input`; gzip content is redacted inside and recompressed when needed
+/// (offsets then refer to the decompressed stream).
+pub fn redact(input: &[u8], keep_hashes: bool) -> Redacted {
+    if input.starts_with(&[0x1f, 0x8b]) {
+        let mut plain = Vec::new();
+        if flate2::read::MultiGzDecoder::new(input)
+            .read_to_end(&mut plain)
+            .is_ok()
+        {
+            let r = redact_plain(&plain, keep_hashes);
+            if r.redactions.is_empty() {
+                return Redacted {
+                    bytes: input.to_vec(),
+                    redactions: Vec::new(),
+                };
+            }
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            if enc.write_all(&r.bytes).is_ok() {
+                if let Ok(bytes) = enc.finish() {
+                    return Redacted {
+                        bytes,
+                        redactions: r.redactions,
+                    };
+                }
+            }
+        }
+    }
+    redact_plain(input, keep_hashes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> (String, Vec<String>) {
+        let r = redact(text.as_bytes(), false);
+        (
+            String::from_utf8_lossy(&r.bytes).into_owned(),
+            r.redactions.into_iter().map(|x| x.kind).collect(),
+        )
+    }
+
+    #[test]
+    fn aws_keys_in_a_credentials_file() {
+        let (out, k) = kinds("[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
+        assert_eq!(k, ["aws-access-key-id", "aws-secret-access-key"]);
+        assert!(
+            !out.contains("AKIAIOSFODNN7EXAMPLE") && !out.contains("wJalrXUtnFEMI"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn tokens_keys_and_urls() {
+        let cases = [
+            ("token ghp_0123456789abcdefghijABCDEFGHIJ012345 in log", "github-token"),
+            ("hook https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "slack-webhook"),
+            ("slack xoxb-1234567890-abcdefghijkl", "slack-token"),
+            ("Authorization: Bearer abcdef0123456789abcdef.ghij", "bearer-token"),
+            ("DATABASE_URL=postgres://app:s3cr3tpass@db.internal:5432/prod", "url-password"),
+            ("{\"password\": \"hunter2hunter2\"}", "config-secret"),
+            ("id_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
+        ];
+        for (text, kind) in cases {
+            let (out, k) = kinds(text);
+            assert!(k.contains(&kind.to_string()), "{text}: {k:?}");
+            assert!(out.contains(&format!("[REDACTED:{kind}]")), "{out}");
+        }
+    }
+
+    #[test]
+    fn pem_private_key_is_removed_whole() {
+        let pem = "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234\nabcd\n-----END RSA PRIVATE KEY-----\nafter\n";
+        let (out, k) = kinds(pem);
+        assert_eq!(k, ["private-key"]);
+        assert_eq!(out, "key:\n[REDACTED:private-key]\nafter\n");
+    }
+
+    #[test]
+    fn ordinary_evidence_is_untouched() {
+        for text in [
+            "user,arn,password_enabled,password_last_used\nbob,arn:aws:iam::123456789012:user/bob,true,2026-01-02T03:04:05+00:00\n",
+            "{\"password\": null, \"token\": \"\", \"secret\": \"${VAULT_SECRET}\"}",
+            "email,start\nalice@acme.com,2026-01-05\n",
+        ] {
+            let r = redact(text.as_bytes(), false);
+            assert!(r.redactions.is_empty(), "{text}: {:?}", r.redactions);
+            assert_eq!(r.bytes, text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn records_offsets_and_optional_hashes() {
+        let text = "x AKIAIOSFODNN7EXAMPLE y";
+        let r = redact(text.as_bytes(), true);
+        assert_eq!((r.redactions[0].offset, r.redactions[0].length), (2, 20));
+        assert_eq!(
+            r.redactions[0].original_sha256.as_deref(),
+            Some(hex::encode(Sha256::digest(b"AKIAIOSFODNN7EXAMPLE")).as_str())
+        );
+        assert!(redact(text.as_bytes(), false).redactions[0]
+            .original_sha256
+            .is_none());
+    }
+
+    #[test]
+    fn gzip_content_is_redacted_inside() {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(b"{\"Records\":[{\"accessKeyId\":\"AKIAIOSFODNN7EXAMPLE\"}]}")
+            .unwrap_or_default();
+        let gz = enc.finish().unwrap_or_default();
+        let r = redact(&gz, false);
+        assert_eq!(r.redactions.len(), 1);
+        let mut plain = String::new();
+        flate2::read::GzDecoder::new(&r.bytes[..])
+            .read_to_string(&mut plain)
+            .unwrap_or_default();
+        assert_eq!(
+            plain,
+            "{\"Records\":[{\"accessKeyId\":\"[REDACTED:aws-access-key-id]\"}]}"
+        );
+    }
+}
