@@ -204,18 +204,16 @@ fn a_back_dated_entry_inserted_in_the_middle() {
     let body: String = c
         .query_row("SELECT body FROM entries WHERE seq = 2", [], |r| r.get(0))
         .unwrap();
+    // A forged entry dated before its neighbours, slipped in at position 3.
     let forged = body
         .replace("\"seq\":2", "\"seq\":3")
-        .replace("2026-04-02", "2026-04-02");
-    c.execute("UPDATE entries SET seq = seq + 1 WHERE seq >= 3", [])
-        .ok();
-    // SQLite may refuse the shift in one statement; shift from the top down instead.
+        .replace("2026-04-02T10", "2026-03-01T10");
     for s in (3..=5).rev() {
         c.execute(
             "UPDATE entries SET seq = ?1 WHERE seq = ?2",
             params![s + 1, s],
         )
-        .ok();
+        .unwrap();
     }
     c.execute(
         "INSERT INTO entries (seq, body) VALUES (3, ?1)",
