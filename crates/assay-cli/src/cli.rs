@@ -46,6 +46,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Export evidence to one file that anyone can verify offline, or verify such a file.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {
         /// Print the result as JSON.
@@ -80,6 +83,33 @@ pub enum EvidenceCommand {
     Cat {
         /// Sequence number or blob hash prefix.
         id: String,
+    },
+}
+
+/// `assay bundle ...`.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Write the evidence (all, or one period), the ledger, proofs and public key to OUT.
+    Export {
+        /// The bundle file to write, e.g. evidence-2026H1.tar.gz.
+        out: PathBuf,
+        /// Only evidence that speaks for this span (START..END, YYYY-MM-DD); default: all.
+        #[arg(long, value_name = "START..END")]
+        period: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a bundle on any machine, with no workspace.
+    Verify {
+        /// The bundle file.
+        file: PathBuf,
+        /// A checkpoint you recorded earlier (SIZE:ROOT): prove the ledger only grew since.
+        #[arg(long, value_name = "SIZE:ROOT")]
+        recorded: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -99,12 +99,17 @@ impl Keys {
     /// Loads only the public key (for verification on any machine).
     pub fn public_from(path: &Path) -> Result<Keys, LockerError> {
         let text = std::fs::read_to_string(path).map_err(|e| io(path, e))?;
+        Keys::public_from_hex(&text).map_err(|m| bad_key(path, &m))
+    }
+
+    /// The public key from its hex form.
+    pub fn public_from_hex(text: &str) -> Result<Keys, String> {
         let bytes: [u8; 32] = hex::decode(text.trim())
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad_key(path, "not 64 hex digits"))?;
+            .ok_or_else(|| "not 64 hex digits".to_string())?;
         let verifying = VerifyingKey::from_bytes(&bytes)
-            .map_err(|_| bad_key(path, "not an Ed25519 public key"))?;
+            .map_err(|_| "not an Ed25519 public key".to_string())?;
         Ok(Keys {
             signing: None,
             verifying,

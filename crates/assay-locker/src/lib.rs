@@ -13,6 +13,7 @@
 //! facts about them. One type, [`Locker`], owns the `.assay/` folder and writes through it.
 
 pub mod blob;
+pub mod bundle;
 pub mod checkpoint;
 pub mod entry;
 pub mod import;
@@ -52,6 +53,9 @@ pub enum LockerError {
     /// No entry with that id.
     #[error("no evidence entry `{0}`; `assay evidence list` shows the ids")]
     NotFound(String),
+    /// A bundle is malformed.
+    #[error("bundle {0}")]
+    Bundle(String),
     /// The workspace has no locker yet.
     #[error("no evidence locker at {}; add evidence with `assay evidence add` first", .0.display())]
     NoLocker(PathBuf),
@@ -176,7 +180,18 @@ impl Locker {
             &self.blobs,
             &self.ledger.checkpoints()?,
             &self.keys,
+            None,
         ))
+    }
+
+    /// Every stored row, exactly as stored.
+    pub fn rows(&self) -> Result<Vec<ledger::StoredRow>, LockerError> {
+        self.ledger.rows()
+    }
+
+    /// The public key, hex.
+    pub fn public_key_hex(&self) -> String {
+        hex::encode(self.keys.verifying().as_bytes())
     }
 
     /// An inclusion proof for entry `seq` in the tree of the first `size` entries.

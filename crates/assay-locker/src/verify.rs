@@ -85,12 +85,14 @@ fn problem(fault: Fault, entry: Option<u64>, message: String) -> Problem {
     }
 }
 
-/// Verifies `rows` and their blobs against `checkpoints` signed by `keys`.
+/// Verifies `rows` and their blobs against `checkpoints` signed by `keys`. With `only_blobs`,
+/// blobs outside that set are not expected to be present (a bundle carries a slice).
 pub fn verify(
     rows: &[StoredRow],
     blobs: &dyn BlobStore,
     checkpoints: &[Checkpoint],
     keys: &Keys,
+    only_blobs: Option<&std::collections::BTreeSet<String>>,
 ) -> Report {
     let mut problems = Vec::new();
     let mut prev_hash = GENESIS.to_string();
@@ -144,7 +146,8 @@ pub fn verify(
         prev_hash = row.hash();
 
         let hash = &entry.record.blob;
-        if seen_blobs.insert(hash.clone()) {
+        let expected = only_blobs.is_none_or(|set| set.contains(hash));
+        if expected && seen_blobs.insert(hash.clone()) {
             match blobs.get(hash) {
                 Err(_) => problems.push(Problem {
                     blob: Some(hash.clone()),

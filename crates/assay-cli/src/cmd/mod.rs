@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod bundle;
 mod catalog;
 mod demo;
 mod evidence;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Demo(args) => demo::run(base_dir(&cli.chdir)?, args, catalog),
         Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c, catalog),
         Command::Verify { json } => verify::verify(&workspace_root(&cli.chdir)?, json),
+        Command::Bundle(c) => bundle::run(&cli.chdir, c, catalog),
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
     }
 }
