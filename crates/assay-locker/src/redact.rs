@@ -34,7 +34,7 @@ fn rules() -> &'static [Rule] {
             ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^/\s:@]{1,128}:([^@\s/]{1,256})@", 1),
             (
                 "config-secret",
-                r#"(?i)["']?\b(?:password|passwd|pwd|secret|client_secret|api_?key|access_token|auth_token|private_key|token)\b["']?\s*[:=]\s*["']?([^\s"',;}{\]]{4,})"#,
+                r#"(?i)["']?\b[a-z0-9_.-]*?(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key|token)["']?\s*[:=]\s*["']?([^\s"',;}{\]]{4,})"#,
                 1,
             ),
         ];
@@ -174,6 +174,9 @@ mod tests {
             ("Authorization: Bearer abcdef0123456789abcdef.ghij", "bearer-token"),
             ("DATABASE_URL=postgres://app:s3cr3tpass@db.internal:5432/prod", "url-password"),
             ("{\"password\": \"hunter2hunter2\"}", "config-secret"),
+            ("DB_PASSWORD=hunter2hunter2", "config-secret"),
+            ("GITHUB_TOKEN: abcd1234efgh", "config-secret"),
+            ("X-Api-Key: 0123456789abcdef", "config-secret"),
             ("id_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "jwt"),
         ];
         for (text, kind) in cases {
@@ -197,6 +200,7 @@ mod tests {
             "user,arn,password_enabled,password_last_used\nbob,arn:aws:iam::123456789012:user/bob,true,2026-01-02T03:04:05+00:00\n",
             "{\"password\": null, \"token\": \"\", \"secret\": \"${VAULT_SECRET}\"}",
             "email,start\nalice@acme.com,2026-01-05\n",
+            "tokens_used: 4000\nsecretary: Jane\n",
         ] {
             let r = redact(text.as_bytes(), false);
             assert!(r.redactions.is_empty(), "{text}: {:?}", r.redactions);
