@@ -82,3 +82,94 @@ impl BlobStore for LocalBlobs {
         self.path_of(hash).is_file()
     }
 }
+
+/// Settings of an S3-compatible bucket. Credentials come from the standard AWS environment
+/// variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`), never from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Config {
+    /// Bucket name.
+    pub bucket: String,
+    /// Key prefix inside the bucket, e.g. `acme/objects`.
+    pub prefix: String,
+    /// Endpoint for S3-compatible services (MinIO, moto, ...); `None` for AWS.
+    pub endpoint: Option<String>,
+    /// Region.
+    pub region: String,
+    /// Allow plain HTTP (local test servers only).
+    pub allow_http: bool,
+}
+
+/// Blobs in an S3-compatible bucket, at `<prefix>/<ab>/<cdef...>`.
+pub struct S3Blobs {
+    store: object_store::aws::AmazonS3,
+    prefix: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn s3_err(what: &str, e: impl std::fmt::Display) -> LockerError {
+    LockerError::Database(format!("object storage {what}: {e}"))
+}
+
+impl S3Blobs {
+    /// Connects to the bucket (no request is made until first use).
+    pub fn new(cfg: &S3Config) -> Result<Self, LockerError> {
+        let mut b = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(&cfg.bucket)
+            .with_region(&cfg.region)
+            .with_allow_http(cfg.allow_http);
+        if let Some(e) = &cfg.endpoint {
+            b = b.with_endpoint(e).with_virtual_hosted_style_request(false);
+        }
+        let store = b.build().map_err(|e| s3_err("configuration", e))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| s3_err("runtime", e))?;
+        Ok(S3Blobs {
+            store,
+            prefix: cfg.prefix.trim_matches('/').to_string(),
+            runtime,
+        })
+    }
+
+    fn key(&self, hash: &str) -> object_store::path::Path {
+        let (a, b) = hash.split_at(hash.len().min(2));
+        if self.prefix.is_empty() {
+            object_store::path::Path::from(format!("{a}/{b}"))
+        } else {
+            object_store::path::Path::from(format!("{}/{a}/{b}", self.prefix))
+        }
+    }
+}
+
+impl BlobStore for S3Blobs {
+    fn put(&self, bytes: &[u8]) -> Result<String, LockerError> {
+        use object_store::ObjectStoreExt;
+        let hash = sha256_hex(bytes);
+        if self.contains(&hash) {
+            return Ok(hash);
+        }
+        let key = self.key(&hash);
+        let payload = object_store::PutPayload::from(bytes::Bytes::copy_from_slice(bytes));
+        self.runtime
+            .block_on(self.store.put(&key, payload))
+            .map_err(|e| s3_err(&format!("put {key}"), e))?;
+        Ok(hash)
+    }
+
+    fn get(&self, hash: &str) -> Result<Vec<u8>, LockerError> {
+        use object_store::ObjectStoreExt;
+        let key = self.key(hash);
+        self.runtime
+            .block_on(async { self.store.get(&key).await?.bytes().await })
+            .map(|b| b.to_vec())
+            .map_err(|e| s3_err(&format!("get {key}"), e))
+    }
+
+    fn contains(&self, hash: &str) -> bool {
+        use object_store::ObjectStoreExt;
+        self.runtime
+            .block_on(self.store.head(&self.key(hash)))
+            .is_ok()
+    }
+}

@@ -25,7 +25,7 @@ pub mod verify;
 use blob::{BlobStore, LocalBlobs};
 use checkpoint::{Checkpoint, Keys};
 use entry::{Entry, Record};
-use ledger::{Ledger, SqliteLedger};
+use ledger::{Ledger, PgLedger, SqliteLedger};
 use std::path::{Path, PathBuf};
 
 /// Errors of the locker.
@@ -61,11 +61,46 @@ pub enum LockerError {
     NoLocker(PathBuf),
 }
 
-/// The locker of one workspace, under `<root>/.assay/`.
+/// Where the ledger lives.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum LedgerConfig {
+    /// `.assay/ledger.db` (the default).
+    #[default]
+    Sqlite,
+    /// A PostgreSQL schema.
+    Postgres {
+        /// Connection URL (from the environment, never from a file).
+        url: String,
+        /// Schema name.
+        schema: String,
+    },
+}
+
+/// Where blobs live.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BlobConfig {
+    /// `.assay/objects/` (the default).
+    #[default]
+    Local,
+    /// S3-compatible object storage.
+    S3(blob::S3Config),
+}
+
+/// The backends of a locker.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LockerConfig {
+    /// The ledger backend.
+    pub ledger: LedgerConfig,
+    /// The blob backend.
+    pub blobs: BlobConfig,
+}
+
+/// The locker of one workspace: the signing key always under `<root>/.assay/keys/`, the
+/// ledger and blobs where its [`LockerConfig`] says.
 pub struct Locker {
     dir: PathBuf,
-    blobs: LocalBlobs,
-    ledger: SqliteLedger,
+    blobs: Box<dyn BlobStore + Send>,
+    ledger: Box<dyn Ledger + Send>,
     keys: Keys,
 }
 
@@ -76,29 +111,40 @@ impl Locker {
     }
 
     /// Opens the workspace's locker, creating folder, ledger and signing key when absent.
-    pub fn open_or_create(root: &Path) -> Result<Locker, LockerError> {
+    pub fn open_or_create(root: &Path, config: &LockerConfig) -> Result<Locker, LockerError> {
         let dir = Self::dir_of(root);
         std::fs::create_dir_all(&dir).map_err(|e| LockerError::Io {
             path: dir.clone(),
             source: e,
         })?;
-        Self::open_dir(dir)
+        Self::open_dir(dir, config)
     }
 
     /// Opens an existing locker; fails when the workspace has none.
-    pub fn open(root: &Path) -> Result<Locker, LockerError> {
+    pub fn open(root: &Path, config: &LockerConfig) -> Result<Locker, LockerError> {
         let dir = Self::dir_of(root);
-        if !dir.join("ledger.db").exists() {
+        let exists = match config.ledger {
+            LedgerConfig::Sqlite => dir.join("ledger.db").exists(),
+            LedgerConfig::Postgres { .. } => dir.join("keys").exists(),
+        };
+        if !exists {
             return Err(LockerError::NoLocker(dir));
         }
-        Self::open_dir(dir)
+        Self::open_dir(dir, config)
     }
 
-    fn open_dir(dir: PathBuf) -> Result<Locker, LockerError> {
+    fn open_dir(dir: PathBuf, config: &LockerConfig) -> Result<Locker, LockerError> {
         let keys = Keys::load_or_create(&dir.join("keys"))?;
-        let ledger = SqliteLedger::open(&dir.join("ledger.db"))?;
+        let ledger: Box<dyn Ledger + Send> = match &config.ledger {
+            LedgerConfig::Sqlite => Box::new(SqliteLedger::open(&dir.join("ledger.db"))?),
+            LedgerConfig::Postgres { url, schema } => Box::new(PgLedger::open(url, schema)?),
+        };
+        let blobs: Box<dyn BlobStore + Send> = match &config.blobs {
+            BlobConfig::Local => Box::new(LocalBlobs::new(dir.join("objects"))),
+            BlobConfig::S3(s3) => Box::new(blob::S3Blobs::new(s3)?),
+        };
         Ok(Locker {
-            blobs: LocalBlobs::new(dir.join("objects")),
+            blobs,
             ledger,
             keys,
             dir,
@@ -177,7 +223,7 @@ impl Locker {
     pub fn verify(&self) -> Result<verify::Report, LockerError> {
         Ok(verify::verify(
             &self.ledger.rows()?,
-            &self.blobs,
+            self.blobs.as_ref(),
             &self.ledger.checkpoints()?,
             &self.keys,
             None,

@@ -1,10 +1,11 @@
 //! Bundles verify offline, and the tamper suite is detected and located in a bundle too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
+mod common;
 use assay_locker::bundle::Bundle;
 use assay_locker::entry::{Provenance, Record};
 use assay_locker::verify::{Fault, Report};
-use assay_locker::Locker;
+use common::Harness;
 
 fn record(at: &str, effective: &str) -> Record {
     Record {
@@ -27,9 +28,8 @@ fn record(at: &str, effective: &str) -> Record {
 }
 
 /// A locker with six entries over two quarters, checkpoints after 3 and 6, and its bundle.
-fn setup(span: Option<(&str, &str)>) -> (tempfile::TempDir, Bundle) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut l = Locker::open_or_create(dir.path()).unwrap();
+fn setup(h: &Harness, span: Option<(&str, &str)>) -> Bundle {
+    let mut l = h.locker();
     let days = [
         "2026-01-31",
         "2026-02-28",
@@ -48,14 +48,12 @@ fn setup(span: Option<(&str, &str)>) -> (tempfile::TempDir, Bundle) {
             l.checkpoint("2026-04-01T00:00:00Z").unwrap();
         }
     }
-    let b = l
-        .export_bundle(
-            "Acme",
-            span.map(|(a, b)| (a.to_string(), b.to_string())),
-            "2026-07-01T00:00:00Z",
-        )
-        .unwrap();
-    (dir, b)
+    l.export_bundle(
+        "Acme",
+        span.map(|(a, b)| (a.to_string(), b.to_string())),
+        "2026-07-01T00:00:00Z",
+    )
+    .unwrap()
 }
 
 /// Writes the bundle to a file, reads it back and verifies it, as another machine would.
@@ -84,9 +82,8 @@ fn body(b: &Bundle, seq: u64) -> String {
         .clone()
 }
 
-#[test]
-fn a_clean_bundle_verifies_with_proofs() {
-    let (_d, b) = setup(None);
+fn a_clean_bundle_verifies_with_proofs(h: &Harness) {
+    let b = setup(h, None);
     assert_eq!(
         b.manifest.checkpoints.len(),
         2,
@@ -98,9 +95,8 @@ fn a_clean_bundle_verifies_with_proofs() {
     assert!(r.ok(), "{:#?}", r.problems);
 }
 
-#[test]
-fn a_period_slice_carries_only_its_blobs_and_still_verifies() {
-    let (_d, b) = setup(Some(("2026-04-01", "2026-06-30")));
+fn a_period_slice_carries_only_its_blobs_and_still_verifies(h: &Harness) {
+    let b = setup(h, Some(("2026-04-01", "2026-06-30")));
     assert_eq!(b.manifest.included, vec![4, 5, 6]);
     assert_eq!(b.blobs.len(), 3);
     assert_eq!(
@@ -112,18 +108,16 @@ fn a_period_slice_carries_only_its_blobs_and_still_verifies() {
     assert!(r.ok(), "{:#?}", r.problems);
 }
 
-#[test]
-fn a_recorded_checkpoint_proves_the_ledger_only_grew() {
-    let (_d, b) = setup(None);
+fn a_recorded_checkpoint_proves_the_ledger_only_grew(h: &Harness) {
+    let b = setup(h, None);
     let first = b.manifest.checkpoints[0].clone();
     assert!(roundtrip(&b, Some((first.size, first.root.clone()))).ok());
     let r = roundtrip(&b, Some((first.size, "ab".repeat(32))));
     assert!(has(&r, Fault::RootMismatch, None), "{:#?}", r.problems);
 }
 
-#[test]
-fn tamper_flipped_byte_deleted_and_swapped_blobs() {
-    let (_d, b) = setup(None);
+fn tamper_flipped_byte_deleted_and_swapped_blobs(h: &Harness) {
+    let b = setup(h, None);
     let e2: serde_json::Value = serde_json::from_str(&body(&b, 2)).unwrap();
     let h2 = e2["blob"].as_str().unwrap().to_string();
     let e5: serde_json::Value = serde_json::from_str(&body(&b, 5)).unwrap();
@@ -143,9 +137,8 @@ fn tamper_flipped_byte_deleted_and_swapped_blobs() {
     assert!(has(&roundtrip(&swapped, None), Fault::BlobAltered, Some(2)));
 }
 
-#[test]
-fn tamper_edited_deleted_swapped_and_inserted_entries() {
-    let (_d, b) = setup(None);
+fn tamper_edited_deleted_swapped_and_inserted_entries(h: &Harness) {
+    let b = setup(h, None);
 
     let mut edited = b.clone();
     edited.manifest.entries[1].body = body(&b, 2).replace("hris", "manual");
@@ -178,9 +171,8 @@ fn tamper_edited_deleted_swapped_and_inserted_entries() {
     );
 }
 
-#[test]
-fn tamper_forged_checkpoint_signature_and_rewritten_history() {
-    let (_d, b) = setup(None);
+fn tamper_forged_checkpoint_signature_and_rewritten_history(h: &Harness) {
+    let b = setup(h, None);
     let mut forged = b.clone();
     let sig = &mut forged.manifest.checkpoints[1].signature;
     let first = if sig.starts_with('0') { "1" } else { "0" };
@@ -199,3 +191,12 @@ fn tamper_forged_checkpoint_signature_and_rewritten_history() {
         "a different key cannot verify the signatures"
     );
 }
+
+on_both_backends!(
+    a_clean_bundle_verifies_with_proofs,
+    a_period_slice_carries_only_its_blobs_and_still_verifies,
+    a_recorded_checkpoint_proves_the_ledger_only_grew,
+    tamper_flipped_byte_deleted_and_swapped_blobs,
+    tamper_edited_deleted_swapped_and_inserted_entries,
+    tamper_forged_checkpoint_signature_and_rewritten_history,
+);

@@ -24,6 +24,54 @@ struct RawConfig {
     collector: Vec<Spanned<toml::Table>>,
     #[serde(default)]
     freshness: BTreeMap<String, Spanned<i64>>,
+    #[serde(default)]
+    locker: Option<RawLocker>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocker {
+    #[serde(default)]
+    ledger: Option<Spanned<String>>,
+    #[serde(default)]
+    schema: Option<Spanned<String>>,
+    #[serde(default)]
+    blobs: Option<Spanned<String>>,
+    #[serde(default)]
+    bucket: Option<String>,
+    #[serde(default)]
+    prefix: Option<String>,
+    #[serde(default)]
+    endpoint: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    allow_http: bool,
+}
+
+/// Where the evidence locker keeps its ledger and blobs (`[locker]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LockerSettings {
+    /// `None` for SQLite in `.assay/`; `Some(schema)` for PostgreSQL (URL from
+    /// `ASSAY_DATABASE_URL`).
+    pub postgres_schema: Option<String>,
+    /// `None` for `.assay/objects/`; `Some` for S3-compatible storage.
+    pub s3: Option<S3Settings>,
+}
+
+/// An S3-compatible bucket for blobs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Settings {
+    /// Bucket.
+    pub bucket: String,
+    /// Key prefix.
+    pub prefix: String,
+    /// Endpoint of an S3-compatible service; none for AWS.
+    pub endpoint: Option<String>,
+    /// Region.
+    pub region: String,
+    /// Allow plain HTTP (local test servers).
+    pub allow_http: bool,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +135,8 @@ pub struct Config {
     pub collectors: Vec<CollectorConfig>,
     /// Time-to-live in days per evidence kind, overriding the defaults.
     pub freshness: BTreeMap<String, u32>,
+    /// Locker backends.
+    pub locker: LockerSettings,
 }
 
 impl Config {
@@ -394,7 +444,14 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         }
     }
 
+    let locker = raw
+        .locker
+        .as_ref()
+        .map(|l| locker_settings(l, cx))
+        .unwrap_or_default();
+
     Some(Config {
+        locker,
         freshness,
         scope: Scope {
             organization: raw.organization.name,
@@ -408,4 +465,95 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         owners,
         collectors,
     })
+}
+
+fn locker_settings(l: &RawLocker, cx: &mut Ctx<'_>) -> LockerSettings {
+    let mut out = LockerSettings::default();
+    match l.ledger.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
+        None | Some(("sqlite", _)) => {}
+        Some(("postgres", _)) => {
+            let schema = l
+                .schema
+                .as_ref()
+                .map(|s| s.get_ref().clone())
+                .unwrap_or_else(|| "assay".into());
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                || schema.is_empty()
+            {
+                let at = l
+                    .schema
+                    .as_ref()
+                    .map(|s| cx.origin(s.span()))
+                    .unwrap_or_else(|| Origin::file(FILE));
+                cx.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        &at,
+                        format!("schema `{schema}` is not a plain identifier"),
+                    )
+                    .help("use lowercase letters, digits and underscores, e.g. `assay_acme`"),
+                );
+            }
+            out.postgres_schema = Some(schema);
+        }
+        Some((other, span)) => {
+            let at = cx.origin(span);
+            cx.diags.push(
+                Diagnostic::error(Code::InvalidValue, &at, format!("`ledger` cannot be `{other}`"))
+                    .help("use `sqlite` (in .assay/, the default) or `postgres` (URL from ASSAY_DATABASE_URL)"),
+            );
+        }
+    }
+    match l.blobs.as_ref().map(|v| (v.get_ref().as_str(), v.span())) {
+        None | Some(("local", _)) => {}
+        Some(("s3", span)) => match &l.bucket {
+            Some(bucket) if !bucket.trim().is_empty() => {
+                out.s3 = Some(S3Settings {
+                    bucket: bucket.clone(),
+                    prefix: l.prefix.clone().unwrap_or_default(),
+                    endpoint: l.endpoint.clone(),
+                    region: l.region.clone().unwrap_or_else(|| "us-east-1".into()),
+                    allow_http: l.allow_http,
+                })
+            }
+            _ => {
+                let at = cx.origin(span);
+                cx.diags.push(
+                    Diagnostic::error(Code::MissingField, &at, "`blobs = \"s3\"` needs `bucket`")
+                        .help("add `bucket = \"your-bucket\"` (and `endpoint` for an S3-compatible service) under [locker]"),
+                );
+            }
+        },
+        Some((other, span)) => {
+            let at = cx.origin(span);
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    &at,
+                    format!("`blobs` cannot be `{other}`"),
+                )
+                .help("use `local` (.assay/objects/, the default) or `s3`"),
+            );
+        }
+    }
+    out
+}
+
+/// Reads and validates only `<root>/assay.toml` (for commands that need no more of the
+/// workspace); `Err` holds the diagnostics when it cannot be used.
+pub fn read(root: &std::path::Path) -> Result<Config, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(root.join(FILE)).map_err(|e| {
+        vec![Diagnostic::error(
+            Code::Io,
+            &Origin::file(FILE),
+            format!("cannot read {FILE}: {e}"),
+        )
+        .help("check that the file exists and is readable")]
+    })?;
+    match parse(&text) {
+        (Some(c), d) if d.iter().all(|d| d.severity == crate::Severity::Warning) => Ok(c),
+        (_, d) => Err(d),
+    }
 }

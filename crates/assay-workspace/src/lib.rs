@@ -21,7 +21,7 @@ pub mod scaffold;
 mod source;
 mod validate;
 
-pub use config::{CollectorConfig, Config};
+pub use config::{CollectorConfig, Config, LockerSettings, S3Settings};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use discover::{find_root, WORKSPACE_FILE};
 pub use load::{LoadedControl, LoadedPolicy, Origin, Workspace};

@@ -33,7 +33,7 @@ pub fn run(
                 }
                 None => None,
             };
-            let mut locker = Locker::open(&root)?;
+            let mut locker = Locker::open(&root, &super::locker_config(&root)?)?;
             let report = locker.verify()?;
             if !report.ok() {
                 bail!(

@@ -56,7 +56,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
     };
     let opts = demo_options();
     let report = assay_workspace::init(&dir, catalog, &opts)?;
-    assay_locker::Locker::open_or_create(&dir)?;
+    assay_locker::Locker::open_or_create(&dir, &super::locker_config(&dir)?)?;
     let ws = Workspace::load(&dir, catalog);
     if args.json {
         output::json(&serde_json::json!({

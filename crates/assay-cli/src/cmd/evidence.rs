@@ -21,7 +21,7 @@ pub fn run(root: &Path, cmd: EvidenceCommand, catalog: &Catalog) -> anyhow::Resu
         EvidenceCommand::List { kind, json } => list(root, kind, json, catalog),
         EvidenceCommand::Show { id, json } => show(root, &id, json),
         EvidenceCommand::Cat { id } => {
-            let locker = Locker::open(root)?;
+            let locker = Locker::open(root, &super::locker_config(root)?)?;
             let entry = locker.find(&id)?;
             let bytes = locker.content(&entry)?;
             std::io::stdout()
@@ -77,7 +77,7 @@ fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
             );
         }
     };
-    let mut locker = Locker::open_or_create(root)?;
+    let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
     let mut last = locker
         .entries()?
         .last()
@@ -188,7 +188,7 @@ fn list(
     json: bool,
     catalog: &Catalog,
 ) -> anyhow::Result<Outcome> {
-    let locker = match Locker::open(root) {
+    let locker = match Locker::open(root, &super::locker_config(root)?) {
         Ok(l) => l,
         Err(assay_locker::LockerError::NoLocker(_)) => {
             if json {
@@ -275,7 +275,7 @@ fn list(
 }
 
 fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<Outcome> {
-    let locker = Locker::open(root)?;
+    let locker = Locker::open(root, &super::locker_config(root)?)?;
     let e = locker.find(id)?;
     if json {
         output::json(&json!({ "schema": "assay.evidence/v1", "entry": e }))?;

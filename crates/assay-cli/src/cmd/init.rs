@@ -51,7 +51,7 @@ pub fn run(base: PathBuf, args: InitArgs, catalog: &Catalog) -> anyhow::Result<O
     };
     let dir = base.join(&args.dir);
     let report = assay_workspace::init(&dir, catalog, &opts)?;
-    assay_locker::Locker::open_or_create(&dir)?;
+    assay_locker::Locker::open_or_create(&dir, &super::locker_config(&dir)?)?;
     let ws = Workspace::load(&dir, catalog);
     if args.json {
         output::json(&serde_json::json!({

@@ -83,3 +83,35 @@ fn now() -> String {
         .map(|t| t.to_string())
         .unwrap_or_else(|_| jiff::Timestamp::now().to_string())
 }
+
+/// The locker backends the workspace's `[locker]` settings name.
+fn locker_config(root: &std::path::Path) -> anyhow::Result<assay_locker::LockerConfig> {
+    use assay_locker::{blob::S3Config, BlobConfig, LedgerConfig, LockerConfig};
+    let cfg = assay_workspace::config::read(root).map_err(|diags| {
+        let first = diags
+            .first()
+            .map(|d| format!("{}: {}", d.location(), d.message))
+            .unwrap_or_default();
+        anyhow::anyhow!("assay.toml has errors ({first}); run `assay validate`")
+    })?;
+    let ledger = match cfg.locker.postgres_schema {
+        None => LedgerConfig::Sqlite,
+        Some(schema) => {
+            let url = std::env::var("ASSAY_DATABASE_URL").map_err(|_| {
+                anyhow::anyhow!("assay.toml sets `ledger = \"postgres\"` but ASSAY_DATABASE_URL is not set; export it, e.g. postgres://user@host/db")
+            })?;
+            LedgerConfig::Postgres { url, schema }
+        }
+    };
+    let blobs = match cfg.locker.s3 {
+        None => BlobConfig::Local,
+        Some(s) => BlobConfig::S3(S3Config {
+            bucket: s.bucket,
+            prefix: s.prefix,
+            endpoint: s.endpoint,
+            region: s.region,
+            allow_http: s.allow_http,
+        }),
+    };
+    Ok(LockerConfig { ledger, blobs })
+}

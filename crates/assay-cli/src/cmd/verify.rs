@@ -7,7 +7,7 @@ use serde_json::json;
 use std::path::Path;
 
 pub fn verify(root: &Path, json: bool) -> anyhow::Result<Outcome> {
-    let locker = Locker::open(root)?;
+    let locker = Locker::open(root, &super::locker_config(root)?)?;
     let report = locker.verify()?;
     if json {
         output::json(&json!({ "schema": "assay.verify/v1", "ok": report.ok(), "report": report }))?;
@@ -54,7 +54,7 @@ pub fn verify(root: &Path, json: bool) -> anyhow::Result<Outcome> {
 }
 
 pub fn checkpoint(root: &Path, json: bool) -> anyhow::Result<Outcome> {
-    let mut locker = Locker::open_or_create(root)?;
+    let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
     let report = locker.verify()?;
     if !report.ok() {
         anyhow::bail!("the ledger fails verification ({}); run `assay verify` and resolve it before signing a checkpoint", plural(report.problems.len(), "fault"));

@@ -1,40 +1,11 @@
-//! The append-only ledger of entries and checkpoints. SQLite today; the [`Ledger`] trait is
-//! the seam for the PostgreSQL backend.
+//! The ledger in a SQLite file (the embedded default, `.assay/ledger.db`).
 
+use super::{Ledger, StoredRow};
 use crate::checkpoint::Checkpoint;
 use crate::entry::{Entry, Record, GENESIS};
 use crate::LockerError;
 use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
 use std::path::Path;
-
-/// One stored row: its sequence number and the exact bytes stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRow {
-    /// The row's sequence number.
-    pub seq: u64,
-    /// The entry's canonical JSON as stored.
-    pub body: String,
-}
-
-impl StoredRow {
-    /// Hex SHA-256 of the stored bytes: what the next entry's `prev` must record.
-    pub fn hash(&self) -> String {
-        hex::encode(Sha256::digest(self.body.as_bytes()))
-    }
-}
-
-/// An append-only ledger.
-pub trait Ledger {
-    /// Appends an entry for `record`, chained to the last one, atomically.
-    fn append(&mut self, record: Record) -> Result<Entry, LockerError>;
-    /// Every row, in sequence order.
-    fn rows(&self) -> Result<Vec<StoredRow>, LockerError>;
-    /// Records a checkpoint.
-    fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError>;
-    /// Every checkpoint, oldest first.
-    fn checkpoints(&self) -> Result<Vec<Checkpoint>, LockerError>;
-}
 
 /// The ledger in a SQLite file.
 pub struct SqliteLedger {

@@ -1,0 +1,150 @@
+//! The ledger in PostgreSQL (server mode): one schema per workspace, the same two tables as
+//! SQLite, appends serialized by a table lock so the chain can never fork.
+
+use super::{Ledger, StoredRow};
+use crate::checkpoint::Checkpoint;
+use crate::entry::{Entry, Record, GENESIS};
+use crate::LockerError;
+use postgres::{Client, NoTls};
+use std::sync::Mutex;
+
+/// The ledger in a PostgreSQL schema.
+pub struct PgLedger {
+    client: Mutex<Client>,
+    schema: String,
+}
+
+fn db(e: impl std::fmt::Display) -> LockerError {
+    LockerError::Database(e.to_string())
+}
+
+/// Whether `name` is a plain SQL identifier (so it can be quoted safely).
+fn valid_schema(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+impl PgLedger {
+    /// Connects to `url` and uses (creating if needed) the ledger tables in `schema`.
+    pub fn open(url: &str, schema: &str) -> Result<Self, LockerError> {
+        if !valid_schema(schema) {
+            return Err(LockerError::Database(format!(
+                "schema `{schema}`: use lowercase letters, digits and underscores (at most 63)"
+            )));
+        }
+        let mut client = Client::connect(url, NoTls).map_err(|e| {
+            // Never echo the URL: it may carry a password.
+            LockerError::Database(format!("cannot connect to PostgreSQL: {e}"))
+        })?;
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
+                 CREATE TABLE IF NOT EXISTS \"{schema}\".entries (seq BIGINT PRIMARY KEY, body TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS \"{schema}\".checkpoints (
+                     id BIGSERIAL PRIMARY KEY, size BIGINT NOT NULL, root TEXT NOT NULL,
+                     signed_at TEXT NOT NULL, key_id TEXT NOT NULL, signature TEXT NOT NULL);"
+            ))
+            .map_err(db)?;
+        Ok(PgLedger {
+            client: Mutex::new(client),
+            schema: schema.to_string(),
+        })
+    }
+
+    fn client(&self) -> Result<std::sync::MutexGuard<'_, Client>, LockerError> {
+        self.client
+            .lock()
+            .map_err(|_| LockerError::Database("ledger connection poisoned".into()))
+    }
+}
+
+impl Ledger for PgLedger {
+    fn append(&mut self, record: Record) -> Result<Entry, LockerError> {
+        let s = self.schema.clone();
+        let mut client = self.client()?;
+        let mut tx = client.transaction().map_err(db)?;
+        tx.batch_execute(&format!(
+            "LOCK TABLE \"{s}\".entries IN SHARE ROW EXCLUSIVE MODE"
+        ))
+        .map_err(db)?;
+        let last = tx
+            .query_opt(
+                &format!("SELECT seq, body FROM \"{s}\".entries ORDER BY seq DESC LIMIT 1"),
+                &[],
+            )
+            .map_err(db)?;
+        let (seq, prev) = match last {
+            Some(row) => {
+                let seq: i64 = row.get(0);
+                (
+                    seq as u64 + 1,
+                    StoredRow {
+                        seq: seq as u64,
+                        body: row.get(1),
+                    }
+                    .hash(),
+                )
+            }
+            None => (1, GENESIS.to_string()),
+        };
+        let entry = Entry { seq, record, prev };
+        let body = String::from_utf8(entry.canonical()).map_err(db)?;
+        tx.execute(
+            &format!("INSERT INTO \"{s}\".entries (seq, body) VALUES ($1, $2)"),
+            &[&(seq as i64), &body],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(entry)
+    }
+
+    fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {
+        let rows = self
+            .client()?
+            .query(
+                &format!(
+                    "SELECT seq, body FROM \"{}\".entries ORDER BY seq",
+                    self.schema
+                ),
+                &[],
+            )
+            .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredRow {
+                seq: r.get::<_, i64>(0) as u64,
+                body: r.get(1),
+            })
+            .collect())
+    }
+
+    fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError> {
+        self.client()?
+            .execute(
+                &format!("INSERT INTO \"{}\".checkpoints (size, root, signed_at, key_id, signature) VALUES ($1, $2, $3, $4, $5)", self.schema),
+                &[&(cp.size as i64), &cp.root, &cp.signed_at, &cp.key_id, &cp.signature],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn checkpoints(&self) -> Result<Vec<Checkpoint>, LockerError> {
+        let rows = self
+            .client()?
+            .query(&format!("SELECT size, root, signed_at, key_id, signature FROM \"{}\".checkpoints ORDER BY id", self.schema), &[])
+            .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| Checkpoint {
+                size: r.get::<_, i64>(0) as u64,
+                root: r.get(1),
+                signed_at: r.get(2),
+                key_id: r.get(3),
+                signature: r.get(4),
+            })
+            .collect())
+    }
+}
