@@ -7,6 +7,7 @@
 //! Gzip files are decompressed, redacted, and recompressed when anything was found.
 
 use crate::entry::Redaction;
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -17,31 +18,152 @@ struct Rule {
     kind: &'static str,
     re: Regex,
     group: usize,
+    /// How far before a trigger literal a match may start, and after it end.
+    back: usize,
+    fwd: usize,
 }
 
-fn rules() -> &'static [Rule] {
-    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+/// One row per rule: kind, pattern, secret group, trigger literals (any case), bytes a match
+/// may start before its trigger, bytes it may extend past it. Patterns are byte-oriented and
+/// ASCII-only (`(?-u)`): secrets are ASCII, and Unicode word boundaries would slow the engine.
+type Row = (
+    &'static str,
+    &'static str,
+    usize,
+    &'static [&'static str],
+    usize,
+    usize,
+);
+
+const TABLE: &[Row] = &[
+    (
+        "private-key",
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+        0,
+        &["private key-----"],
+        64,
+        65536,
+    ),
+    (
+        "aws-access-key-id",
+        r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b",
+        0,
+        &["akia", "asia", "agpa", "aida", "aroa", "anpa"],
+        1,
+        32,
+    ),
+    (
+        "aws-secret-access-key",
+        r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})\b"#,
+        1,
+        &["secret"],
+        16,
+        160,
+    ),
+    (
+        "github-token",
+        r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b",
+        0,
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+        1,
+        300,
+    ),
+    (
+        "slack-token",
+        r"\bxox[abposr]-[A-Za-z0-9-]{10,250}\b",
+        0,
+        &["xox"],
+        1,
+        300,
+    ),
+    (
+        "slack-webhook",
+        r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}",
+        0,
+        &["hooks.slack.com"],
+        16,
+        512,
+    ),
+    (
+        "jwt",
+        r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        0,
+        &["eyj"],
+        1,
+        16384,
+    ),
+    (
+        "bearer-token",
+        r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)",
+        1,
+        &["bearer"],
+        1,
+        4096,
+    ),
+    (
+        "url-password",
+        r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^/\s:@]{1,128}:([^@\s/]{1,256})@",
+        1,
+        &["://"],
+        17,
+        400,
+    ),
+    (
+        "config-secret",
+        r#"(?i)["']?\b[a-z0-9_.-]*?(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key|token)["']?\s*[:=]\s*["']?([^\s"',;}{\]]{4,})"#,
+        1,
+        &[
+            "password",
+            "passwd",
+            "pwd",
+            "secret",
+            "api_key",
+            "apikey",
+            "api-key",
+            "access_token",
+            "access-token",
+            "auth_token",
+            "auth-token",
+            "private_key",
+            "private-key",
+            "token",
+        ],
+        256,
+        1024,
+    ),
+];
+
+/// The rules and one automaton over every trigger literal (pattern id → rule index).
+fn rules() -> &'static (Vec<Rule>, Option<AhoCorasick>, Vec<usize>) {
+    static RULES: OnceLock<(Vec<Rule>, Option<AhoCorasick>, Vec<usize>)> = OnceLock::new();
     RULES.get_or_init(|| {
-        let table: &[(&str, &str, usize)] = &[
-            ("private-key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----", 0),
-            ("aws-access-key-id", r"\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b", 0),
-            ("aws-secret-access-key", r#"(?i)aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?([A-Za-z0-9/+=]{40})\b"#, 1),
-            ("github-token", r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b", 0),
-            ("slack-token", r"\bxox[abposr]-[A-Za-z0-9-]{10,250}\b", 0),
-            ("slack-webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/]{20,}", 0),
-            ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", 0),
-            ("bearer-token", r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*)", 1),
-            ("url-password", r"\b[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^/\s:@]{1,128}:([^@\s/]{1,256})@", 1),
-            (
-                "config-secret",
-                r#"(?i)["']?\b[a-z0-9_.-]*?(?:password|passwd|pwd|secret|client_secret|api[_-]?key|access[_-]?token|auth[_-]?token|private[_-]?key|token)["']?\s*[:=]\s*["']?([^\s"',;}{\]]{4,})"#,
-                1,
-            ),
-        ];
-        table
-            .iter()
-            .filter_map(|(kind, pat, group)| Regex::new(pat).ok().map(|re| Rule { kind, re, group: *group }))
-            .collect()
+        let mut rules = Vec::new();
+        let mut literals = Vec::new();
+        let mut owner = Vec::new();
+        for (kind, pat, group, triggers, back, fwd) in TABLE {
+            let Ok(re) = Regex::new(&format!("(?-u){pat}")) else {
+                continue;
+            };
+            for t in *triggers {
+                literals.push(*t);
+                owner.push(rules.len());
+            }
+            rules.push(Rule {
+                kind,
+                re,
+                group: *group,
+                back: *back,
+                fwd: *fwd,
+            });
+        }
+        // Literals are lowercase and matched against lowercased chunks of the input: asking
+        // the automaton for case-insensitivity would multiply the literals past what its SIMD
+        // search handles.
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&literals)
+            .ok();
+        (rules, ac, owner)
     })
 }
 
@@ -69,33 +191,103 @@ pub struct Redacted {
 
 /// Finds secrets in `input` (plain bytes) and removes them.
 fn redact_plain(input: &[u8], keep_hashes: bool) -> Redacted {
-    let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();
-    for rule in rules() {
-        for caps in rule.re.captures_iter(input) {
-            let Some(m) = caps.get(rule.group) else {
-                continue;
-            };
-            if rule.group != 0 && is_placeholder(m.as_bytes()) {
-                continue;
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+    let (rules, ac, owner) = rules();
+    // One SIMD pass finds trigger literals; each rule's regex then runs only in windows around
+    // its triggers (merged when they are close), so clean evidence costs one scan.
+    let mut windows: Vec<Option<(usize, usize)>> = vec![None; rules.len()];
+    let search = |i: usize, (from, to): (usize, usize), spans: &mut Vec<(usize, usize, usize)>| {
+        let rule = &rules[i];
+        let hay = &input[..to];
+        let mut at = from;
+        while let Some(caps) = rule.re.captures_at(hay, at) {
+            let Some(whole) = caps.get(0) else { break };
+            if let Some(m) = caps.get(rule.group) {
+                if rule.group == 0 || !is_placeholder(m.as_bytes()) {
+                    spans.push((m.start(), m.end(), i));
+                }
             }
-            spans.push((m.start(), m.end(), rule.kind));
+            at = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+            if at >= to {
+                break;
+            }
+        }
+    };
+    let Some(ac) = ac else {
+        // Without the automaton (it always builds), fall back to searching everywhere.
+        for i in 0..rules.len() {
+            search(i, (0, input.len()), &mut spans);
+        }
+        return finish(input, spans, keep_hashes);
+    };
+    const CHUNK: usize = 64 * 1024;
+    const OVERLAP: usize = 32; // longer than the longest trigger literal
+    let mut lower = Vec::with_capacity(CHUNK + OVERLAP);
+    let mut hits: Vec<(usize, usize, usize)> = Vec::new();
+    let mut base = 0;
+    while base < input.len() {
+        let end = (base + CHUNK + OVERLAP).min(input.len());
+        lower.clear();
+        lower.extend_from_slice(&input[base..end]);
+        lower.make_ascii_lowercase();
+        for m in ac.find_iter(&lower) {
+            // A hit starting in the overlap belongs to the next chunk.
+            if m.start() < CHUNK || end == input.len() {
+                hits.push((
+                    base + m.start(),
+                    base + m.end(),
+                    owner[m.pattern().as_usize()],
+                ));
+            }
+        }
+        base += CHUNK;
+    }
+    for (start, stop, i) in hits {
+        let (from, to) = (
+            start.saturating_sub(rules[i].back),
+            (stop + rules[i].fwd).min(input.len()),
+        );
+        windows[i] = match windows[i] {
+            Some((f, t)) if from <= t => Some((f, t.max(to))),
+            Some(w) => {
+                search(i, w, &mut spans);
+                Some((from, to))
+            }
+            None => Some((from, to)),
+        };
+    }
+    for (i, w) in windows.into_iter().enumerate() {
+        if let Some(w) = w {
+            search(i, w, &mut spans);
         }
     }
+    finish(input, spans, keep_hashes)
+}
+
+/// Replaces the found spans (earliest first; overlaps keep the earlier, longer one).
+fn finish(input: &[u8], mut spans: Vec<(usize, usize, usize)>, keep_hashes: bool) -> Redacted {
+    // Earliest first; at the same start the longest; on a tie the more specific (earlier) rule.
+    spans.sort_unstable_by_key(|&(start, end, rule)| (start, std::cmp::Reverse(end), rule));
+    spans.dedup();
     if spans.is_empty() {
         return Redacted {
             bytes: input.to_vec(),
             redactions: Vec::new(),
         };
     }
-    // Earliest first; on overlap keep the first (longest at the same start).
-    spans.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
     let mut out = Vec::with_capacity(input.len());
     let mut redactions = Vec::new();
     let mut pos = 0;
-    for (start, end, kind) in spans {
+    let (rules, _, _) = rules();
+    for (start, end, rule) in spans {
         if start < pos {
             continue;
         }
+        let kind = rules.get(rule).map_or("secret", |r| r.kind);
         out.extend_from_slice(&input[pos..start]);
         out.extend_from_slice(format!("[REDACTED:{kind}]").as_bytes());
         redactions.push(Redaction {
