@@ -11,6 +11,13 @@ use std::path::{Path, PathBuf};
 pub trait BlobStore {
     /// Stores `bytes` and returns their hex SHA-256. Storing the same bytes twice is a no-op.
     fn put(&self, bytes: &[u8]) -> Result<String, LockerError>;
+    /// Stores `bytes` whose hex SHA-256 the caller already computed (it must be right:
+    /// `verify` would report the blob as altered otherwise).
+    fn put_hashed(&self, hash: &str, bytes: &[u8]) -> Result<(), LockerError> {
+        let actual = self.put(bytes)?;
+        debug_assert_eq!(actual, hash);
+        Ok(())
+    }
     /// The stored bytes of a blob.
     fn get(&self, hash: &str) -> Result<Vec<u8>, LockerError>;
     /// Whether a blob is stored.
@@ -51,9 +58,14 @@ impl LocalBlobs {
 impl BlobStore for LocalBlobs {
     fn put(&self, bytes: &[u8]) -> Result<String, LockerError> {
         let hash = sha256_hex(bytes);
-        let path = self.path_of(&hash);
+        self.put_hashed(&hash, bytes)?;
+        Ok(hash)
+    }
+
+    fn put_hashed(&self, hash: &str, bytes: &[u8]) -> Result<(), LockerError> {
+        let path = self.path_of(hash);
         if path.exists() {
-            return Ok(hash);
+            return Ok(());
         }
         let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
         fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
@@ -70,7 +82,7 @@ impl BlobStore for LocalBlobs {
             let _ = fs::remove_file(&tmp);
             return Err(io(&path, e));
         }
-        Ok(hash)
+        Ok(())
     }
 
     fn get(&self, hash: &str) -> Result<Vec<u8>, LockerError> {

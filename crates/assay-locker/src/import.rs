@@ -224,6 +224,12 @@ pub struct Summary {
     pub already_stored: usize,
 }
 
+/// A file read, redacted and hashed, ready to store.
+struct Prepared {
+    hash: String,
+    redacted: crate::redact::Redacted,
+}
+
 /// The id of an import: its kind, source, effective dates and files (path, size, mtime).
 pub fn batch_id(plan: &Plan, meta: &ImportMeta) -> String {
     let mut h = Sha256::new();
@@ -264,46 +270,87 @@ impl Locker {
             batch: batch.clone(),
             ..Summary::default()
         };
-        let mut bytes_done = 0;
-        for (i, f) in plan.files.iter().enumerate() {
-            bytes_done += f.size;
-            if done.contains(&f.locator) {
-                summary.already_stored += 1;
-                progress(Progress {
-                    files_done: i + 1,
-                    bytes_done,
-                });
-                continue;
-            }
-            let raw = std::fs::read(&f.path).map_err(|e| LockerError::Io {
-                path: f.path.clone(),
-                source: e,
-            })?;
-            let red = crate::redact::redact(&raw, meta.keep_secret_hashes);
-            drop(raw);
-            let record = Record {
-                blob: String::new(),
-                size: 0,
-                media_type: media_type(&f.locator).to_string(),
-                kind: meta.kind.clone(),
-                provenance: Provenance {
-                    agent: meta.agent.clone(),
-                    system: meta.system.clone(),
-                    locator: f.locator.clone(),
-                    tool_version: meta.tool_version.clone(),
-                    batch: Some(batch.clone()),
-                },
-                collected_at: now(),
-                effective_from: meta.effective_from.clone(),
-                effective_to: meta.effective_to.clone(),
-                redactions: red.redactions,
-            };
-            summary.added.push(self.add(&red.bytes, record)?);
+        // Two stages on two threads: one reads, redacts and hashes the next files while this
+        // one writes blobs and appends entries in order. The queue is short, so memory stays
+        // bounded and a failure stops both stages promptly.
+        let todo: Vec<&PlannedFile> = plan
+            .files
+            .iter()
+            .filter(|f| !done.contains(&f.locator))
+            .collect();
+        summary.already_stored = plan.files.len() - todo.len();
+        let mut bytes_done: u64 = plan
+            .files
+            .iter()
+            .filter(|f| done.contains(&f.locator))
+            .map(|f| f.size)
+            .sum();
+        let mut files_done = summary.already_stored;
+        if files_done > 0 {
             progress(Progress {
-                files_done: i + 1,
+                files_done,
                 bytes_done,
             });
         }
+        let keep = meta.keep_secret_hashes;
+        std::thread::scope(|scope| -> Result<(), LockerError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Prepared, LockerError>>(2);
+            let todo = &todo;
+            scope.spawn(move || {
+                for f in todo.iter() {
+                    let item = std::fs::read(&f.path)
+                        .map_err(|e| LockerError::Io {
+                            path: f.path.clone(),
+                            source: e,
+                        })
+                        .map(|raw| {
+                            let red = crate::redact::redact(&raw, keep);
+                            Prepared {
+                                hash: crate::blob::sha256_hex(&red.bytes),
+                                redacted: red,
+                            }
+                        });
+                    let failed = item.is_err();
+                    if tx.send(item).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            for f in todo.iter() {
+                let prepared = rx
+                    .recv()
+                    .map_err(|_| LockerError::Database("import stage stopped".into()))??;
+                let record = Record {
+                    blob: String::new(),
+                    size: 0,
+                    media_type: media_type(&f.locator).to_string(),
+                    kind: meta.kind.clone(),
+                    provenance: Provenance {
+                        agent: meta.agent.clone(),
+                        system: meta.system.clone(),
+                        locator: f.locator.clone(),
+                        tool_version: meta.tool_version.clone(),
+                        batch: Some(batch.clone()),
+                    },
+                    collected_at: now(),
+                    effective_from: meta.effective_from.clone(),
+                    effective_to: meta.effective_to.clone(),
+                    redactions: prepared.redacted.redactions,
+                };
+                summary.added.push(self.add_hashed(
+                    prepared.hash,
+                    &prepared.redacted.bytes,
+                    record,
+                )?);
+                files_done += 1;
+                bytes_done += f.size;
+                progress(Progress {
+                    files_done,
+                    bytes_done,
+                });
+            }
+            Ok(())
+        })?;
         Ok(summary)
     }
 }

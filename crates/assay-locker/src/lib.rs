@@ -156,6 +156,19 @@ impl Locker {
         &self.dir
     }
 
+    /// Stores bytes whose SHA-256 is already known and appends an entry for them.
+    pub(crate) fn add_hashed(
+        &mut self,
+        hash: String,
+        bytes: &[u8],
+        mut record: Record,
+    ) -> Result<Entry, LockerError> {
+        self.blobs.put_hashed(&hash, bytes)?;
+        record.blob = hash;
+        record.size = bytes.len() as u64;
+        self.ledger.append(record)
+    }
+
     /// Stores bytes and appends an entry for them. `record.blob` and `record.size` are
     /// filled in from the bytes.
     pub fn add(&mut self, bytes: &[u8], mut record: Record) -> Result<Entry, LockerError> {
