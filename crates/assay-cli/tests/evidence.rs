@@ -370,3 +370,35 @@ fn stale_snapshots_are_flagged_for_the_period() {
         "a roster 15 days old is stale with a 10-day time-to-live"
     );
 }
+
+#[test]
+fn paths_are_relative_to_the_c_folder_like_git() {
+    let ws = workspace();
+    std::fs::create_dir_all(ws.path().join("exports")).unwrap();
+    std::fs::write(
+        ws.path().join("exports/roster.csv"),
+        "email\nalice@acme.com\n",
+    )
+    .unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let c = ws.path().to_str().unwrap();
+    let (code, out, err) = run(
+        outside.path(),
+        &[
+            "-C",
+            c,
+            "evidence",
+            "add",
+            "exports/roster.csv",
+            "--kind",
+            "hr-roster",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, _, err) = run(outside.path(), &["-C", c, "bundle", "export", "b.tar.gz"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        ws.path().join("b.tar.gz").exists(),
+        "the bundle is written relative to -C"
+    );
+}

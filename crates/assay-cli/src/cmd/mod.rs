@@ -15,6 +15,15 @@ use std::path::PathBuf;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    // Like `git -C`: every relative path on the command line is then relative to DIR.
+    if let Some(dir) = &cli.chdir {
+        if !dir.is_dir() {
+            bail!("-C {}: no such directory", dir.display());
+        }
+        std::env::set_current_dir(dir)
+            .with_context(|| format!("-C {}: cannot enter the directory", dir.display()))?;
+    }
+    let cli = Cli { chdir: None, ..cli };
     let catalog = assay_catalog::Catalog::embedded()?;
     match cli.command {
         Command::Init(args) => init::run(base_dir(&cli.chdir)?, args, catalog),

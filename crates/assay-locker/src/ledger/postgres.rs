@@ -1,5 +1,9 @@
 //! The ledger in PostgreSQL (server mode): one schema per workspace, the same two tables as
 //! SQLite, appends serialized by a table lock so the chain can never fork.
+//!
+//! Connections to a remote host use TLS (rustls, certificates checked against the system's
+//! and Mozilla's roots); connections to loopback or a Unix socket do not, as with `psql`'s
+//! usual local setup. `sslmode=disable` in the URL turns TLS off; `sslmode=require` insists.
 
 use super::{Ledger, StoredRow};
 use crate::checkpoint::Checkpoint;
@@ -35,10 +39,18 @@ impl PgLedger {
                 "schema `{schema}`: use lowercase letters, digits and underscores (at most 63)"
             )));
         }
-        let mut client = Client::connect(url, NoTls).map_err(|e| {
-            // Never echo the URL: it may carry a password.
+        // Never echo the URL in errors: it may carry a password.
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| LockerError::Database(format!("the PostgreSQL URL is not valid: {e}")))?;
+        let connect_err = |e: postgres::Error| {
             LockerError::Database(format!("cannot connect to PostgreSQL: {e}"))
-        })?;
+        };
+        let mut client = if use_tls(&config) {
+            config.connect(tls_connector()?).map_err(connect_err)?
+        } else {
+            config.connect(NoTls).map_err(connect_err)?
+        };
         client
             .batch_execute(&format!(
                 "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
@@ -59,6 +71,36 @@ impl PgLedger {
             .lock()
             .map_err(|_| LockerError::Database("ledger connection poisoned".into()))
     }
+}
+
+/// Whether to speak TLS to the server this configuration names.
+fn use_tls(config: &postgres::Config) -> bool {
+    use postgres::config::{Host, SslMode};
+    match config.get_ssl_mode() {
+        SslMode::Disable => false,
+        SslMode::Require => true,
+        _ => !config.get_hosts().iter().all(|h| match h {
+            Host::Tcp(name) => matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1"),
+            #[cfg(unix)]
+            Host::Unix(_) => true,
+        }),
+    }
+}
+
+/// A TLS connector trusting the system's certificates and Mozilla's roots.
+fn tls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect, LockerError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| LockerError::Database(format!("TLS setup: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 impl Ledger for PgLedger {
@@ -146,5 +188,26 @@ impl Ledger for PgLedger {
                 signature: r.get(4),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::use_tls;
+
+    #[test]
+    fn tls_for_remote_hosts_only_unless_the_url_says_otherwise() {
+        let tls = |url: &str| use_tls(&url.parse().unwrap_or_default());
+        assert!(!tls("postgres://postgres@127.0.0.1:5432/test"));
+        assert!(!tls("postgres://postgres@localhost/test"));
+        assert!(!tls("host=/var/run/postgresql dbname=test"));
+        assert!(tls("postgres://app@db.example.com/assay"));
+        assert!(!tls("postgres://app@db.example.com/assay?sslmode=disable"));
+        assert!(tls("postgres://app@localhost/assay?sslmode=require"));
+    }
+
+    #[test]
+    fn the_tls_connector_builds() {
+        assert!(super::tls_connector().is_ok());
     }
 }
