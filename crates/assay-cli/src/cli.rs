@@ -131,6 +131,10 @@ pub struct EvidenceAddArgs {
     /// Keep the SHA-256 of each redacted secret in the ledger (never the secret itself).
     #[arg(long)]
     pub keep_secret_hashes: bool,
+    /// Record unchanged files again as a new observation (by default, re-running the same
+    /// import only completes what an interrupted run left undone).
+    #[arg(long)]
+    pub new_observation: bool,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

@@ -94,12 +94,52 @@ fn add_list_show_cat_verify_checkpoint() {
         show.contains("roster.csv") && show.contains("speaks for    2026-06-30"),
         "{show}"
     );
+    let (_, again, _) = run(
+        ws.path(),
+        &[
+            "evidence",
+            "add",
+            "roster.csv",
+            "app.env",
+            "--kind",
+            "document",
+            "--effective",
+            "2026-06-30",
+        ],
+    );
+    assert!(again.contains("Nothing new to store"), "{again}");
+    let (code, again, _) = run(
+        ws.path(),
+        &[
+            "evidence",
+            "add",
+            "roster.csv",
+            "--kind",
+            "document",
+            "--effective",
+            "2026-06-30",
+            "--new-observation",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(again.contains("Stored 1 file"), "{again}");
+    assert_eq!(
+        entry_count(ws.path()),
+        3,
+        "a new observation is a new entry"
+    );
+    let (_, list, _) = run(ws.path(), &["evidence", "list", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(
+        v["entries"][1]["entry"]["blob"], v["entries"][2]["entry"]["blob"],
+        "pointing at the same blob"
+    );
     let (code, out, _) = run(ws.path(), &["checkpoint"]);
     assert_eq!(code, 0, "{out}");
     let (code, out, _) = run(ws.path(), &["verify"]);
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.starts_with("verified: 2 entries, 2 blobs, 1 checkpoint"),
+        out.starts_with("verified: 3 entries, 2 blobs, 1 checkpoint"),
         "{out}"
     );
 }

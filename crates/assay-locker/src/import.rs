@@ -202,6 +202,9 @@ pub struct ImportMeta {
     pub effective_to: Option<String>,
     /// Keep SHA-256 hashes of redacted secrets.
     pub keep_secret_hashes: bool,
+    /// Makes this import a batch of its own even when its files are unchanged (a new
+    /// observation); `None` lets an identical re-run resume the earlier batch.
+    pub observation: Option<String>,
 }
 
 /// Progress of an import, reported after each file.

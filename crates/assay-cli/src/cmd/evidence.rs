@@ -104,6 +104,7 @@ fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
         effective_from,
         effective_to,
         keep_secret_hashes: args.keep_secret_hashes,
+        observation: args.new_observation.then(super::now),
     };
     let summary = locker.import(&plan, &meta, &mut now, &mut |p| {
         bar.set_position(p.bytes_done);
@@ -132,7 +133,7 @@ fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
         let bytes: u64 = summary.added.iter().map(|e| e.record.size).sum();
         if summary.added.is_empty() {
             println!(
-                "Nothing new to store: all {} were stored by batch {} already",
+                "Nothing new to store: all {} were stored by batch {} already (--new-observation records them again)",
                 plural(summary.already_stored, "file"),
                 summary.batch
             );
