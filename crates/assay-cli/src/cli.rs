@@ -49,6 +49,26 @@ pub enum Command {
     /// Export evidence to one file that anyone can verify offline, or verify such a file.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// List the standard evidence tables with their row counts (or their columns).
+    Tables {
+        /// Show every table's columns and types.
+        #[arg(long)]
+        schema: bool,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run SQL over the evidence tables (e.g. "select count(*) from changes").
+    Query {
+        /// One SQL statement.
+        sql: String,
+        /// Print rows as JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print rows as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {
         /// Print the result as JSON.
@@ -62,6 +82,9 @@ pub enum Command {
 pub enum EvidenceCommand {
     /// Store files (or every file under folders) as evidence of one kind.
     Add(EvidenceAddArgs),
+    /// Import exports in a known format (checked before anything is stored): hr-roster,
+    /// aws-credential-report, aws-cloudtrail, okta-system-log, github-pulls, csv, json.
+    Import(EvidenceImportArgs),
     /// List the evidence in the ledger.
     List {
         /// Only this kind.
@@ -111,6 +134,36 @@ pub enum BundleCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// `assay evidence import`.
+#[derive(Debug, Args)]
+pub struct EvidenceImportArgs {
+    /// Files or folders (a CloudTrail folder tree of .json/.json.gz files, say).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The format: hr-roster, aws-credential-report, aws-cloudtrail, okta-system-log,
+    /// github-pulls, csv, json.
+    #[arg(long)]
+    pub kind: String,
+    /// For csv/json: the standard table to fill (`assay tables` lists them).
+    #[arg(long)]
+    pub table: Option<String>,
+    /// For csv/json: column=Header pairs, comma-separated; `key` is required.
+    #[arg(long, value_name = "COLUMN=HEADER,...")]
+    pub map: Option<String>,
+    /// The system the evidence comes from (default: from the kind).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// The day (YYYY-MM-DD) or span (START..END) the evidence speaks for.
+    #[arg(long, value_name = "DATE|START..END")]
+    pub effective: Option<String>,
+    /// Refuse lines longer than this many bytes (a sign of a wrong or damaged file).
+    #[arg(long, default_value_t = 256 * 1024 * 1024, hide = true)]
+    pub max_line_bytes: u64,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `assay evidence add`.

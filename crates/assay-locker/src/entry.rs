@@ -60,6 +60,10 @@ pub struct Record {
     /// Secrets removed before storage.
     #[serde(default)]
     pub redactions: Vec<Redaction>,
+    /// Import parameters needed to read the evidence again (e.g. a mapped import's table and
+    /// column map); sorted, so the canonical bytes are stable.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// A ledger entry.

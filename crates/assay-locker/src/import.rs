@@ -202,6 +202,8 @@ pub struct ImportMeta {
     pub effective_to: Option<String>,
     /// Keep SHA-256 hashes of redacted secrets.
     pub keep_secret_hashes: bool,
+    /// Parameters recorded with every entry (see [`crate::entry::Record::params`]).
+    pub params: std::collections::BTreeMap<String, String>,
     /// Makes this import a batch of its own even when its files are unchanged (a new
     /// observation); `None` lets an identical re-run resume the earlier batch.
     pub observation: Option<String>,
@@ -339,6 +341,7 @@ impl Locker {
                     effective_from: meta.effective_from.clone(),
                     effective_to: meta.effective_to.clone(),
                     redactions: prepared.redacted.redactions,
+                    params: meta.params.clone(),
                 };
                 summary.added.push(self.add_hashed(
                     prepared.hash,

@@ -24,6 +24,7 @@ fn record(at: &str, effective: &str) -> Record {
         effective_from: Some(effective.into()),
         effective_to: Some(effective.into()),
         redactions: vec![],
+        params: Default::default(),
     }
 }
 

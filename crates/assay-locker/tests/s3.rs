@@ -93,6 +93,7 @@ fn record(i: usize) -> Record {
         effective_from: None,
         effective_to: None,
         redactions: vec![],
+        params: Default::default(),
     }
 }
 

@@ -24,6 +24,7 @@ fn record(kind: &str, at: &str) -> Record {
         effective_from: Some("2026-03-31".into()),
         effective_to: Some("2026-03-31".into()),
         redactions: vec![],
+        params: Default::default(),
     }
 }
 

@@ -5,6 +5,7 @@ mod catalog;
 mod demo;
 mod evidence;
 mod init;
+mod tables;
 mod validate;
 mod verify;
 
@@ -33,6 +34,12 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c, catalog),
         Command::Verify { json } => verify::verify(&workspace_root(&cli.chdir)?, json),
         Command::Bundle(c) => bundle::run(&cli.chdir, c, catalog),
+        Command::Tables { schema, json } => {
+            tables::tables(&workspace_root(&cli.chdir)?, schema, json)
+        }
+        Command::Query { sql, json, csv } => {
+            tables::query(&workspace_root(&cli.chdir)?, &sql, json, csv)
+        }
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
     }
 }

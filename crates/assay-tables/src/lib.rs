@@ -1,0 +1,15 @@
+//! Assay's standard evidence tables: their schemas, the normalizers that turn raw evidence
+//! into rows, and SQL over them (Apache DataFusion).
+//!
+//! **Architecture invariant:** pure with respect to the locker: callers hand in evidence
+//! bytes and facts about them; this crate never reads the ledger or the workspace, so the
+//! same evidence always gives the same rows.
+
+pub mod normalize;
+pub mod query;
+pub mod rows;
+pub mod schema;
+pub mod value;
+
+pub use normalize::{for_kind, Input, NormalizeError, Normalizer, Output, REGISTRY};
+pub use query::Tables;

@@ -1,0 +1,199 @@
+//! The standard tables in memory, and SQL over them with Apache DataFusion.
+
+use crate::normalize::{for_kind, Input, NormalizeError, Output};
+use crate::schema::TABLES;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Int64Type};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::SessionContext;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Every standard table, filled.
+pub struct Tables {
+    batches: BTreeMap<&'static str, RecordBatch>,
+}
+
+/// A query failed.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The SQL is wrong or failed.
+    #[error("{0}")]
+    Sql(String),
+    /// Building the tables failed.
+    #[error("{0}")]
+    Build(String),
+}
+
+/// The result of a query: column names and rows of cells.
+#[derive(Debug, Clone)]
+pub struct QueryResult {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// The record batches.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl Tables {
+    /// Normalizes every input of a known kind into the tables. `Err` names the input (by
+    /// its index) and what is wrong.
+    pub fn build<'a>(
+        inputs: impl IntoIterator<Item = (&'a str, Input<'a>)>,
+    ) -> Result<Tables, (usize, NormalizeError)> {
+        let mut out = Output::default();
+        for (i, (kind, input)) in inputs.into_iter().enumerate() {
+            if let Some(n) = for_kind(kind) {
+                (n.run)(&input, &mut out).map_err(|e| (i, e))?;
+            }
+        }
+        let mut batches = BTreeMap::new();
+        for (name, mut rows) in out.into_tables() {
+            let batch = rows
+                .finish()
+                .map_err(|e| (usize::MAX, NormalizeError::whole(e.to_string())))?;
+            batches.insert(name, batch);
+        }
+        Ok(Tables { batches })
+    }
+
+    /// Row count of every table, in table order.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        TABLES
+            .iter()
+            .map(|t| {
+                (
+                    t.name,
+                    self.batches.get(t.name).map_or(0, RecordBatch::num_rows),
+                )
+            })
+            .collect()
+    }
+
+    /// A table's rows.
+    pub fn batch(&self, name: &str) -> Option<&RecordBatch> {
+        self.batches.get(name)
+    }
+
+    /// A DataFusion session with every table registered.
+    pub fn session(&self) -> Result<SessionContext, QueryError> {
+        let ctx = SessionContext::new();
+        for t in TABLES {
+            let batch = self
+                .batches
+                .get(t.name)
+                .cloned()
+                .unwrap_or_else(|| RecordBatch::new_empty(t.schema()));
+            let mem = MemTable::try_new(t.schema(), vec![vec![batch]])
+                .map_err(|e| QueryError::Build(e.to_string()))?;
+            ctx.register_table(t.name, Arc::new(mem))
+                .map_err(|e| QueryError::Build(e.to_string()))?;
+        }
+        Ok(ctx)
+    }
+
+    /// Runs one SQL statement.
+    pub fn query(&self, sql: &str) -> Result<QueryResult, QueryError> {
+        let ctx = self.session()?;
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .map_err(|e| QueryError::Build(e.to_string()))?;
+        rt.block_on(async {
+            let df = ctx
+                .sql(sql)
+                .await
+                .map_err(|e| QueryError::Sql(clean(&e.to_string())))?;
+            let columns = df
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            let batches = df
+                .collect()
+                .await
+                .map_err(|e| QueryError::Sql(clean(&e.to_string())))?;
+            Ok(QueryResult { columns, batches })
+        })
+    }
+}
+
+/// DataFusion's messages without their internal prefixes.
+fn clean(msg: &str) -> String {
+    msg.trim_start_matches("Error during planning: ")
+        .trim_start_matches("SQL error: ")
+        .to_string()
+}
+
+fn formatter<'a>(a: &'a dyn Array, opts: &'a FormatOptions<'a>) -> Option<ArrayFormatter<'a>> {
+    ArrayFormatter::try_new(a, opts).ok()
+}
+
+impl QueryResult {
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.batches.iter().map(RecordBatch::num_rows).sum()
+    }
+
+    /// Every cell as display text (`None` for null), row by row.
+    pub fn text_rows(&self) -> Vec<Vec<Option<String>>> {
+        let opts = FormatOptions::default();
+        let mut out = Vec::new();
+        for b in &self.batches {
+            let fmts: Vec<Option<ArrayFormatter<'_>>> = b
+                .columns()
+                .iter()
+                .map(|c| formatter(c.as_ref(), &opts))
+                .collect();
+            for r in 0..b.num_rows() {
+                out.push(
+                    b.columns()
+                        .iter()
+                        .zip(&fmts)
+                        .map(|(col, f)| {
+                            if col.is_null(r) {
+                                None
+                            } else {
+                                f.as_ref().map(|f| f.value(r).to_string())
+                            }
+                        })
+                        .collect(),
+                );
+            }
+        }
+        out
+    }
+
+    /// Rows as JSON objects: numbers and booleans as such, everything else as text.
+    pub fn json_rows(&self) -> Vec<serde_json::Map<String, serde_json::Value>> {
+        let text = self.text_rows();
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for b in &self.batches {
+            for r in 0..b.num_rows() {
+                let mut obj = serde_json::Map::new();
+                for (c, col) in b.columns().iter().enumerate() {
+                    let name = self.columns.get(c).cloned().unwrap_or_default();
+                    let v = if col.is_null(r) {
+                        serde_json::Value::Null
+                    } else {
+                        match col.data_type() {
+                            DataType::Boolean => serde_json::Value::Bool(col.as_boolean().value(r)),
+                            DataType::Int64 => {
+                                serde_json::Value::from(col.as_primitive::<Int64Type>().value(r))
+                            }
+                            _ => text[offset + r][c]
+                                .clone()
+                                .map(serde_json::Value::String)
+                                .unwrap_or_default(),
+                        }
+                    };
+                    obj.insert(name, v);
+                }
+                out.push(obj);
+            }
+            offset += b.num_rows();
+        }
+        out
+    }
+}

@@ -1,0 +1,140 @@
+//! Building a table's rows column by column (Arrow builders), with the column positions
+//! looked up once per normalizer run rather than once per row.
+
+use crate::schema::{Kind, Table};
+use crate::value::Value;
+use datafusion::arrow::array::{
+    ArrayRef, BooleanBuilder, Date32Builder, Int64Builder, RecordBatch, StringBuilder,
+    TimestampMicrosecondBuilder,
+};
+use datafusion::arrow::error::ArrowError;
+use std::sync::Arc;
+
+enum Col {
+    Text(StringBuilder),
+    Bool(BooleanBuilder),
+    Int(Int64Builder),
+    Time(TimestampMicrosecondBuilder),
+    Date(Date32Builder),
+}
+
+/// The rows of one table being built.
+pub struct Rows {
+    table: &'static Table,
+    cols: Vec<Col>,
+    len: usize,
+}
+
+impl Rows {
+    /// No rows yet.
+    pub fn new(table: &'static Table) -> Rows {
+        let cols = table
+            .all_columns()
+            .iter()
+            .map(|(_, kind, _)| match kind {
+                Kind::Text => Col::Text(StringBuilder::new()),
+                Kind::Bool => Col::Bool(BooleanBuilder::new()),
+                Kind::Int => Col::Int(Int64Builder::new()),
+                Kind::Time => Col::Time(TimestampMicrosecondBuilder::new().with_timezone("UTC")),
+                Kind::Date => Col::Date(Date32Builder::new()),
+            })
+            .collect();
+        Rows {
+            table,
+            cols,
+            len: 0,
+        }
+    }
+
+    /// The table.
+    pub fn table(&self) -> &'static Table {
+        self.table
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// A fresh row: one `Null` per column.
+    pub fn blank(&self) -> Vec<Value> {
+        vec![Value::Null; self.cols.len()]
+    }
+
+    /// Appends a row (one value per column, in column order). A value of the wrong type
+    /// for its column is stored as null.
+    pub fn push(&mut self, row: &mut [Value]) {
+        for (col, v) in self.cols.iter_mut().zip(row.iter_mut()) {
+            match (col, std::mem::take(v)) {
+                (Col::Text(b), Value::Text(s)) => b.append_value(s),
+                (Col::Bool(b), Value::Bool(x)) => b.append_value(x),
+                (Col::Int(b), Value::Int(x)) => b.append_value(x),
+                (Col::Time(b), Value::Time(x)) => b.append_value(x),
+                (Col::Date(b), Value::Date(x)) => b.append_value(x),
+                (Col::Text(b), _) => b.append_null(),
+                (Col::Bool(b), _) => b.append_null(),
+                (Col::Int(b), _) => b.append_null(),
+                (Col::Time(b), _) => b.append_null(),
+                (Col::Date(b), _) => b.append_null(),
+            }
+        }
+        self.len += 1;
+    }
+
+    /// The rows as one Arrow record batch.
+    pub fn finish(&mut self) -> Result<RecordBatch, ArrowError> {
+        let arrays: Vec<ArrayRef> = self
+            .cols
+            .iter_mut()
+            .map(|c| -> ArrayRef {
+                match c {
+                    Col::Text(b) => Arc::new(b.finish()),
+                    Col::Bool(b) => Arc::new(b.finish()),
+                    Col::Int(b) => Arc::new(b.finish()),
+                    Col::Time(b) => Arc::new(b.finish()),
+                    Col::Date(b) => Arc::new(b.finish()),
+                }
+            })
+            .collect();
+        self.len = 0;
+        RecordBatch::try_new(self.table.schema(), arrays)
+    }
+}
+
+/// Column positions of a table, looked up by name once.
+pub struct Cols(Vec<(&'static str, usize)>);
+
+impl Cols {
+    /// Positions of every column of `table`.
+    pub fn of(table: &'static Table) -> Cols {
+        Cols(
+            table
+                .all_columns()
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _, _))| (*n, i))
+                .collect(),
+        )
+    }
+
+    /// The position of `name` (a column the code names; the schema tests check they exist).
+    pub fn at(&self, name: &str) -> usize {
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, i)| *i)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// Sets a cell, ignoring unknown positions.
+pub fn set(row: &mut [Value], at: usize, v: Value) {
+    if let Some(cell) = row.get_mut(at) {
+        *cell = v;
+    }
+}
