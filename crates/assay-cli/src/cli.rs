@@ -49,6 +49,18 @@ pub enum Command {
     /// Export evidence to one file that anyone can verify offline, or verify such a file.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Run the collectors configured in assay.toml ([[collector]] tables).
+    Collect {
+        /// Only the collector with this name.
+        #[arg(long)]
+        only: Option<String>,
+        /// Only evidence since this date (YYYY-MM-DD), instead of since the last run.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the standard evidence tables with their row counts (or their columns).
     Tables {
         /// Show every table's columns and types.

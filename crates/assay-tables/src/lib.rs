@@ -11,5 +11,5 @@ pub mod rows;
 pub mod schema;
 pub mod value;
 
-pub use normalize::{for_kind, Input, NormalizeError, Normalizer, Output, REGISTRY};
+pub use normalize::{for_kind, Input, NormalizeError, Normalizer, Output, Run, REGISTRY};
 pub use query::Tables;

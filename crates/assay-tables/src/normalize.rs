@@ -6,6 +6,7 @@
 mod aws_cloudtrail;
 mod aws_credential_report;
 mod csvutil;
+mod github_api;
 mod github_pulls;
 mod hr_roster;
 mod jsonutil;
@@ -26,6 +27,8 @@ pub struct Input<'a> {
     pub snapshot_at: Option<i64>,
     /// Import parameters recorded with the evidence (e.g. `table`, `map` for mapped imports).
     pub params: &'a BTreeMap<String, String>,
+    /// The import batch or collection run it belongs to.
+    pub batch: Option<&'a str>,
 }
 
 /// Why evidence could not be normalized: where (line, or record number) and what.
@@ -94,8 +97,17 @@ pub struct Normalizer {
     pub tables: &'static [&'static str],
     /// The format, in a phrase (for help and errors).
     pub format: &'static str,
-    /// Turns the input into rows.
-    pub run: fn(&Input<'_>, &mut Output) -> Result<usize, NormalizeError>,
+    /// Turns input into rows.
+    pub run: Run,
+}
+
+/// How a normalizer reads its evidence.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// Each piece of evidence on its own (file exports).
+    Each(fn(&Input<'_>, &mut Output) -> Result<usize, NormalizeError>),
+    /// All pieces of one collection run together (API responses that must be joined).
+    Batch(fn(&[Input<'_>], &mut Output) -> Result<usize, NormalizeError>),
 }
 
 /// Every normalizer.
@@ -107,6 +119,7 @@ pub const REGISTRY: &[Normalizer] = &[
     github_pulls::NORMALIZER,
     mapped::CSV,
     mapped::JSON,
+    github_api::NORMALIZER,
 ];
 
 /// Whether a file (by its path) is one this kind reads, when met inside a folder:

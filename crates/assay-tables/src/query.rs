@@ -1,6 +1,6 @@
 //! The standard tables in memory, and SQL over them with Apache DataFusion.
 
-use crate::normalize::{for_kind, Input, NormalizeError, Output};
+use crate::normalize::{for_kind, Input, NormalizeError, Output, Run};
 use crate::schema::TABLES;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
@@ -42,9 +42,29 @@ impl Tables {
         inputs: impl IntoIterator<Item = (&'a str, Input<'a>)>,
     ) -> Result<Tables, (usize, NormalizeError)> {
         let mut out = Output::default();
+        // Inputs read together are grouped by (kind, batch), keeping first-seen order.
+        type Group<'g> = ((&'g str, Option<&'g str>), Vec<(usize, Input<'g>)>);
+        let mut groups: Vec<Group<'a>> = Vec::new();
         for (i, (kind, input)) in inputs.into_iter().enumerate() {
-            if let Some(n) = for_kind(kind) {
-                (n.run)(&input, &mut out).map_err(|e| (i, e))?;
+            match for_kind(kind).map(|n| n.run) {
+                Some(Run::Each(run)) => {
+                    run(&input, &mut out).map_err(|e| (i, e))?;
+                }
+                Some(Run::Batch(_)) => {
+                    let key = (kind, input.batch);
+                    match groups.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, list)) => list.push((i, input)),
+                        None => groups.push((key, vec![(i, input)])),
+                    }
+                }
+                None => {}
+            }
+        }
+        for ((kind, _), list) in groups {
+            if let Some(Run::Batch(run)) = for_kind(kind).map(|n| n.run) {
+                let first = list.first().map_or(0, |(i, _)| *i);
+                let inputs: Vec<Input<'a>> = list.into_iter().map(|(_, input)| input).collect();
+                run(&inputs, &mut out).map_err(|e| (first, e))?;
             }
         }
         let mut batches = BTreeMap::new();

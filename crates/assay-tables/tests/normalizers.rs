@@ -28,6 +28,7 @@ fn tables(inputs: &[(&str, Vec<u8>, BTreeMap<String, String>)]) -> Tables {
                         evidence: ev,
                         snapshot_at: Some(1_782_777_600_000_000),
                         params,
+                        batch: None,
                     },
                 )
             }),
@@ -55,15 +56,18 @@ fn one(kind: &str, name: &str) -> Tables {
 }
 
 fn error(kind: &str, bytes: &[u8]) -> String {
-    let n = for_kind(kind).unwrap();
+    let assay_tables::Run::Each(run) = for_kind(kind).unwrap().run else {
+        panic!("{kind} reads batches")
+    };
     let mut out = assay_tables::Output::default();
     let params = BTreeMap::new();
-    (n.run)(
+    run(
         &Input {
             bytes,
             evidence: "e",
             snapshot_at: None,
             params: &params,
+            batch: None,
         },
         &mut out,
     )
@@ -283,25 +287,29 @@ fn mapped_csv_into_access_reviews() {
     );
     let mut bad = params.clone();
     bad.insert("map".into(), "system=System".into());
-    let n = for_kind("csv").unwrap();
-    let e = (n.run)(
+    let assay_tables::Run::Each(run_csv) = for_kind("csv").unwrap().run else {
+        panic!()
+    };
+    let e = run_csv(
         &Input {
             bytes: &fixture("access_reviews.csv"),
             evidence: "e",
             snapshot_at: None,
             params: &bad,
+            batch: None,
         },
         &mut assay_tables::Output::default(),
     )
     .unwrap_err();
     assert!(e.to_string().contains("--map must map `key`"), "{e}");
     bad.insert("map".into(), "key=Ticket,items=Reviewer".into());
-    let e = (n.run)(
+    let e = run_csv(
         &Input {
             bytes: &fixture("access_reviews.csv"),
             evidence: "e",
             snapshot_at: None,
             params: &bad,
+            batch: None,
         },
         &mut assay_tables::Output::default(),
     )

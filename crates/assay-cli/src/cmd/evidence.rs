@@ -363,13 +363,21 @@ fn default_source(kind: &str) -> &'static str {
 }
 
 fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
-    let Some(normalizer) = assay_tables::for_kind(&args.kind) else {
-        let kinds: Vec<&str> = assay_tables::REGISTRY.iter().map(|n| n.kind).collect();
+    let importable = |n: &&assay_tables::Normalizer| matches!(n.run, assay_tables::Run::Each(_));
+    let Some(normalizer) = assay_tables::for_kind(&args.kind).filter(importable) else {
+        let kinds: Vec<&str> = assay_tables::REGISTRY
+            .iter()
+            .filter(importable)
+            .map(|n| n.kind)
+            .collect();
         bail!(
             "--kind {}: not an importable format; use one of {}",
             args.kind,
             kinds.join(", ")
         );
+    };
+    let assay_tables::Run::Each(normalize_one) = normalizer.run else {
+        bail!("--kind {}: stored by a collector, not imported", args.kind);
     };
     let mut params = std::collections::BTreeMap::new();
     if matches!(args.kind.as_str(), "csv" | "json") {
@@ -442,8 +450,9 @@ fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
             evidence: &evidence,
             snapshot_at: None,
             params: &params,
+            batch: None,
         };
-        match (normalizer.run)(&input, &mut rows) {
+        match normalize_one(&input, &mut rows) {
             Ok(n) => counted += n,
             Err(e) => errors.push(match e.line {
                 Some(l) => format!("{}:{l}: {}", f.locator, e.message),

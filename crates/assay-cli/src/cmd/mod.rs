@@ -2,6 +2,7 @@
 
 mod bundle;
 mod catalog;
+mod collect;
 mod demo;
 mod evidence;
 mod init;
@@ -34,6 +35,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c, catalog),
         Command::Verify { json } => verify::verify(&workspace_root(&cli.chdir)?, json),
         Command::Bundle(c) => bundle::run(&cli.chdir, c, catalog),
+        Command::Collect { only, since, json } => {
+            collect::run(&workspace_root(&cli.chdir)?, only, since, json)
+        }
         Command::Tables { schema, json } => {
             tables::tables(&workspace_root(&cli.chdir)?, schema, json)
         }

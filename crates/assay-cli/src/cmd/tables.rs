@@ -48,6 +48,7 @@ pub fn load(root: &Path) -> anyhow::Result<Tables> {
                 evidence: &e.record.blob,
                 snapshot_at: snapshot_at(e),
                 params: &e.record.params,
+                batch: e.record.provenance.batch.as_deref(),
             },
         )
     });

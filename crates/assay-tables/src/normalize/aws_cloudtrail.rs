@@ -14,7 +14,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     version: 1,
     tables: &["audit_events"],
     format: "CloudTrail log file(s): {\"Records\": [...]}, .json or .json.gz",
-    run,
+    run: super::Run::Each(run),
 };
 
 fn actor_type(t: &str) -> String {

@@ -16,7 +16,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     version: 1,
     tables: &["cloud_credentials"],
     format: "AWS IAM credential report (CSV)",
-    run,
+    run: super::Run::Each(run),
 };
 
 /// (table column, report header, kind of value)

@@ -16,7 +16,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     version: 1,
     tables: &["people"],
     format: "CSV export of the HR roster with an email column",
-    run,
+    run: super::Run::Each(run),
 };
 
 const EMAIL: &[&str] = &[

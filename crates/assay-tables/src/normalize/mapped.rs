@@ -15,7 +15,7 @@ pub const CSV: Normalizer = Normalizer {
     version: 1,
     tables: &["(any, by --table)"],
     format: "CSV with --table T --map column=Header,...",
-    run: run_csv,
+    run: super::Run::Each(run_csv),
 };
 
 /// JSON (array of objects, or NDJSON) with a mapping.
@@ -24,7 +24,7 @@ pub const JSON: Normalizer = Normalizer {
     version: 1,
     tables: &["(any, by --table)"],
     format: "JSON array of objects or NDJSON with --table T --map column=field,...",
-    run: run_json,
+    run: super::Run::Each(run_json),
 };
 
 /// A mapped import's target table and (column, type, source name) triples.

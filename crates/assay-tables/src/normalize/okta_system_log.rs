@@ -13,7 +13,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     version: 1,
     tables: &["audit_events"],
     format: "Okta System Log events: JSON array or NDJSON",
-    run,
+    run: super::Run::Each(run),
 };
 
 fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
