@@ -11,6 +11,7 @@
 
 pub mod github;
 pub mod http;
+pub mod okta;
 
 use std::collections::BTreeMap;
 
@@ -97,7 +98,7 @@ pub struct Spec {
 }
 
 /// Every collector kind.
-pub const REGISTRY: &[Spec] = &[github::SPEC];
+pub const REGISTRY: &[Spec] = &[github::SPEC, okta::SPEC];
 
 /// The spec for a kind.
 pub fn spec(kind: &str) -> Option<&'static Spec> {

@@ -11,6 +11,7 @@ mod github_pulls;
 mod hr_roster;
 mod jsonutil;
 mod mapped;
+mod okta_api;
 mod okta_system_log;
 
 use crate::rows::Rows;
@@ -120,6 +121,7 @@ pub const REGISTRY: &[Normalizer] = &[
     mapped::CSV,
     mapped::JSON,
     github_api::NORMALIZER,
+    okta_api::NORMALIZER,
 ];
 
 /// Whether a file (by its path) is one this kind reads, when met inside a folder:

@@ -100,7 +100,20 @@ impl Server {
                 });
                 let reply = {
                     let mut routes = r.lock().unwrap();
-                    match routes.get_mut(&path) {
+                    // Exact routes first; then routes ending in `*` match by prefix.
+                    let key = if routes.contains_key(&path) {
+                        path.clone()
+                    } else {
+                        routes
+                            .keys()
+                            .filter(|k| {
+                                k.ends_with('*') && path.starts_with(k.trim_end_matches('*'))
+                            })
+                            .max_by_key(|k| k.len())
+                            .cloned()
+                            .unwrap_or_default()
+                    };
+                    match routes.get_mut(&key) {
                         Some(q) if q.len() > 1 => q.remove(0),
                         Some(q) if q.len() == 1 => q[0].clone(),
                         _ => status(
@@ -126,8 +139,8 @@ impl Server {
         Server { base, routes, seen }
     }
 
-    /// Scripts the responses for a path (with query); `{BASE}` in bodies and headers becomes
-    /// the server's address.
+    /// Scripts the responses for a path (with query; a trailing `*` matches by prefix);
+    /// `{BASE}` in bodies and headers becomes the server's address.
     pub fn route(&self, path: &str, replies: Vec<Reply>) {
         self.routes
             .lock()

@@ -1,0 +1,222 @@
+//! The Okta collector against a local server answering like the documented Okta API.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod mock;
+use assay_collect::okta::Okta;
+use assay_collect::{Collector, Context, Sink, Stored};
+use mock::{ok, status, Server};
+use std::sync::{Arc, Mutex};
+
+#[derive(Default)]
+struct Memory(Vec<Stored>);
+impl Sink for Memory {
+    fn store(&mut self, item: Stored) -> Result<(), String> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+const TOKEN: &str = "00aTestOktaApiToken0123456789abcdefghijk";
+
+fn okta(s: &Server, var: &str) -> (Okta, Arc<Mutex<Vec<std::time::Duration>>>) {
+    std::env::set_var(var, TOKEN);
+    let t: toml::Table = toml::from_str(&format!(
+        "kind = \"okta\"\nbase_url = \"{}\"\ntoken_env = \"{var}\"",
+        s.base
+    ))
+    .unwrap();
+    let mut o = Okta::from_table(&t).unwrap();
+    let waits: Arc<Mutex<Vec<std::time::Duration>>> = Arc::default();
+    let w = waits.clone();
+    o.client_mut().set_sleep(move |d| w.lock().unwrap().push(d));
+    (o, waits)
+}
+
+fn user(id: &str, login: &str, status: &str, changed: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","status":"{status}","created":"2025-01-10T09:00:00.000Z","activated":"2025-01-10T09:05:00.000Z","statusChanged":"{changed}","lastLogin":"2026-03-01T08:00:00.000Z","lastUpdated":"{changed}","passwordChanged":"2025-01-10T09:05:00.000Z","type":{{"id":"oty1"}},"profile":{{"firstName":"X","lastName":"Y","mobilePhone":null,"secondEmail":null,"login":"{login}","email":"{login}"}},"credentials":{{"provider":{{"type":"OKTA","name":"OKTA"}}}},"_links":{{"self":{{"href":"{{BASE}}/api/v1/users/{id}"}}}}}}"#
+    )
+}
+
+fn event(i: u32, t: &str, etype: &str, who: &str) -> String {
+    format!(
+        r#"{{"uuid":"ev-{i}","published":"{t}","eventType":"{etype}","version":"0","severity":"INFO","displayMessage":"{etype}","actor":{{"id":"00u1","type":"User","alternateId":"{who}","displayName":"X"}},"client":{{"ipAddress":"203.0.113.5"}},"outcome":{{"result":"SUCCESS"}},"target":[]}}"#
+    )
+}
+
+fn scripted() -> Server {
+    let s = Server::start();
+    s.route("/api/v1/users?limit=200", vec![ok(&format!("[{},{}]", user("00u1", "ana@acme.example", "ACTIVE", "2025-01-10T09:05:00.000Z"), user("00u2", "ben@acme.example", "ACTIVE", "2025-01-10T09:05:00.000Z")))
+        .header("Link", r#"<{BASE}/api/v1/users?limit=200>; rel="self", <{BASE}/api/v1/users?after=00u2&limit=200>; rel="next""#)]);
+    s.route(
+        "/api/v1/users?after=00u2&limit=200",
+        vec![ok(&format!(
+            "[{}]",
+            user(
+                "00u3",
+                "cy@acme.example",
+                "SUSPENDED",
+                "2026-02-20T10:00:00.000Z"
+            )
+        ))],
+    );
+    s.route(
+        "/api/v1/users?limit=200&filter=status%20eq%20%22DEPROVISIONED%22",
+        vec![ok(&format!(
+            "[{}]",
+            user(
+                "00u4",
+                "dee@acme.example",
+                "DEPROVISIONED",
+                "2026-03-14T17:00:00.000Z"
+            )
+        ))],
+    );
+    s.route("/api/v1/users/00u1/factors", vec![ok(r#"[{"id":"opf1","factorType":"push","provider":"OKTA","status":"ACTIVE","created":"2025-01-10T09:06:00.000Z"}]"#)]);
+    s.route("/api/v1/users/00u2/factors", vec![
+        status(502, "Bad Gateway"),
+        ok(r#"[{"id":"sms1","factorType":"sms","provider":"OKTA","status":"PENDING_ACTIVATION"}]"#),
+    ]);
+    s.route(
+        "/api/v1/logs?since=*",
+        vec![ok(&format!(
+            "[{},{}]",
+            event(
+                1,
+                "2026-03-01T08:00:00.000Z",
+                "user.session.start",
+                "ana@acme.example"
+            ),
+            event(
+                2,
+                "2026-03-14T17:00:00.000Z",
+                "user.lifecycle.deactivate",
+                "admin@acme.example"
+            )
+        ))
+        .header(
+            "Link",
+            r#"<{BASE}/api/v1/logs?after=cursor2&limit=1000>; rel="next""#,
+        )],
+    );
+    s.route("/api/v1/logs?after=cursor2&limit=1000", vec![
+        status(429, r#"{"errorCode":"E0000047","errorSummary":"API call exceeded rate limit due to too many requests."}"#).header("X-Rate-Limit-Remaining", "0").header("Retry-After", "3"),
+        ok("[]").header("Link", r#"<{BASE}/api/v1/logs?after=cursor3&limit=1000>; rel="next""#),
+    ]);
+    s
+}
+
+#[test]
+fn users_deprovisioned_factors_and_log() {
+    let s = scripted();
+    let (o, waits) = okta(&s, "OKTA_TOKEN_FULL");
+    let mut sink = Memory::default();
+    let mut progress = |_: &str| {};
+    let mut cx = Context {
+        sink: &mut sink,
+        cursor: None,
+        since: None,
+        progress: &mut progress,
+    };
+    let report = o.collect(&mut cx).unwrap();
+    // 2 user pages + deprovisioned + 2 factor lists + 1 log page (an empty page ends the log).
+    assert_eq!(
+        report.stored,
+        6,
+        "{:#?}",
+        sink.0.iter().map(|s| &s.locator).collect::<Vec<_>>()
+    );
+    assert_eq!(report.cursor.as_deref(), Some("2026-03-14T17:00:00.000Z"));
+    assert_eq!(
+        s.hits("/api/v1/users/00u3/factors"),
+        0,
+        "factors only for active users"
+    );
+    assert_eq!(s.hits("/api/v1/logs?after=cursor3&limit=1000"), 0);
+    assert!(
+        waits
+            .lock()
+            .unwrap()
+            .contains(&std::time::Duration::from_secs(3)),
+        "Retry-After honoured"
+    );
+    for seen in s.seen.lock().unwrap().iter() {
+        assert_eq!(
+            seen.authorization.as_deref(),
+            Some(format!("SSWS {TOKEN}").as_str())
+        );
+    }
+    let inputs: Vec<(String, Stored)> = sink
+        .0
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| (format!("e{i}"), s))
+        .collect();
+    let tables = assay_tables::Tables::build(inputs.iter().map(|(ev, st)| {
+        (
+            st.kind,
+            assay_tables::Input {
+                bytes: &st.bytes,
+                evidence: ev,
+                snapshot_at: Some(0),
+                params: &st.params,
+                batch: Some("r"),
+            },
+        )
+    }))
+    .map_err(|(i, e)| format!("{i}: {e}"))
+    .unwrap();
+    let q = |sql: &str| {
+        tables
+            .query(sql)
+            .unwrap()
+            .text_rows()
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|c| c.unwrap_or("NULL".into()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        q("select login, status, active, mfa, deactivated_at from accounts order by login"),
+        [
+            "ana@acme.example|ACTIVE|true|true|NULL",
+            "ben@acme.example|ACTIVE|true|false|NULL",
+            "cy@acme.example|SUSPENDED|false|NULL|2026-02-20T10:00:00Z",
+            "dee@acme.example|DEPROVISIONED|false|NULL|2026-03-14T17:00:00Z",
+        ]
+    );
+    assert_eq!(
+        q("select action from audit_events order by time"),
+        ["user.session.start", "user.lifecycle.deactivate"]
+    );
+}
+
+#[test]
+fn unauthorized_names_the_variable_not_the_token() {
+    let s = Server::start();
+    s.route(
+        "/api/v1/users?limit=200",
+        vec![status(
+            401,
+            r#"{"errorCode":"E0000011","errorSummary":"Invalid token provided"}"#,
+        )],
+    );
+    let (o, _) = okta(&s, "OKTA_TOKEN_401");
+    let mut sink = Memory::default();
+    let mut progress = |_: &str| {};
+    let mut cx = Context {
+        sink: &mut sink,
+        cursor: None,
+        since: None,
+        progress: &mut progress,
+    };
+    let e = o.collect(&mut cx).err().unwrap().to_string();
+    assert!(
+        e.contains("401 Unauthorized") && e.contains("OKTA_TOKEN_401") && !e.contains(TOKEN),
+        "{e}"
+    );
+}
