@@ -9,6 +9,7 @@
 //! the network and the sink; secrets come from the environment and never reach a message,
 //! a locator or the sink.
 
+pub mod git;
 pub mod github;
 pub mod http;
 pub mod okta;
@@ -98,7 +99,7 @@ pub struct Spec {
 }
 
 /// Every collector kind.
-pub const REGISTRY: &[Spec] = &[github::SPEC, okta::SPEC];
+pub const REGISTRY: &[Spec] = &[github::SPEC, okta::SPEC, git::SPEC];
 
 /// The spec for a kind.
 pub fn spec(kind: &str) -> Option<&'static Spec> {

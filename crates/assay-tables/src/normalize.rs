@@ -6,6 +6,7 @@
 mod aws_cloudtrail;
 mod aws_credential_report;
 mod csvutil;
+mod git_log;
 mod github_api;
 mod github_pulls;
 mod hr_roster;
@@ -122,6 +123,7 @@ pub const REGISTRY: &[Normalizer] = &[
     mapped::JSON,
     github_api::NORMALIZER,
     okta_api::NORMALIZER,
+    git_log::NORMALIZER,
 ];
 
 /// Whether a file (by its path) is one this kind reads, when met inside a folder:

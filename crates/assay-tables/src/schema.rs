@@ -221,6 +221,7 @@ pub const TABLES: &[Table] = &[
                 "whether reviews were part of the evidence",
             ),
             ("emergency", Bool, "labelled as an emergency change"),
+            ("signature", Text, "commit signature status (git: good, bad, unknown-validity, expired, expired-key, revoked, cannot-check, none)"),
         ],
     },
     Table {
