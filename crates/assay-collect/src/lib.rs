@@ -11,6 +11,7 @@
 
 pub mod git;
 pub mod github;
+pub mod host;
 pub mod http;
 pub mod okta;
 
@@ -99,7 +100,7 @@ pub struct Spec {
 }
 
 /// Every collector kind.
-pub const REGISTRY: &[Spec] = &[github::SPEC, okta::SPEC, git::SPEC];
+pub const REGISTRY: &[Spec] = &[github::SPEC, okta::SPEC, git::SPEC, host::SPEC];
 
 /// The spec for a kind.
 pub fn spec(kind: &str) -> Option<&'static Spec> {

@@ -9,6 +9,7 @@ mod csvutil;
 mod git_log;
 mod github_api;
 mod github_pulls;
+mod host;
 mod hr_roster;
 mod jsonutil;
 mod mapped;
@@ -124,6 +125,7 @@ pub const REGISTRY: &[Normalizer] = &[
     github_api::NORMALIZER,
     okta_api::NORMALIZER,
     git_log::NORMALIZER,
+    host::NORMALIZER,
 ];
 
 /// Whether a file (by its path) is one this kind reads, when met inside a folder:

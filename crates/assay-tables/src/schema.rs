@@ -350,6 +350,18 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "host_settings",
+        row: "security setting of a host, as configured (not judged)",
+        snapshot: true,
+        columns: &[
+            ("host", Text, "host name"),
+            ("setting", Text, "e.g. ssh.permitrootlogin, password.max_days, disk.encrypted, firewall.rules, updates.unattended"),
+            ("value", Text, "the effective value, lower case"),
+            ("explicit", Bool, "set in a file (false: the software's default applies)"),
+            ("source", Text, "the file or command it was read from"),
+        ],
+    },
+    Table {
         name: "assets",
         row: "asset in the asset inventory",
         snapshot: true,
