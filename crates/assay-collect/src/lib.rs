@@ -9,6 +9,8 @@
 //! the network and the sink; secrets come from the environment and never reach a message,
 //! a locator or the sink.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod git;
 pub mod github;
 pub mod host;
@@ -100,7 +102,14 @@ pub struct Spec {
 }
 
 /// Every collector kind.
-pub const REGISTRY: &[Spec] = &[github::SPEC, okta::SPEC, git::SPEC, host::SPEC];
+pub const REGISTRY: &[Spec] = &[
+    github::SPEC,
+    okta::SPEC,
+    git::SPEC,
+    host::SPEC,
+    #[cfg(feature = "aws")]
+    aws::SPEC,
+];
 
 /// The spec for a kind.
 pub fn spec(kind: &str) -> Option<&'static Spec> {

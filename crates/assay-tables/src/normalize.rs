@@ -3,6 +3,7 @@
 //! again gives the same rows, and each normalizer has a version so cached tables are rebuilt
 //! when it changes.
 
+mod aws_api;
 mod aws_cloudtrail;
 mod aws_credential_report;
 mod csvutil;
@@ -126,6 +127,7 @@ pub const REGISTRY: &[Normalizer] = &[
     okta_api::NORMALIZER,
     git_log::NORMALIZER,
     host::NORMALIZER,
+    aws_api::NORMALIZER,
 ];
 
 /// Whether a file (by its path) is one this kind reads, when met inside a folder:

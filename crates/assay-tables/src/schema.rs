@@ -350,6 +350,17 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "cloud_config",
+        row: "configuration setting of a cloud resource, as the provider reports it (not judged)",
+        snapshot: true,
+        columns: &[
+            ("service", Text, "iam, cloudtrail, s3, ..."),
+            ("resource", Text, "the account, trail ARN or bucket"),
+            ("setting", Text, "e.g. password_policy.minimum_length, trail.is_logging, bucket.encryption, bucket.block_public_acls"),
+            ("value", Text, "the value, lower case; `none` when the resource reports it is not configured"),
+        ],
+    },
+    Table {
         name: "host_settings",
         row: "security setting of a host, as configured (not judged)",
         snapshot: true,

@@ -1,0 +1,232 @@
+//! The AWS collector against `moto_server` (PyPI `moto[server]`), started here on a free
+//! port, or the server at `ASSAY_TEST_AWS_ENDPOINT`. Skipped, saying so, when neither exists.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+#![cfg(feature = "aws")]
+
+use assay_collect::{Context, Sink, Stored};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Memory(Vec<Stored>);
+impl Sink for Memory {
+    fn store(&mut self, item: Stored) -> Result<(), String> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+struct Moto(Option<std::process::Child>, String);
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some(c) = &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn moto() -> Option<Moto> {
+    if let Ok(e) = std::env::var("ASSAY_TEST_AWS_ENDPOINT") {
+        return Some(Moto(None, e));
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = std::process::Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    let Ok(child) = child else {
+        eprintln!("skipped: moto_server is not installed (pip install 'moto[server]') and ASSAY_TEST_AWS_ENDPOINT is not set; the AWS collector was not tested");
+        return None;
+    };
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "moto_server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some(Moto(Some(child), format!("http://127.0.0.1:{port}")))
+}
+
+async fn seed(endpoint: &str) {
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .load()
+        .await;
+    let iam = aws_sdk_iam::Client::new(&conf);
+    iam.create_user()
+        .user_name("dana.kim")
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("dana.kim")
+        .send()
+        .await
+        .unwrap();
+    iam.update_account_password_policy()
+        .minimum_password_length(14)
+        .require_symbols(true)
+        .max_password_age(90)
+        .send()
+        .await
+        .unwrap();
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&conf)
+            .force_path_style(true)
+            .build(),
+    );
+    for b in ["northwind-logs", "northwind-public"] {
+        s3.create_bucket().bucket(b).send().await.unwrap();
+    }
+    use aws_sdk_s3::types::*;
+    let rule = ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(
+            ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(ServerSideEncryption::AwsKms)
+                .build()
+                .unwrap(),
+        )
+        .build();
+    s3.put_bucket_encryption()
+        .bucket("northwind-logs")
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(rule)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    s3.put_public_access_block()
+        .bucket("northwind-logs")
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let ct = aws_sdk_cloudtrail::Client::new(&conf);
+    ct.create_trail()
+        .name("org-trail")
+        .s3_bucket_name("northwind-logs")
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("org-trail").send().await.unwrap();
+}
+
+#[test]
+fn credential_report_password_policy_trails_and_buckets() {
+    let Some(m) = moto() else { return };
+    std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(seed(&m.1));
+
+    let t: toml::Table = toml::from_str(&format!(
+        "kind = \"aws\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"",
+        m.1
+    ))
+    .unwrap();
+    let c = (assay_collect::spec("aws").unwrap().build)(&t).unwrap();
+    let mut sink = Memory::default();
+    let mut progress = |_: &str| {};
+    let mut cx = Context {
+        sink: &mut sink,
+        cursor: None,
+        since: None,
+        progress: &mut progress,
+    };
+    let report = c.collect(&mut cx).unwrap();
+    let ops: Vec<String> = sink.0.iter().map(|s| s.locator.clone()).collect();
+    assert!(
+        ops.contains(&"aws iam GetCredentialReport".to_string()),
+        "{ops:#?}"
+    );
+    assert_eq!(report.stored, sink.0.len());
+    assert!(
+        sink.0
+            .iter()
+            .all(|s| !String::from_utf8_lossy(&s.bytes).contains("testing")),
+        "no credential in the evidence"
+    );
+
+    let tables = assay_tables::Tables::build(sink.0.iter().map(|s| {
+        (
+            s.kind,
+            assay_tables::Input {
+                bytes: &s.bytes,
+                evidence: "e",
+                snapshot_at: Some(0),
+                params: &s.params,
+                batch: Some("r"),
+            },
+        )
+    }))
+    .map_err(|(i, e)| format!("{i}: {e}"))
+    .unwrap();
+    let q = |sql: &str| {
+        tables
+            .query(sql)
+            .unwrap()
+            .text_rows()
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|c| c.unwrap_or("NULL".into()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        q("select user, access_key_1_active from cloud_credentials where not is_root"),
+        ["dana.kim|true"]
+    );
+    let settings =
+        q("select resource, setting, value from cloud_config order by resource, setting");
+    for want in [
+        "account|password_policy.minimum_password_length|14",
+        "account|password_policy.require_symbols|true",
+        "account|password_policy.max_password_age|90",
+        "northwind-logs|bucket.encryption|aws:kms",
+        "northwind-logs|bucket.block_public_acls|true",
+        "northwind-public|bucket.public_access_block|none",
+    ] {
+        assert!(
+            settings.contains(&want.to_string()),
+            "missing {want} in {settings:#?}"
+        );
+    }
+    assert!(
+        settings
+            .iter()
+            .any(|s| s.ends_with("|trail.is_logging|true")),
+        "{settings:#?}"
+    );
+    assert!(
+        settings
+            .iter()
+            .any(|s| s.ends_with("|trail.multi_region|true")),
+        "{settings:#?}"
+    );
+}
