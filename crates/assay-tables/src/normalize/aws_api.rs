@@ -80,7 +80,7 @@ fn push(
 
 fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let p = |k: &str| input.params.get(k).cloned().unwrap_or_default();
-    let (service, operation, resource) = (p("service"), p("operation"), p("resource"));
+    let (operation, resource) = (p("operation"), p("resource"));
     let body = String::from_utf8_lossy(input.bytes);
     let table =
         schema::table("cloud_config").ok_or_else(|| NormalizeError::whole("table missing"))?;
