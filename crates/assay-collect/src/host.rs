@@ -83,14 +83,32 @@ fn include(root: &Path, pattern: &str) -> Vec<PathBuf> {
     out
 }
 
+/// What a stored file or output is: its item name, its order among sshd files, and the line
+/// of the main file's `Include` that brought it in.
+#[derive(Clone, Copy)]
+struct Item<'a> {
+    name: &'a str,
+    order: usize,
+    included_at: Option<usize>,
+}
+
+impl<'a> Item<'a> {
+    fn plain(name: &'a str) -> Self {
+        Item {
+            name,
+            order: 0,
+            included_at: None,
+        }
+    }
+}
+
 impl Host {
     fn file(
         &self,
         cx: &mut Context<'_>,
         report: &mut Report,
         rel: &str,
-        item: &str,
-        order: usize,
+        item: Item<'_>,
     ) -> Result<Option<String>, CollectError> {
         let path = self.root.join(rel.trim_start_matches('/'));
         let Ok(bytes) = std::fs::read(&path) else {
@@ -103,7 +121,6 @@ impl Host {
             &format!("file:/{}", rel.trim_start_matches('/')),
             bytes,
             item,
-            order,
         )?;
         Ok(Some(text))
     }
@@ -114,17 +131,19 @@ impl Host {
         report: &mut Report,
         locator: &str,
         bytes: Vec<u8>,
-        item: &str,
-        order: usize,
+        item: Item<'_>,
     ) -> Result<(), CollectError> {
-        let params: BTreeMap<String, String> = [
-            ("item", item.to_string()),
+        let mut params: BTreeMap<String, String> = [
+            ("item", item.name.to_string()),
             ("host", hostname(&self.root)),
-            ("order", format!("{order:04}")),
+            ("order", format!("{:04}", item.order)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
+        if let Some(line) = item.included_at {
+            params.insert("included_at".into(), line.to_string());
+        }
         cx.sink
             .store(Stored {
                 kind: "host",
@@ -155,8 +174,7 @@ impl Host {
             report,
             &format!("command:{}", cmd.join(" ")),
             out.stdout,
-            item,
-            0,
+            Item::plain(item),
         )?;
         Ok(true)
     }
@@ -168,8 +186,17 @@ impl Collector for Host {
         (cx.progress)("sshd configuration");
         // sshd uses the first value it meets; Includes are read where they appear.
         let mut order = 0;
-        if let Some(main) = self.file(cx, &mut report, "etc/ssh/sshd_config", "sshd", order)? {
-            for line in main.lines() {
+        if let Some(main) = self.file(
+            cx,
+            &mut report,
+            "etc/ssh/sshd_config",
+            Item {
+                name: "sshd",
+                order,
+                included_at: None,
+            },
+        )? {
+            for (n, line) in main.lines().enumerate() {
                 let mut words = line.split_whitespace();
                 if words
                     .next()
@@ -182,7 +209,16 @@ impl Collector for Host {
                                 .strip_prefix(&self.root)
                                 .map(|r| r.to_string_lossy().into_owned())
                                 .unwrap_or_default();
-                            self.file(cx, &mut report, &rel, "sshd", order)?;
+                            self.file(
+                                cx,
+                                &mut report,
+                                &rel,
+                                Item {
+                                    name: "sshd",
+                                    order,
+                                    included_at: Some(n + 1),
+                                },
+                            )?;
                         }
                     }
                 }
@@ -192,13 +228,13 @@ impl Collector for Host {
                 .notes
                 .push("no /etc/ssh/sshd_config (sshd not installed)".into());
         }
-        self.file(cx, &mut report, "etc/login.defs", "login.defs", 0)?;
+        self.file(cx, &mut report, "etc/login.defs", Item::plain("login.defs"))?;
         for f in [
             "etc/apt/apt.conf.d/20auto-upgrades",
             "etc/apt/apt.conf.d/10periodic",
             "etc/dnf/automatic.conf",
         ] {
-            self.file(cx, &mut report, f, "updates", 0)?;
+            self.file(cx, &mut report, f, Item::plain("updates"))?;
         }
         if self.root == Path::new("/") {
             (cx.progress)("disks and firewall");

@@ -109,3 +109,56 @@ fn sshd_with_includes_login_defs_updates_disks_firewall() {
         );
     }
 }
+
+#[test]
+fn an_include_at_the_end_does_not_override_earlier_lines() {
+    let mk = |body: &str, order: &str, included_at: Option<&str>| {
+        let mut params: BTreeMap<String, String> =
+            [("item", "sshd"), ("host", "h"), ("order", order)]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        if let Some(l) = included_at {
+            params.insert("included_at".into(), l.into());
+        }
+        Stored {
+            kind: "host",
+            locator: String::new(),
+            bytes: body.as_bytes().to_vec(),
+            params,
+        }
+    };
+    let items = [
+        mk("PermitRootLogin yes\nInclude /etc/ssh/sshd_config.d/*.conf\nMatch User backup\n  PasswordAuthentication yes\n", "0000", None),
+        mk("PermitRootLogin no\nPasswordAuthentication no\n", "0001", Some("2")),
+    ];
+    let tables = assay_tables::Tables::build(items.iter().map(|s| {
+        (
+            s.kind,
+            assay_tables::Input {
+                bytes: &s.bytes,
+                evidence: "e",
+                snapshot_at: None,
+                params: &s.params,
+                batch: Some("r"),
+            },
+        )
+    }))
+    .map_err(|(i, e)| format!("{i}: {e}"))
+    .unwrap();
+    let rows = tables.query("select setting, value from host_settings where setting in ('ssh.permitrootlogin', 'ssh.passwordauthentication') order by setting").unwrap().text_rows();
+    let got: Vec<String> = rows
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(|c| c.unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("=")
+        })
+        .collect();
+    assert_eq!(
+        got,
+        ["ssh.passwordauthentication=no", "ssh.permitrootlogin=yes"],
+        "first value wins; the Match block is not applied globally"
+    );
+}

@@ -10,9 +10,10 @@ use jiff::civil::Date;
 /// Default time-to-live in days for an evidence kind; `None` for event logs.
 pub fn default_ttl_days(kind: &str) -> Option<u32> {
     match kind {
-        "aws-cloudtrail" | "okta-system-log" | "github-audit-log" | "git-history"
-        | "github-pulls" => None,
-        "hr-roster" | "aws-credential-report" | "okta-users" | "github-members" | "host" => {
+        // Event logs: what matters is the span they cover.
+        "aws-cloudtrail" | "okta-system-log" | "git-log" | "github-pulls" => None,
+        // Snapshots of accounts and settings, imported or collected.
+        "hr-roster" | "aws-credential-report" | "github-api" | "okta-api" | "aws-api" | "host" => {
             Some(30)
         }
         "document" | "policy" | "vendor-report" => Some(365),
@@ -45,5 +46,7 @@ mod tests {
         );
         assert_eq!(default_ttl_days("aws-cloudtrail"), None);
         assert_eq!(default_ttl_days("hr-roster"), Some(30));
+        assert_eq!(default_ttl_days("okta-api"), Some(30));
+        assert_eq!(default_ttl_days("git-log"), None);
     }
 }

@@ -103,6 +103,8 @@ pub struct Normalizer {
     pub format: &'static str,
     /// Turns input into rows.
     pub run: Run,
+    /// Whether `assay evidence import` accepts it (file exports); collector formats are not.
+    pub importable: bool,
 }
 
 /// How a normalizer reads its evidence.

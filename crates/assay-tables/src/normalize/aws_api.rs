@@ -16,6 +16,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["cloud_config"],
     format: "AWS API responses stored by the aws collector",
     run: super::Run::Each(run),
+    importable: false,
 };
 
 /// The text of the first `<tag>...</tag>` in an XML document.

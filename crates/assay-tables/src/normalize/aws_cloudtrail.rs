@@ -15,6 +15,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["audit_events"],
     format: "CloudTrail log file(s): {\"Records\": [...]}, .json or .json.gz",
     run: super::Run::Each(run),
+    importable: true,
 };
 
 fn actor_type(t: &str) -> String {

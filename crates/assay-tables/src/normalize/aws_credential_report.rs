@@ -17,6 +17,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["cloud_credentials"],
     format: "AWS IAM credential report (CSV)",
     run: super::Run::Each(run),
+    importable: true,
 };
 
 /// (table column, report header, kind of value)

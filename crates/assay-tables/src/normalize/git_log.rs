@@ -15,6 +15,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["changes"],
     format: "git log output stored by the git collector",
     run: super::Run::Each(run),
+    importable: false,
 };
 
 fn signature(code: &str) -> &'static str {

@@ -19,6 +19,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["accounts", "branch_protection", "changes"],
     format: "GitHub REST API responses stored by the github collector",
     run: super::Run::Batch(run),
+    importable: false,
 };
 
 fn array(input: &Input<'_>) -> Result<Vec<Json>, NormalizeError> {

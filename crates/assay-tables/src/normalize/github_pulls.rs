@@ -20,6 +20,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["changes"],
     format: "GitHub pull requests (REST API JSON array), optionally each with `reviews`",
     run: super::Run::Each(run),
+    importable: true,
 };
 
 fn is_bot(user: &Json) -> bool {

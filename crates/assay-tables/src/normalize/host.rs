@@ -18,6 +18,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["host_settings"],
     format: "host files and command output stored by the host collector",
     run: super::Run::Batch(run),
+    importable: false,
 };
 
 /// sshd options reported, with OpenSSH's defaults.
@@ -134,49 +135,64 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
         .and_then(|i| i.params.get("host").cloned())
         .unwrap_or_else(|| "localhost".into());
 
-    let mut sshd: Vec<&Input<'_>> = inputs.iter().filter(|i| item(i) == "sshd").collect();
-    if let Some(first) = sshd.first().copied() {
-        // The main file is order 0; an Include at its top (Debian's layout) is read first.
-        sshd.sort_by_key(|i| {
-            if i.params.get("order").map(String::as_str) == Some("0000") {
-                1
-            } else {
-                0
-            }
-        });
+    let sshd: Vec<&Input<'_>> = inputs.iter().filter(|i| item(i) == "sshd").collect();
+    let main = sshd
+        .iter()
+        .find(|i| !i.params.contains_key("included_at"))
+        .copied();
+    if let Some(main) = main {
+        // sshd keeps the first value it meets, reading an Include's files where the Include
+        // line stands; a Match block applies conditionally, so reading stops there.
         let mut seen: BTreeMap<String, (String, String)> = BTreeMap::new();
-        for i in &sshd {
-            for line in text(i).lines() {
-                let mut w = line.split_whitespace();
-                let Some(k) = w.next() else { continue };
-                if k.starts_with('#') {
-                    continue;
+        let mut stopped = false;
+        let take =
+            |text: &str, source: &str, seen: &mut BTreeMap<String, (String, String)>| -> bool {
+                for line in text.lines() {
+                    let mut w = line.split_whitespace();
+                    let Some(k) = w.next() else { continue };
+                    if k.starts_with('#') {
+                        continue;
+                    }
+                    let k = k.to_ascii_lowercase();
+                    if k == "match" {
+                        return true;
+                    }
+                    let v = w.next().unwrap_or("").trim_matches('"');
+                    seen.entry(k)
+                        .or_insert_with(|| (v.to_string(), source.to_string()));
                 }
-                let k = k.to_ascii_lowercase();
-                if k == "match" {
-                    break;
+                false
+            };
+        for (n, line) in text(main).lines().enumerate() {
+            if stopped {
+                break;
+            }
+            let first = line
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if first == "include" {
+                let mut included: Vec<&&Input<'_>> = sshd
+                    .iter()
+                    .filter(|i| i.params.get("included_at") == Some(&(n + 1).to_string()))
+                    .collect();
+                included.sort_by_key(|i| i.params.get("order").cloned());
+                for inc in included {
+                    if take(&text(inc), "included sshd config", &mut seen) {
+                        stopped = true;
+                        break;
+                    }
                 }
-                let v = w.next().unwrap_or("").trim_matches('"');
-                seen.entry(k).or_insert_with(|| {
-                    (
-                        v.to_string(),
-                        i.params.get("order").cloned().unwrap_or_default(),
-                    )
-                });
+            } else {
+                stopped = take(line, "sshd_config", &mut seen);
             }
         }
         for (k, default) in SSHD {
             match seen.get(*k) {
-                Some((v, order)) => e.push(
-                    first,
-                    &host,
-                    &format!("ssh.{k}"),
-                    v,
-                    true,
-                    &format!("sshd config (file {order})"),
-                ),
+                Some((v, source)) => e.push(main, &host, &format!("ssh.{k}"), v, true, source),
                 None => e.push(
-                    first,
+                    main,
                     &host,
                     &format!("ssh.{k}"),
                     default,

@@ -17,6 +17,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["people"],
     format: "CSV export of the HR roster with an email column",
     run: super::Run::Each(run),
+    importable: true,
 };
 
 const EMAIL: &[&str] = &[

@@ -16,6 +16,7 @@ pub const CSV: Normalizer = Normalizer {
     tables: &["(any, by --table)"],
     format: "CSV with --table T --map column=Header,...",
     run: super::Run::Each(run_csv),
+    importable: true,
 };
 
 /// JSON (array of objects, or NDJSON) with a mapping.
@@ -25,6 +26,7 @@ pub const JSON: Normalizer = Normalizer {
     tables: &["(any, by --table)"],
     format: "JSON array of objects or NDJSON with --table T --map column=field,...",
     run: super::Run::Each(run_json),
+    importable: true,
 };
 
 /// A mapped import's target table and (column, type, source name) triples.

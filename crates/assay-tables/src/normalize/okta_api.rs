@@ -18,6 +18,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["accounts", "audit_events"],
     format: "Okta API responses stored by the okta collector",
     run: super::Run::Batch(run),
+    importable: false,
 };
 
 fn array(input: &Input<'_>) -> Result<Vec<Json>, NormalizeError> {

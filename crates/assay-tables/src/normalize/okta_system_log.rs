@@ -14,6 +14,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
     tables: &["audit_events"],
     format: "Okta System Log events: JSON array or NDJSON",
     run: super::Run::Each(run),
+    importable: true,
 };
 
 fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
