@@ -296,6 +296,13 @@ fn demo_leaves_a_workspace_that_validates() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("61/61 criteria covered"), "{out}");
     assert!(out.contains("Northwind"), "{out}");
+    assert!(
+        out.contains("Evidence locker: 20 policies stored as evidence") && out.contains("verified"),
+        "{out}"
+    );
+    let (code, out, _) = run(&tmp.path().join("demo"), &["verify"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("verified: 20 entries"), "{out}");
     let (code, out, _) = run(&tmp.path().join("demo"), &["validate", "--json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");

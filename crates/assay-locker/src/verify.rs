@@ -85,6 +85,15 @@ fn problem(fault: Fault, entry: Option<u64>, message: String) -> Problem {
     }
 }
 
+/// Whether timestamp `a` is before `b`: compared as instants when both parse (RFC 3339 text
+/// with different fraction lengths does not sort as text), else as text.
+fn earlier(a: &str, b: &str) -> bool {
+    match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
+        (Ok(x), Ok(y)) => x < y,
+        _ => a < b,
+    }
+}
+
 /// Verifies `rows` and their blobs against `checkpoints` signed by `keys`. With `only_blobs`,
 /// blobs outside that set are not expected to be present (a bundle carries a slice).
 pub fn verify(
@@ -131,7 +140,7 @@ pub fn verify(
             ));
         }
         if let Some(t) = &prev_time {
-            if entry.record.collected_at < *t {
+            if earlier(&entry.record.collected_at, t) {
                 problems.push(problem(
                     Fault::TimeReversed,
                     Some(entry.seq),
@@ -222,5 +231,23 @@ pub fn verify(
         checkpoints: checkpoints.len() as u64,
         root: hex::encode(merkle::root(&leaves)),
         problems,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::earlier;
+
+    #[test]
+    fn timestamps_compare_as_instants_not_text() {
+        assert!(!earlier(
+            "2026-11-24T22:17:33.051Z",
+            "2026-11-24T22:17:33.05Z"
+        ));
+        assert!(earlier(
+            "2026-11-24T22:17:33.05Z",
+            "2026-11-24T22:17:33.051Z"
+        ));
+        assert!(earlier("2026-01-01T00:00:00Z", "2026-01-01T00:00:00.001Z"));
     }
 }

@@ -56,8 +56,8 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
     };
     let opts = demo_options();
     let report = assay_workspace::init(&dir, catalog, &opts)?;
-    assay_locker::Locker::open_or_create(&dir, &super::locker_config(&dir)?)?;
     let ws = Workspace::load(&dir, catalog);
+    let locker = store_policies(&dir, &opts)?;
     if args.json {
         output::json(&serde_json::json!({
             "schema": "assay.demo/v1",
@@ -66,6 +66,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             "period": opts.period,
             "files": report.files.len(),
             "validate": super::validate::report_json(&ws),
+            "locker": locker,
         }))?;
     } else {
         let color = output::stdout_color();
@@ -90,13 +91,69 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
         println!("  Period {}\n", opts.period);
         print!("{}", super::validate::report_text(&ws, color));
         println!(
-            "\nTry: assay -C {} validate   |   assay catalog show CC6.1",
-            dir.display()
+            "\nEvidence locker: {} policies stored as evidence ({} bytes), checkpoint signed (size {}, root {}..., key {}), {}",
+            locker.stored,
+            locker.bytes,
+            locker.checkpoint_size,
+            &locker.root[..16],
+            locker.key_id,
+            if locker.verified { output::paint("verified", Style::Good, color) } else { output::paint("VERIFY FAILED", Style::Error, color) }
         );
+        println!("\nTry: assay -C {d} validate | assay -C {d} evidence list | assay -C {d} verify | assay catalog show CC6.1", d = dir.display());
     }
-    Ok(if ws.error_count() > 0 {
+    Ok(if ws.error_count() > 0 || !locker.verified {
         Outcome::Findings
     } else {
         Outcome::Ok
+    })
+}
+
+/// What the demo put in the locker.
+#[derive(serde::Serialize)]
+struct LockerSummary {
+    stored: usize,
+    bytes: u64,
+    checkpoint_size: u64,
+    root: String,
+    key_id: String,
+    verified: bool,
+}
+
+/// Stores the workspace's policies as evidence (they speak for the period end), signs a
+/// checkpoint and verifies the locker, as a first look at the evidence trail.
+fn store_policies(dir: &std::path::Path, opts: &InitOptions) -> anyhow::Result<LockerSummary> {
+    use assay_locker::import::{self, ImportMeta};
+    let mut locker = assay_locker::Locker::open_or_create(dir, &super::locker_config(dir)?)?;
+    let plan = import::plan(&[dir.join("policies")]).map_err(|p| {
+        anyhow::anyhow!(
+            "{}",
+            p.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    let end = opts.period.end().to_string();
+    let meta = ImportMeta {
+        kind: "policy".into(),
+        agent: "demo".into(),
+        system: "workspace".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        effective_from: Some(end.clone()),
+        effective_to: Some(end),
+        keep_secret_hashes: false,
+        observation: None,
+        params: Default::default(),
+    };
+    let summary = locker.import(&plan, &meta, &mut super::now, &mut |_| {})?;
+    let cp = locker.checkpoint(&super::now())?;
+    let verified = locker.verify()?.ok();
+    Ok(LockerSummary {
+        stored: summary.added.len(),
+        bytes: summary.added.iter().map(|e| e.record.size).sum(),
+        checkpoint_size: cp.size,
+        root: cp.root,
+        key_id: cp.key_id,
+        verified,
     })
 }

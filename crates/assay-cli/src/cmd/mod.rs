@@ -96,12 +96,12 @@ fn parse_categories(values: &[String]) -> anyhow::Result<Vec<assay_core::Categor
     Ok(out)
 }
 
-/// The current time as the ledger records it (RFC 3339, UTC, milliseconds).
+/// The current time as the ledger records it: RFC 3339 in UTC with exactly three fraction
+/// digits, so that the text sorts in time order.
 fn now() -> String {
     jiff::Timestamp::now()
-        .round(jiff::Unit::Millisecond)
-        .map(|t| t.to_string())
-        .unwrap_or_else(|_| jiff::Timestamp::now().to_string())
+        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
 }
 
 /// The locker backends the workspace's `[locker]` settings name.
