@@ -3,18 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 #![cfg(feature = "aws")]
 
-use assay_collect::{Context, Sink, Stored};
+mod mock;
+use assay_collect::Context;
+use mock::{Memory, Normalized};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-#[derive(Default)]
-struct Memory(Vec<Stored>);
-impl Sink for Memory {
-    fn store(&mut self, item: Stored) -> Result<(), String> {
-        self.0.push(item);
-        Ok(())
-    }
-}
 
 struct Moto(Option<std::process::Child>, String);
 impl Drop for Moto {
@@ -170,34 +163,8 @@ fn credential_report_password_policy_trails_and_buckets() {
         "no credential in the evidence"
     );
 
-    let tables = assay_tables::Tables::build(sink.0.iter().map(|s| {
-        (
-            s.kind,
-            assay_tables::Input {
-                bytes: &s.bytes,
-                evidence: "e",
-                snapshot_at: Some(0),
-                params: &s.params,
-                batch: Some("r"),
-            },
-        )
-    }))
-    .map_err(|(i, e)| format!("{i}: {e}"))
-    .unwrap();
-    let q = |sql: &str| {
-        tables
-            .query(sql)
-            .unwrap()
-            .text_rows()
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|c| c.unwrap_or("NULL".into()))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect::<Vec<_>>()
-    };
+    let t = Normalized::of(&sink.0);
+    let q = |sql: &str| t.rows(sql);
     assert_eq!(
         q("select user, access_key_1_active from cloud_credentials where not is_root"),
         ["dana.kim|true"]

@@ -1,18 +1,11 @@
 //! The git collector on a real repository made here, and its normalizer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use assay_collect::{Context, Sink, Stored};
+mod mock;
+use assay_collect::{Context, Stored};
+use mock::Memory;
 use std::path::Path;
 use std::process::Command;
-
-#[derive(Default)]
-struct Memory(Vec<Stored>);
-impl Sink for Memory {
-    fn store(&mut self, item: Stored) -> Result<(), String> {
-        self.0.push(item);
-        Ok(())
-    }
-}
 
 fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
     let (name, email) = author.split_once(' ').unwrap();

@@ -3,19 +3,10 @@
 
 mod mock;
 use assay_collect::github::GitHub;
-use assay_collect::{CollectError, Collector, Context, Sink, Stored};
-use mock::{ok, status, Server};
+use assay_collect::{CollectError, Stored};
+use mock::{ok, status, Normalized, Server};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-#[derive(Default)]
-struct Memory(Vec<Stored>);
-impl Sink for Memory {
-    fn store(&mut self, item: Stored) -> Result<(), String> {
-        self.0.push(item);
-        Ok(())
-    }
-}
 
 const TOKEN: &str = "ghp_testTOKEN0123456789abcdefghijklmnopqr";
 
@@ -151,16 +142,7 @@ fn run(
     gh: &GitHub,
     cursor: Option<String>,
 ) -> (Result<assay_collect::Report, CollectError>, Vec<Stored>) {
-    let mut sink = Memory::default();
-    let mut progress = |_: &str| {};
-    let mut cx = Context {
-        sink: &mut sink,
-        cursor,
-        since: None,
-        progress: &mut progress,
-    };
-    let r = gh.collect(&mut cx);
-    (r, sink.0)
+    mock::collect(gh, cursor)
 }
 
 #[test]
@@ -220,39 +202,8 @@ fn collects_pages_retries_and_honours_rate_limits() {
     }
 
     // The run's responses, read together, fill accounts, branch protection and changes.
-    let inputs: Vec<(String, Stored)> = stored
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| (format!("e{i}"), s))
-        .collect();
-    let tables = assay_tables::Tables::build(inputs.iter().map(|(ev, s)| {
-        (
-            s.kind,
-            assay_tables::Input {
-                bytes: &s.bytes,
-                evidence: ev,
-                snapshot_at: Some(0),
-                params: &s.params,
-                batch: Some("run1"),
-            },
-        )
-    }))
-    .map_err(|(i, e)| format!("{i}: {e}"))
-    .unwrap();
-    let q = |sql: &str| {
-        tables
-            .query(sql)
-            .unwrap()
-            .text_rows()
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|c| c.unwrap_or("NULL".into()))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect::<Vec<_>>()
-    };
+    let t = Normalized::of(&stored);
+    let q = |sql: &str| t.rows(sql);
     assert_eq!(
         q("select login, mfa, admin from accounts order by login"),
         ["dana|true|true", "luis|false|false", "priya|true|false"]

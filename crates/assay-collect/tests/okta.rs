@@ -3,18 +3,9 @@
 
 mod mock;
 use assay_collect::okta::Okta;
-use assay_collect::{Collector, Context, Sink, Stored};
-use mock::{ok, status, Server};
+use assay_collect::{Collector, Context};
+use mock::{ok, status, Memory, Normalized, Server};
 use std::sync::{Arc, Mutex};
-
-#[derive(Default)]
-struct Memory(Vec<Stored>);
-impl Sink for Memory {
-    fn store(&mut self, item: Stored) -> Result<(), String> {
-        self.0.push(item);
-        Ok(())
-    }
-}
 
 const TOKEN: &str = "00aTestOktaApiToken0123456789abcdefghijk";
 
@@ -146,40 +137,8 @@ fn users_deprovisioned_factors_and_log() {
             Some(format!("SSWS {TOKEN}").as_str())
         );
     }
-    let inputs: Vec<(String, Stored)> = sink
-        .0
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| (format!("e{i}"), s))
-        .collect();
-    let tables = assay_tables::Tables::build(inputs.iter().map(|(ev, st)| {
-        (
-            st.kind,
-            assay_tables::Input {
-                bytes: &st.bytes,
-                evidence: ev,
-                snapshot_at: Some(0),
-                params: &st.params,
-                batch: Some("r"),
-            },
-        )
-    }))
-    .map_err(|(i, e)| format!("{i}: {e}"))
-    .unwrap();
-    let q = |sql: &str| {
-        tables
-            .query(sql)
-            .unwrap()
-            .text_rows()
-            .into_iter()
-            .map(|r| {
-                r.into_iter()
-                    .map(|c| c.unwrap_or("NULL".into()))
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect::<Vec<_>>()
-    };
+    let t = Normalized::of(&sink.0);
+    let q = |sql: &str| t.rows(sql);
     assert_eq!(
         q("select login, status, active, mfa, deactivated_at from accounts order by login"),
         [

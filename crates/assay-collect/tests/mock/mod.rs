@@ -165,3 +165,77 @@ fn base_of(stream: &std::net::TcpStream) -> String {
         .map(|a| format!("http://{a}"))
         .unwrap_or_default()
 }
+
+/// A sink that keeps what collectors store.
+#[derive(Default)]
+pub struct Memory(pub Vec<assay_collect::Stored>);
+
+impl assay_collect::Sink for Memory {
+    fn store(&mut self, item: assay_collect::Stored) -> Result<(), String> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+/// Runs a collector into a fresh [`Memory`].
+pub fn collect(
+    c: &dyn assay_collect::Collector,
+    cursor: Option<String>,
+) -> (
+    Result<assay_collect::Report, assay_collect::CollectError>,
+    Vec<assay_collect::Stored>,
+) {
+    let mut sink = Memory::default();
+    let mut progress = |_: &str| {};
+    let mut cx = assay_collect::Context {
+        sink: &mut sink,
+        cursor,
+        since: None,
+        progress: &mut progress,
+    };
+    let r = c.collect(&mut cx);
+    (r, sink.0)
+}
+
+/// Normalizes what one run stored (as one batch) and answers SQL with rows of `a|b|c`.
+pub struct Normalized(assay_tables::Tables);
+
+impl Normalized {
+    /// The tables from `items`, each with evidence hash `e<i>`.
+    pub fn of(items: &[assay_collect::Stored]) -> Normalized {
+        let evidence: Vec<String> = (0..items.len()).map(|i| format!("e{i}")).collect();
+        let inputs = items.iter().zip(&evidence).map(|(s, ev)| {
+            (
+                s.kind,
+                assay_tables::Input {
+                    bytes: &s.bytes,
+                    evidence: ev,
+                    snapshot_at: Some(0),
+                    params: &s.params,
+                    batch: Some("run"),
+                },
+            )
+        });
+        Normalized(
+            assay_tables::Tables::build(inputs)
+                .map_err(|(i, e)| format!("{i}: {e}"))
+                .unwrap(),
+        )
+    }
+
+    /// The rows of a query, cells joined by `|`, nulls as `NULL`.
+    pub fn rows(&self, sql: &str) -> Vec<String> {
+        self.0
+            .query(sql)
+            .unwrap()
+            .text_rows()
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .map(|c| c.unwrap_or("NULL".into()))
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect()
+    }
+}

@@ -4,7 +4,7 @@
 //! `changes` (closed pull requests, each joined with its reviews).
 
 use super::github_pulls;
-use super::jsonutil::s;
+use super::jsonutil::{array, endpoint, s};
 use super::{Input, NormalizeError, Normalizer, Output};
 use crate::rows::{set, Cols};
 use crate::schema;
@@ -22,25 +22,10 @@ pub const NORMALIZER: Normalizer = Normalizer {
     importable: false,
 };
 
-fn array(input: &Input<'_>) -> Result<Vec<Json>, NormalizeError> {
-    match serde_json::from_slice::<Json>(input.bytes) {
-        Ok(Json::Array(a)) => Ok(a),
-        Ok(_) => Err(NormalizeError::whole("expected a JSON array")),
-        Err(e) => Err(NormalizeError::at(
-            e.line(),
-            format!("the JSON is not valid: {e}"),
-        )),
-    }
-}
-
 fn logins(list: &[Json]) -> BTreeSet<String> {
     list.iter()
         .filter_map(|m| s(m, "/login").map(str::to_string))
         .collect()
-}
-
-fn endpoint<'a>(i: &Input<'a>) -> &'a str {
-    i.params.get("endpoint").map(String::as_str).unwrap_or("")
 }
 
 fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> {

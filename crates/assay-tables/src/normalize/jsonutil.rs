@@ -86,3 +86,20 @@ pub fn records(bytes: &[u8], key: Option<&str>) -> Result<Vec<(usize, Json)>, No
 pub fn s<'a>(v: &'a Json, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Json::as_str)
 }
+
+/// A stored API response that must be a JSON array.
+pub fn array(input: &super::Input<'_>) -> Result<Vec<Json>, NormalizeError> {
+    match serde_json::from_slice::<Json>(input.bytes) {
+        Ok(Json::Array(a)) => Ok(a),
+        Ok(_) => Err(NormalizeError::whole("expected a JSON array")),
+        Err(e) => Err(NormalizeError::at(
+            e.line(),
+            format!("the JSON is not valid: {e}"),
+        )),
+    }
+}
+
+/// The API endpoint a collector recorded with a response.
+pub fn endpoint<'a>(i: &super::Input<'a>) -> &'a str {
+    i.params.get("endpoint").map(String::as_str).unwrap_or("")
+}

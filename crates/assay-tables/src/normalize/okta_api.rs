@@ -2,13 +2,12 @@
 //! `accounts` (every user, deprovisioned ones included, with MFA from their enrolled
 //! factors) and `audit_events` (the System Log).
 
-use super::jsonutil::s;
+use super::jsonutil::{array, endpoint, s};
 use super::okta_system_log;
 use super::{Input, NormalizeError, Normalizer, Output};
 use crate::rows::{set, Cols};
 use crate::schema;
 use crate::value::{self, Value};
-use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The normalizer.
@@ -20,21 +19,6 @@ pub const NORMALIZER: Normalizer = Normalizer {
     run: super::Run::Batch(run),
     importable: false,
 };
-
-fn array(input: &Input<'_>) -> Result<Vec<Json>, NormalizeError> {
-    match serde_json::from_slice::<Json>(input.bytes) {
-        Ok(Json::Array(a)) => Ok(a),
-        Ok(_) => Err(NormalizeError::whole("expected a JSON array")),
-        Err(e) => Err(NormalizeError::at(
-            e.line(),
-            format!("the JSON is not valid: {e}"),
-        )),
-    }
-}
-
-fn endpoint<'a>(i: &Input<'a>) -> &'a str {
-    i.params.get("endpoint").map(String::as_str).unwrap_or("")
-}
 
 /// Statuses in which an Okta user can still sign in.
 const CAN_SIGN_IN: &[&str] = &["ACTIVE", "RECOVERY", "PASSWORD_EXPIRED", "LOCKED_OUT"];
