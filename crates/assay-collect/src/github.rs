@@ -15,10 +15,9 @@
 //! Each response is stored as `github-api` evidence with its endpoint in `params`; the
 //! cursor is the newest pull-request update seen, so the next run fetches only newer ones.
 
-use crate::http::{Auth, Client, Response};
-use crate::{opt, token, CollectError, Collector, Context, Report, Spec, Stored};
+use crate::http::{Auth, Client};
+use crate::{opt, token, CollectError, Collector, Context, Report, Spec};
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 /// The registry entry.
 pub const SPEC: Spec = Spec { kind: "github", about: "GitHub organization: members, 2FA, admins, repositories, branch protection, pull requests and reviews", build };
@@ -65,29 +64,6 @@ impl GitHub {
         &mut self.client
     }
 
-    fn store(
-        &self,
-        cx: &mut Context<'_>,
-        r: &Response,
-        params: &[(&str, &str)],
-        report: &mut Report,
-    ) -> Result<(), CollectError> {
-        let params: BTreeMap<String, String> = params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        cx.sink
-            .store(Stored {
-                kind: "github-api",
-                locator: r.url.clone(),
-                bytes: r.body.clone(),
-                params,
-            })
-            .map_err(CollectError::Store)?;
-        report.stored += 1;
-        Ok(())
-    }
-
     fn list(
         &self,
         cx: &mut Context<'_>,
@@ -98,7 +74,7 @@ impl GitHub {
         (cx.progress)(url);
         let mut items = Vec::new();
         for page in self.client.pages(url)? {
-            self.store(cx, &page, &[("endpoint", endpoint)], report)?;
+            cx.store_response("github-api", &page, &[("endpoint", endpoint)], report)?;
             match serde_json::from_slice::<Json>(&page.body) {
                 Ok(Json::Array(a)) => items.extend(a),
                 _ => {
@@ -171,8 +147,8 @@ impl Collector for GitHub {
             let url = format!("{b}/repos/{full}/branches/{branch}/protection");
             (cx.progress)(&url);
             let prot = self.client.get(&url, &[404])?;
-            self.store(
-                cx,
+            cx.store_response(
+                "github-api",
                 &prot,
                 &[
                     ("endpoint", "branch-protection"),
@@ -189,8 +165,8 @@ impl Collector for GitHub {
             while let Some(url) = next.take() {
                 (cx.progress)(&url);
                 let page = self.client.get(&url, &[])?;
-                self.store(
-                    cx,
+                cx.store_response(
+                    "github-api",
                     &page,
                     &[("endpoint", "pulls"), ("repo", full)],
                     &mut report,
@@ -224,8 +200,8 @@ impl Collector for GitHub {
                     for rp in self.client.pages(&format!(
                         "{b}/repos/{full}/pulls/{number}/reviews?per_page=100"
                     ))? {
-                        self.store(
-                            cx,
+                        cx.store_response(
+                            "github-api",
                             &rp,
                             &[("endpoint", "reviews"), ("repo", full), ("number", &num)],
                             &mut report,

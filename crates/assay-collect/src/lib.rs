@@ -116,6 +116,32 @@ pub fn spec(kind: &str) -> Option<&'static Spec> {
     REGISTRY.iter().find(|s| s.kind == kind)
 }
 
+impl Context<'_> {
+    /// Stores one HTTP response as evidence of `kind`, with its URL as the locator.
+    pub fn store_response(
+        &mut self,
+        kind: &'static str,
+        r: &http::Response,
+        params: &[(&str, &str)],
+        report: &mut Report,
+    ) -> Result<(), CollectError> {
+        let params = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        self.sink
+            .store(Stored {
+                kind,
+                locator: r.url.clone(),
+                bytes: r.body.clone(),
+                params,
+            })
+            .map_err(CollectError::Store)?;
+        report.stored += 1;
+        Ok(())
+    }
+}
+
 /// A string option of a collector table.
 pub fn opt<'a>(t: &'a toml::Table, key: &str) -> Option<&'a str> {
     t.get(key).and_then(|v| v.as_str())

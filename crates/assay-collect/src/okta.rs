@@ -11,9 +11,8 @@
 //! ```
 
 use crate::http::{Auth, Client, Response};
-use crate::{opt, token, CollectError, Collector, Context, Report, Spec, Stored};
+use crate::{opt, token, CollectError, Collector, Context, Report, Spec};
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 /// The registry entry.
 pub const SPEC: Spec = Spec {
@@ -55,28 +54,6 @@ impl Okta {
         &mut self.client
     }
 
-    fn store(
-        cx: &mut Context<'_>,
-        r: &Response,
-        params: &[(&str, &str)],
-        report: &mut Report,
-    ) -> Result<(), CollectError> {
-        let params: BTreeMap<String, String> = params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        cx.sink
-            .store(Stored {
-                kind: "okta-api",
-                locator: r.url.clone(),
-                bytes: r.body.clone(),
-                params,
-            })
-            .map_err(CollectError::Store)?;
-        report.stored += 1;
-        Ok(())
-    }
-
     fn array(r: &Response) -> Result<Vec<Json>, CollectError> {
         match serde_json::from_slice::<Json>(&r.body) {
             Ok(Json::Array(a)) => Ok(a),
@@ -102,7 +79,7 @@ impl Collector for Okta {
         ] {
             (cx.progress)(&url);
             for page in self.client.pages(&url)? {
-                Self::store(cx, &page, &[("endpoint", endpoint)], &mut report)?;
+                cx.store_response("okta-api", &page, &[("endpoint", endpoint)], &mut report)?;
                 users.extend(Self::array(&page)?);
             }
         }
@@ -116,8 +93,8 @@ impl Collector for Okta {
             let url = format!("{b}/api/v1/users/{id}/factors");
             (cx.progress)(&url);
             let r = self.client.get(&url, &[])?;
-            Self::store(
-                cx,
+            cx.store_response(
+                "okta-api",
                 &r,
                 &[("endpoint", "factors"), ("user_id", id)],
                 &mut report,
@@ -147,7 +124,7 @@ impl Collector for Okta {
             if events.is_empty() {
                 break;
             }
-            Self::store(cx, &page, &[("endpoint", "logs")], &mut report)?;
+            cx.store_response("okta-api", &page, &[("endpoint", "logs")], &mut report)?;
             for e in &events {
                 if let Some(p) = e.get("published").and_then(Json::as_str) {
                     if newest.as_deref().is_none_or(|n| p > n) {

@@ -79,23 +79,8 @@ fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
         }
     };
     let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
-    let mut last = locker
-        .entries()?
-        .last()
-        .map(|e| e.record.collected_at.clone())
-        .unwrap_or_default();
-    let mut now = || {
-        let t = super::now();
-        if t > last {
-            last = t;
-        }
-        last.clone()
-    };
-    let bar = ProgressBar::new(plan.total_bytes);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} storing {pos:>7}/{len:7} {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let mut now = clock_after(&locker)?;
+    let bar = bytes_bar(plan.total_bytes, "storing");
     let files = plan.files.len();
     let meta = ImportMeta {
         kind: args.kind.clone(),
@@ -480,25 +465,8 @@ fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
     per_table.sort();
 
     let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
-    let mut last = locker
-        .entries()?
-        .last()
-        .map(|e| e.record.collected_at.clone())
-        .unwrap_or_default();
-    let mut now = || {
-        let t = super::now();
-        if t > last {
-            last = t;
-        }
-        last.clone()
-    };
-    let bar = ProgressBar::new(plan.total_bytes);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} importing [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let mut now = clock_after(&locker)?;
+    let bar = bytes_bar(plan.total_bytes, "importing");
     let meta = ImportMeta {
         kind: args.kind.clone(),
         agent: "evidence-import".into(),
@@ -549,4 +517,31 @@ fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// A clock for new entries: now, but never before the ledger's last entry (so collection
+/// times never go backwards when the system clock does).
+fn clock_after(locker: &Locker) -> anyhow::Result<impl FnMut() -> String> {
+    let mut last = locker
+        .entries()?
+        .last()
+        .map(|e| e.record.collected_at.clone())
+        .unwrap_or_default();
+    Ok(move || {
+        let t = super::now();
+        if t > last {
+            last = t;
+        }
+        last.clone()
+    })
+}
+
+/// A progress bar over bytes, shown only on a terminal.
+fn bytes_bar(total: u64, verb: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(&format!("{{spinner}} {verb} [{{bar:30}}] {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}} {{msg}}"))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar
 }
