@@ -168,7 +168,7 @@ fn rules() -> &'static (Vec<Rule>, Option<AhoCorasick>, Vec<usize>) {
 }
 
 /// Values that are not secrets even where a secret key names them.
-fn is_placeholder(v: &[u8]) -> bool {
+fn is_non_secret_value(v: &[u8]) -> bool {
     let s = String::from_utf8_lossy(v).to_ascii_lowercase();
     s.starts_with("[redacted")
         || s.starts_with("${")
@@ -203,7 +203,7 @@ fn redact_plain(input: &[u8], keep_hashes: bool) -> Redacted {
         while let Some(caps) = rule.re.captures_at(hay, at) {
             let Some(whole) = caps.get(0) else { break };
             if let Some(m) = caps.get(rule.group) {
-                if rule.group == 0 || !is_placeholder(m.as_bytes()) {
+                if rule.group == 0 || !is_non_secret_value(m.as_bytes()) {
                     spans.push((m.start(), m.end(), i));
                 }
             }

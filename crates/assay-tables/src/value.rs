@@ -1,5 +1,5 @@
 //! Values as the sources write them, parsed into column values: timestamps in the forms APIs
-//! and exports use, ISO and US dates, booleans, and the placeholders that mean "none"
+//! and exports use, ISO and US dates, booleans, and the marker values that mean "none"
 //! (`N/A`, `not_supported`, `no_information`, empty).
 
 use jiff::civil::{Date, DateTime};
@@ -35,7 +35,7 @@ pub fn is_none(s: &str) -> bool {
         || t == "-"
 }
 
-/// Text, or null for a placeholder.
+/// Text, or null for a marker of no value.
 pub fn text(s: &str) -> Value {
     if is_none(s) {
         Value::Null
@@ -69,7 +69,7 @@ pub fn parse_time(s: &str) -> Option<i64> {
     parse_date(t).map(|days| i64::from(days) * 86_400_000_000)
 }
 
-/// A timestamp value, null for placeholders; `Err` names what could not be read.
+/// A timestamp value, null for no-value markers; `Err` names what could not be read.
 pub fn time(s: &str) -> Result<Value, String> {
     if is_none(s) {
         return Ok(Value::Null);
@@ -103,7 +103,7 @@ pub fn parse_date(s: &str) -> Option<i32> {
     None
 }
 
-/// A date value, null for placeholders; `Err` names what could not be read.
+/// A date value, null for no-value markers; `Err` names what could not be read.
 pub fn date(s: &str) -> Result<Value, String> {
     if is_none(s) {
         return Ok(Value::Null);
@@ -116,7 +116,7 @@ pub fn date(s: &str) -> Result<Value, String> {
     })
 }
 
-/// A boolean from `true/false`, `yes/no`, `1/0`, `y/n`; null for placeholders.
+/// A boolean from `true/false`, `yes/no`, `1/0`, `y/n`; null for no-value markers.
 pub fn boolean(s: &str) -> Result<Value, String> {
     let t = s.trim().to_ascii_lowercase();
     match t.as_str() {
@@ -160,7 +160,7 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_null() {
+    fn no_value_markers_are_null() {
         for s in ["N/A", "not_supported", "no_information", "", " "] {
             assert!(is_none(s), "{s:?}");
         }

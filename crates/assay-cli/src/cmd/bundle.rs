@@ -115,18 +115,7 @@ pub fn run(
                 }))?;
             } else {
                 let color = output::stdout_color();
-                for p in &report.problems {
-                    let at = match (p.entry, &p.checkpoint) {
-                        (Some(e), _) => format!("entry #{e}"),
-                        (None, Some(c)) => format!("checkpoint of size {c}"),
-                        _ => "ledger".into(),
-                    };
-                    println!(
-                        "{} {at}: {}",
-                        output::paint("FAULT", Style::Error, color),
-                        p.message
-                    );
-                }
+                super::verify::print_problems(&report.problems, color);
                 println!(
                     "{} bundle from {} ({}), signed by key {key_id}",
                     if report.ok() {

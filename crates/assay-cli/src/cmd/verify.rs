@@ -13,19 +13,7 @@ pub fn verify(root: &Path, json: bool) -> anyhow::Result<Outcome> {
         output::json(&json!({ "schema": "assay.verify/v1", "ok": report.ok(), "report": report }))?;
     } else {
         let color = output::stdout_color();
-        for p in &report.problems {
-            let at = match (p.entry, &p.checkpoint) {
-                (Some(e), _) => format!("entry #{e}"),
-                (None, Some(c)) => format!("checkpoint of size {c}"),
-                _ => "ledger".into(),
-            };
-            println!(
-                "{} [{}] {at}: {}",
-                output::paint("FAULT", Style::Error, color),
-                serde_json::to_value(p.fault)?.as_str().unwrap_or(""),
-                p.message
-            );
-        }
+        print_problems(&report.problems, color);
         let summary = format!(
             "{}, {}, {} checked; root {}",
             plural(report.entries as usize, "entry").replace("entrys", "entries"),
@@ -77,4 +65,24 @@ pub fn checkpoint(root: &Path, json: bool) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Ok)
+}
+
+/// One line per fault: `FAULT [code] where: what`.
+pub fn print_problems(problems: &[assay_locker::verify::Problem], color: bool) {
+    for p in problems {
+        let at = match (p.entry, &p.checkpoint) {
+            (Some(e), _) => format!("entry #{e}"),
+            (None, Some(c)) => format!("checkpoint of size {c}"),
+            _ => "ledger".into(),
+        };
+        let code = serde_json::to_value(p.fault)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        println!(
+            "{} [{code}] {at}: {}",
+            output::paint("FAULT", Style::Error, color),
+            p.message
+        );
+    }
 }
