@@ -85,6 +85,17 @@ impl Output {
         self.tables.get_mut(table)
     }
 
+    /// A table's rows and column positions, for a normalizer about to write to it.
+    pub fn table(&mut self, name: &str) -> Result<(&mut Rows, crate::rows::Cols), NormalizeError> {
+        let table = schema::table(name)
+            .ok_or_else(|| NormalizeError::whole(format!("no standard table `{name}`")))?;
+        let rows = self
+            .tables
+            .get_mut(name)
+            .ok_or_else(|| NormalizeError::whole(format!("no standard table `{name}`")))?;
+        Ok((rows, crate::rows::Cols::of(table)))
+    }
+
     /// Every table's rows, by name.
     pub fn into_tables(self) -> BTreeMap<&'static str, Rows> {
         self.tables

@@ -5,7 +5,6 @@
 
 use super::{Input, NormalizeError, Normalizer, Output};
 use crate::rows::{set, Cols, Rows};
-use crate::schema;
 use crate::value::Value;
 use serde_json::Value as Json;
 
@@ -83,12 +82,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let p = |k: &str| input.params.get(k).cloned().unwrap_or_default();
     let (operation, resource) = (p("operation"), p("resource"));
     let body = String::from_utf8_lossy(input.bytes);
-    let table =
-        schema::table("cloud_config").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("cloud_config")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("cloud_config")?;
     let before = rows.len();
     let not_configured = |code: &str| tag(&body, "Code") == Some(code);
     match operation.as_str() {

@@ -4,8 +4,7 @@
 
 use super::jsonutil::{records, s};
 use super::{Input, NormalizeError, Normalizer, Output};
-use crate::rows::{set, Cols};
-use crate::schema;
+use crate::rows::set;
 use crate::value::{self, Value};
 
 /// The normalizer.
@@ -32,12 +31,7 @@ fn actor_type(t: &str) -> String {
 
 fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let recs = records(input.bytes, Some("Records"))?;
-    let table =
-        schema::table("audit_events").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("audit_events")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("audit_events")?;
     let mut n = 0;
     for (i, r) in recs {
         let Some(id) = s(&r, "/eventID") else {

@@ -6,8 +6,7 @@
 
 use super::csvutil::{csv_error, find, headers, reader};
 use super::{Input, NormalizeError, Normalizer, Output};
-use crate::rows::{set, Cols};
-use crate::schema;
+use crate::rows::set;
 use crate::value::{self, Value};
 
 /// The normalizer.
@@ -53,12 +52,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
         .iter()
         .map(|(col, header, k)| (*col, find(&h, &[header]), *k))
         .collect();
-    let table =
-        schema::table("cloud_credentials").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("cloud_credentials")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("cloud_credentials")?;
     let mut n = 0;
     for rec in r.records() {
         let rec = rec.map_err(|e| csv_error(&e))?;

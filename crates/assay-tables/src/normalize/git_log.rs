@@ -3,8 +3,7 @@
 //! come from `Reviewed-by:` / `Approved-by:` trailers naming someone other than the author.
 
 use super::{Input, NormalizeError, Normalizer, Output};
-use crate::rows::{set, Cols};
-use crate::schema;
+use crate::rows::set;
 use crate::value::{self, Value};
 use std::collections::BTreeSet;
 
@@ -45,11 +44,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
         .map_err(|_| NormalizeError::whole("git log output is not UTF-8"))?;
     let repo = input.params.get("repo").cloned().unwrap_or_default();
     let branch = input.params.get("branch").cloned();
-    let table = schema::table("changes").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("changes")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("changes")?;
     let mut n = 0;
     for (i, rec) in text.split('\u{1e}').enumerate() {
         let rec = rec.trim_start_matches('\n');

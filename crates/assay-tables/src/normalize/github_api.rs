@@ -6,8 +6,7 @@
 use super::github_pulls;
 use super::jsonutil::{array, endpoint, s};
 use super::{Input, NormalizeError, Normalizer, Output};
-use crate::rows::{set, Cols};
-use crate::schema;
+use crate::rows::set;
 use crate::value::Value;
 use serde_json::Value as Json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -55,12 +54,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
     }
     let mut n = 0;
 
-    let accounts =
-        schema::table("accounts").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(accounts);
-    let rows = out
-        .rows("accounts")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("accounts")?;
     let snapshot = inputs.iter().find_map(|i| i.snapshot_at);
     for (m, evidence) in &members {
         let Some(login) = s(m, "/login") else {
@@ -113,12 +107,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
         n += 1;
     }
 
-    let bp =
-        schema::table("branch_protection").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(bp);
-    let rows = out
-        .rows("branch_protection")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("branch_protection")?;
     for i in inputs.iter().filter(|i| endpoint(i) == "branch-protection") {
         let repo = i.params.get("repo").cloned().unwrap_or_default();
         let branch = i.params.get("branch").cloned().unwrap_or_default();
@@ -185,11 +174,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
         n += 1;
     }
 
-    let changes = schema::table("changes").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(changes);
-    let rows = out
-        .rows("changes")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("changes")?;
     let mut seen = BTreeSet::new();
     for i in inputs.iter().filter(|i| endpoint(i) == "pulls") {
         let repo = i.params.get("repo").cloned();

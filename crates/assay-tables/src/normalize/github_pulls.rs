@@ -8,7 +8,6 @@
 use super::jsonutil::{records, s};
 use super::{Input, NormalizeError, Normalizer, Output};
 use crate::rows::{set, Cols, Rows};
-use crate::schema;
 use crate::value::{self, Value};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
@@ -57,11 +56,7 @@ fn reviews(pr: &Json, author: &str) -> Option<(Vec<String>, bool, bool)> {
 
 fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let recs = records(input.bytes, None)?;
-    let table = schema::table("changes").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("changes")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("changes")?;
     let mut n = 0;
     for (i, pr) in recs {
         push(

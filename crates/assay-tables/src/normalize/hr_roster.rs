@@ -6,8 +6,7 @@
 
 use super::csvutil::{csv_error, find, headers, reader};
 use super::{Input, NormalizeError, Normalizer, Output};
-use crate::rows::{set, Cols};
-use crate::schema;
+use crate::rows::set;
 use crate::value::{self, Value};
 
 /// The normalizer.
@@ -94,12 +93,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
         find(&h, TYPE),
     );
     let (start, end) = (find(&h, START), find(&h, END));
-    let table =
-        schema::table("people").ok_or_else(|| NormalizeError::whole("people table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("people")
-        .ok_or_else(|| NormalizeError::whole("people table missing"))?;
+    let (rows, c) = out.table("people")?;
     let mut n = 0;
     for rec in r.records() {
         let rec = rec.map_err(|e| csv_error(&e))?;

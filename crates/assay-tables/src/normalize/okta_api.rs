@@ -5,8 +5,7 @@
 use super::jsonutil::{array, endpoint, s};
 use super::okta_system_log;
 use super::{Input, NormalizeError, Normalizer, Output};
-use crate::rows::{set, Cols};
-use crate::schema;
+use crate::rows::set;
 use crate::value::{self, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,12 +30,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
         let active = array(i)?.iter().any(|f| s(f, "/status") == Some("ACTIVE"));
         factors.insert(id, active);
     }
-    let accounts =
-        schema::table("accounts").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(accounts);
-    let rows = out
-        .rows("accounts")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("accounts")?;
     let mut seen = BTreeSet::new();
     let mut n = 0;
     for i in inputs
@@ -100,12 +94,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
             n += 1;
         }
     }
-    let events =
-        schema::table("audit_events").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(events);
-    let rows = out
-        .rows("audit_events")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("audit_events")?;
     for i in inputs.iter().filter(|i| endpoint(i) == "logs") {
         for (k, e) in array(i)?.iter().enumerate() {
             okta_system_log::push(rows, &c, e, i.evidence, k + 1)?;

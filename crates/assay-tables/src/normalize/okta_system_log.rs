@@ -4,7 +4,6 @@
 use super::jsonutil::{records, s};
 use super::{Input, NormalizeError, Normalizer, Output};
 use crate::rows::{set, Cols, Rows};
-use crate::schema;
 use crate::value::{self, Value};
 
 /// The normalizer.
@@ -19,12 +18,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
 
 fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let recs = records(input.bytes, None)?;
-    let table =
-        schema::table("audit_events").ok_or_else(|| NormalizeError::whole("table missing"))?;
-    let c = Cols::of(table);
-    let rows = out
-        .rows("audit_events")
-        .ok_or_else(|| NormalizeError::whole("table missing"))?;
+    let (rows, c) = out.table("audit_events")?;
     for (i, r) in &recs {
         push(rows, &c, r, input.evidence, *i)?;
     }
