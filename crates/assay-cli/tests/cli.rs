@@ -1,24 +1,10 @@
 //! The `assay` binary end to end: output snapshots (human and JSON) and exit codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use std::path::Path;
-
-fn assay(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("assay").expect("binary");
-    c.current_dir(dir).env("NO_COLOR", "1");
-    c
-}
-
-/// Runs and returns (exit code, stdout, stderr).
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = assay(dir).args(args).output().expect("run");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn init(dir: &Path, name: &str, extra: &[&str]) {
     let mut args = vec!["init", name, "--org", "Acme, Inc."];

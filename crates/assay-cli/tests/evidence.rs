@@ -2,52 +2,11 @@
 //! stores nothing, interrupted imports resume without duplicates, tampering is located.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use std::path::Path;
 use std::time::Duration;
-
-fn assay(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("assay").unwrap();
-    c.current_dir(dir).env("NO_COLOR", "1");
-    c
-}
-
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = assay(dir).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn workspace() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let (code, _, err) = run(
-        tmp.path(),
-        &[
-            "init",
-            ".",
-            "--org",
-            "Acme",
-            "--type",
-            "type2",
-            "--period-start",
-            "2026-01-01",
-            "--period-end",
-            "2026-06-30",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    tmp
-}
-
-fn entry_count(ws: &Path) -> usize {
-    let (code, out, err) = run(ws, &["evidence", "list", "--json"]);
-    assert_eq!(code, 0, "{err}");
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    v["entries"].as_array().unwrap().len()
-}
 
 #[test]
 fn add_list_show_cat_verify_checkpoint() {

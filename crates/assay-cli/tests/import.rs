@@ -2,61 +2,19 @@
 //! real-format fixtures of `assay-tables`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-use assert_cmd::Command;
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../assay-tables/tests/fixtures")
 }
 
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("assay")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn workspace() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let (code, _, err) = run(
-        tmp.path(),
-        &[
-            "init",
-            ".",
-            "--org",
-            "Northwind",
-            "--type",
-            "type2",
-            "--period-start",
-            "2026-01-01",
-            "--period-end",
-            "2026-06-30",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    tmp
-}
-
 fn count(ws: &Path, sql: &str) -> String {
     let (code, out, err) = run(ws, &["query", sql, "--csv"]);
     assert_eq!(code, 0, "{err}");
     out.lines().nth(1).unwrap_or("").to_string()
-}
-
-fn entries(ws: &Path) -> usize {
-    let (_, out, _) = run(ws, &["evidence", "list", "--json"]);
-    serde_json::from_str::<serde_json::Value>(&out).unwrap()["entries"]
-        .as_array()
-        .unwrap()
-        .len()
 }
 
 #[test]
@@ -196,7 +154,7 @@ fn malformed_exports_name_file_and_line_and_store_nothing() {
         assert_eq!(code, 2, "{file}: {out}{err}");
         assert!(err.contains(says), "{file}: {err}");
     }
-    assert_eq!(entries(ws.path()), 0, "nothing was stored");
+    assert_eq!(entry_count(ws.path()), 0, "nothing was stored");
     // A good file next to a bad one: still nothing.
     let (code, _, err) = run(
         ws.path(),
@@ -210,7 +168,7 @@ fn malformed_exports_name_file_and_line_and_store_nothing() {
         ],
     );
     assert_eq!(code, 2, "{err}");
-    assert_eq!(entries(ws.path()), 0);
+    assert_eq!(entry_count(ws.path()), 0);
     let (code, _, err) = run(
         ws.path(),
         &["evidence", "import", "good.csv", "--kind", "pdf"],

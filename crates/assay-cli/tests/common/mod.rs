@@ -1,0 +1,52 @@
+//! Helpers shared by the CLI tests: run the real binary, make a workspace.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// The `assay` binary, started in `dir`, without colours.
+pub fn assay(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("assay").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+/// Runs `assay` in `dir`; returns (exit code, stdout, stderr).
+pub fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = assay(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A new workspace for Acme: Type II, first half of 2026.
+pub fn workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(
+        tmp.path(),
+        &[
+            "init",
+            ".",
+            "--org",
+            "Acme",
+            "--type",
+            "type2",
+            "--period-start",
+            "2026-01-01",
+            "--period-end",
+            "2026-06-30",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    tmp
+}
+
+/// Entries in the workspace's ledger.
+pub fn entry_count(ws: &Path) -> usize {
+    let (code, out, err) = run(ws, &["evidence", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["entries"].as_array().unwrap().len()
+}
