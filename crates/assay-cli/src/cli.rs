@@ -81,6 +81,42 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// Run the controls' tests over the evidence (all, or one control's).
+    Test {
+        /// Only this control's tests (e.g. CHG-01).
+        #[arg(long)]
+        control: Option<String>,
+        /// Print the results as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run every test and judge: criteria verdicts, findings and a draft opinion.
+    Assess {
+        /// Print the assessment as JSON (schema assay.assessment/v1, docs/assessment.md).
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the items selected for a manual test's sample, with the seed.
+    Sample {
+        /// The test id, e.g. HR-02.1.
+        test: String,
+        /// Print as JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print as CSV.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// List findings with their triage; --sync writes findings/<id>.yaml for new ones.
+    Findings {
+        /// Write a findings file (status open, owner and due date filled in) for each new
+        /// finding; existing files are never changed.
+        #[arg(long)]
+        sync: bool,
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {
         /// Print the result as JSON.

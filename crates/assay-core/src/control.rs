@@ -74,6 +74,60 @@ pub struct TestDef {
     /// SQL boolean over each population row; rows where it is false are exceptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
+    /// SQL text over each exception row saying what is wrong with it, in an auditor's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// A timestamp column of the population: each row is one occurrence of a recurring
+    /// control, checked against the calendar of the control's frequency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurrence: Option<String>,
+    /// How serious an exception of this test is (default medium).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+}
+
+impl TestDef {
+    /// A test with only an id and a procedure (performed by a person).
+    pub fn manual(id: &str, procedure: &str) -> TestDef {
+        TestDef {
+            id: id.to_string(),
+            procedure: procedure.to_string(),
+            population: None,
+            expect: None,
+            reason: None,
+            occurrence: None,
+            severity: None,
+        }
+    }
+}
+
+/// How serious an exception is; orders findings and the remediation roadmap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// Little effect on the criteria.
+    Low,
+    /// The default.
+    Medium,
+    /// A criterion is at risk.
+    High,
+    /// A criterion fails on one exception (e.g. root keys, logging stopped).
+    Critical,
+}
+
+impl Severity {
+    /// Every value, as written in files.
+    pub const NAMES: &'static str = "low, medium, high, critical";
+
+    /// The word used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
 }
 
 /// Guidance text shipped with a control: the fixed headings an auditor and an owner read.

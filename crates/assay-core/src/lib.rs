@@ -12,11 +12,15 @@ pub mod freshness;
 pub mod inventory;
 pub mod policy;
 pub mod scope;
+pub mod settings;
 
 pub use category::Category;
-pub use control::{Control, ControlType, CriterionLink, Frequency, Guidance, Nature, TestDef};
+pub use control::{
+    Control, ControlType, CriterionLink, Frequency, Guidance, Nature, Severity, TestDef,
+};
 pub use coverage::{CategoryCoverage, Coverage};
 pub use criterion::Criterion;
 pub use inventory::{Csoc, Cuec, DataStore, Inventory, Role, System, Team, Vendor};
 pub use policy::PolicyMeta;
 pub use scope::{AuditPeriod, AuditType, Scope};
+pub use settings::{EngineSettings, Param, Risk, SamplingTable};

@@ -211,6 +211,16 @@ impl Locker {
         self.blobs.get(&entry.record.blob)
     }
 
+    /// The ledger as it is now: its size and Merkle root (hex), unsigned.
+    pub fn head(&self) -> Result<(u64, String), LockerError> {
+        let rows = self.ledger.rows()?;
+        let leaves: Vec<merkle::Hash> = rows
+            .iter()
+            .map(|r| merkle::leaf_hash(r.body.as_bytes()))
+            .collect();
+        Ok((rows.len() as u64, hex::encode(merkle::root(&leaves))))
+    }
+
     /// Signs a checkpoint of the ledger as it is now and records it.
     pub fn checkpoint(&mut self, signed_at: &str) -> Result<Checkpoint, LockerError> {
         let rows = self.ledger.rows()?;

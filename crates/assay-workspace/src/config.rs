@@ -26,6 +26,12 @@ struct RawConfig {
     freshness: BTreeMap<String, Spanned<i64>>,
     #[serde(default)]
     locker: Option<RawLocker>,
+    #[serde(default)]
+    sampling: Option<crate::engine_config::RawSampling>,
+    #[serde(default)]
+    judgment: Option<crate::engine_config::RawJudgment>,
+    #[serde(default)]
+    parameters: BTreeMap<String, Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +143,8 @@ pub struct Config {
     pub freshness: BTreeMap<String, u32>,
     /// Locker backends.
     pub locker: LockerSettings,
+    /// Sampling, judgment thresholds and test parameters.
+    pub engine: assay_core::EngineSettings,
 }
 
 impl Config {
@@ -450,8 +458,20 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         .map(|l| locker_settings(l, cx))
         .unwrap_or_default();
 
+    let engine = crate::engine_config::settings(
+        raw.sampling.as_ref(),
+        raw.judgment.as_ref(),
+        &raw.parameters,
+        &mut |span, message, help| {
+            let at = cx.origin(span);
+            cx.diags
+                .push(Diagnostic::error(Code::InvalidValue, &at, message).help(help));
+        },
+    );
+
     Some(Config {
         locker,
+        engine,
         freshness,
         scope: Scope {
             organization: raw.organization.name,

@@ -5,7 +5,9 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::source::{at, at_any, yaml_error};
 use crate::LoadedControl;
 use assay_catalog::Catalog;
-use assay_core::{Control, ControlType, CriterionLink, Frequency, Guidance, Nature, TestDef};
+use assay_core::{
+    Control, ControlType, CriterionLink, Frequency, Guidance, Nature, Severity, TestDef,
+};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
@@ -47,6 +49,12 @@ struct TestEntry {
     population: Option<String>,
     #[serde(default)]
     expect: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    occurrence: Option<String>,
+    #[serde(default)]
+    severity: Option<Spanned<String>>,
 }
 
 fn enum_value<T: serde::de::DeserializeOwned>(
@@ -207,6 +215,11 @@ pub(crate) fn parse(
                     procedure: t.procedure.clone(),
                     population: t.population.clone(),
                     expect: t.expect.clone(),
+                    reason: t.reason.clone(),
+                    occurrence: t.occurrence.clone(),
+                    severity: t.severity.as_ref().and_then(|s| {
+                        enum_value::<Severity>(file, "severity", s, Severity::NAMES, &mut diags)
+                    }),
                 });
             }
         }

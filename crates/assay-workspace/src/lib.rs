@@ -13,6 +13,7 @@ pub mod config;
 mod controls;
 pub mod diagnostic;
 mod discover;
+mod engine_config;
 mod inventory;
 mod load;
 mod policies;

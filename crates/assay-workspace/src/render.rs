@@ -124,6 +124,15 @@ pub fn control_yaml(c: &Control) -> String {
         if let Some(e) = &t.expect {
             field(&mut out, 4, "expect", e);
         }
+        if let Some(r) = &t.reason {
+            field(&mut out, 4, "reason", r);
+        }
+        if let Some(o) = &t.occurrence {
+            field(&mut out, 4, "occurrence", o);
+        }
+        if let Some(s) = t.severity {
+            field(&mut out, 4, "severity", s.as_str());
+        }
     }
     if let Some(g) = &c.guidance {
         out.push_str("guidance:\n");

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod assess;
 mod bundle;
 mod catalog;
 mod collect;
@@ -43,6 +44,19 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Query { sql, json, csv } => {
             tables::query(&workspace_root(&cli.chdir)?, &sql, json, csv)
+        }
+        Command::Test { control, json } => assess::test(
+            &workspace_root(&cli.chdir)?,
+            control.as_deref(),
+            json,
+            catalog,
+        ),
+        Command::Assess { json } => assess::assess(&workspace_root(&cli.chdir)?, json, catalog),
+        Command::Sample { test, json, csv } => {
+            assess::sample(&workspace_root(&cli.chdir)?, &test, json, csv, catalog)
+        }
+        Command::Findings { sync, json } => {
+            assess::findings(&workspace_root(&cli.chdir)?, sync, json, catalog)
         }
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
     }

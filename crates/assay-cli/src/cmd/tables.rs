@@ -26,6 +26,12 @@ pub fn snapshot_at(e: &Entry) -> Option<i64> {
 
 /// Every table, from every entry of a known kind in the locker (empty without a locker).
 pub fn load(root: &Path) -> anyhow::Result<Tables> {
+    Ok(load_all(root)?.0)
+}
+
+/// The tables, the entries they were built from, and the ledger head (none without a
+/// locker).
+pub fn load_all(root: &Path) -> anyhow::Result<(Tables, Vec<Entry>, Option<(u64, String)>)> {
     let locker = match Locker::open(root, &super::locker_config(root)?) {
         Ok(l) => Some(l),
         Err(assay_locker::LockerError::NoLocker(_)) => None,
@@ -52,13 +58,15 @@ pub fn load(root: &Path) -> anyhow::Result<Tables> {
             },
         )
     });
-    Tables::build(inputs).map_err(|(i, err)| {
+    let tables = Tables::build(inputs).map_err(|(i, err)| {
         let which = loaded
             .get(i)
             .map(|(e, _)| format!("entry #{} ({})", e.seq, e.record.provenance.locator))
             .unwrap_or_default();
         anyhow::anyhow!("cannot read {which}: {err}")
-    })
+    })?;
+    let head = locker.as_ref().map(Locker::head).transpose()?;
+    Ok((tables, loaded.into_iter().map(|(e, _)| e).collect(), head))
 }
 
 pub fn tables(root: &Path, schema: bool, json: bool) -> anyhow::Result<Outcome> {
@@ -109,7 +117,7 @@ pub fn tables(root: &Path, schema: bool, json: bool) -> anyhow::Result<Outcome> 
     Ok(Outcome::Ok)
 }
 
-fn csv_field(s: &str) -> String {
+pub(crate) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -1,0 +1,330 @@
+//! The assessment: what `assay assess --json` prints (schema `assay.assessment/v1`,
+//! documented in `docs/assessment.md`). Every list is sorted and nothing in it depends on
+//! the clock, so the same evidence gives byte-identical output on any machine.
+
+use crate::basis::TableBasis;
+use crate::calendar::Slot;
+use crate::manual::Outcome;
+use crate::population::{Exception, Frozen};
+use crate::triage::Triage;
+use assay_core::{EngineSettings, Frequency, Nature, Severity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The schema name and version written into every assessment.
+pub const SCHEMA: &str = "assay.assessment/v1";
+
+/// A test's or control's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Operated as designed: no exceptions.
+    Effective,
+    /// Deviations within what the sample or population tolerates.
+    ExceptionsNoted,
+    /// Not tested: no evidence for the period, or results not yet recorded.
+    NotTested,
+    /// The test could not run (SQL error, bad results file).
+    Error,
+    /// Did not operate effectively.
+    NotEffective,
+}
+
+impl Verdict {
+    /// The word used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Effective => "effective",
+            Verdict::ExceptionsNoted => "exceptions noted",
+            Verdict::NotTested => "not tested",
+            Verdict::Error => "error",
+            Verdict::NotEffective => "not effective",
+        }
+    }
+}
+
+/// How a test was performed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// Every row of the population checked by its expectation.
+    Population,
+    /// Occurrences checked against the control's calendar.
+    Calendar,
+    /// A sample tested by a person.
+    Sample,
+}
+
+/// The occurrence calendar of a recurring control, as checked.
+#[derive(Debug, Clone, Serialize)]
+pub struct Calendar {
+    /// Windows in which the control had to operate.
+    pub expected: Vec<Slot>,
+    /// How many had an occurrence.
+    pub found: usize,
+    /// Keys of the windows without one.
+    pub missing: Vec<String>,
+}
+
+/// A sampled item and what the tester found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleItem {
+    /// The population key.
+    pub key: String,
+    /// pass, fail, or none yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Outcome>,
+    /// The tester's notes.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    /// Evidence ids the tester cites.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// Part of the extension after a deviation.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub extension: bool,
+}
+
+/// A sample: how big, from which table row, which seed, which items.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sample {
+    /// Items in the population it was drawn from.
+    pub population: usize,
+    /// The table and row that gave the size.
+    pub basis: String,
+    /// Items to test.
+    pub size: usize,
+    /// Items after an extension for one deviation.
+    pub extended_size: usize,
+    /// Whether the extension is in use.
+    pub extended: bool,
+    /// The seed.
+    pub seed: String,
+    /// `default` (derived from organization, period and test) or the results file.
+    pub seed_from: String,
+    /// The selection algorithm.
+    pub algorithm: &'static str,
+    /// The selected items, in selection order.
+    pub items: Vec<SampleItem>,
+    /// Who tested it, when, and the results file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tester: Option<String>,
+    /// Date of testing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tested_at: Option<String>,
+    /// The results file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results_file: Option<String>,
+}
+
+/// One test of a control, performed.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestOutcome {
+    /// Test id.
+    pub id: String,
+    /// The procedure as written.
+    pub procedure: String,
+    /// How it was performed.
+    pub method: Method,
+    /// Its result.
+    pub result: Verdict,
+    /// The judgment rule that decided it.
+    pub rule: &'static str,
+    /// A sentence an auditor can paste into a workpaper.
+    pub statement: String,
+    /// Severity of its exceptions.
+    pub severity: Severity,
+    /// The frozen population, when one was run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<Frozen>,
+    /// The calendar, for a recurring control's occurrences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
+    /// The sample, for a test a person performs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<Sample>,
+    /// How many exceptions (the list holds the first 1,000).
+    pub exception_count: usize,
+    /// The exceptions.
+    pub exceptions: Vec<Exception>,
+    /// What the result rests on: snapshots after the period, missing evidence, errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// A control and its tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlOutcome {
+    /// Control id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Owner role.
+    pub owner: String,
+    /// Frequency.
+    pub frequency: Frequency,
+    /// Automated or manual.
+    pub nature: Nature,
+    /// Criteria it is mapped to.
+    pub criteria: Vec<String>,
+    /// Its result: the worst of its tests'.
+    pub result: Verdict,
+    /// The rule that decided it.
+    pub rule: &'static str,
+    /// Its tests.
+    pub tests: Vec<TestOutcome>,
+}
+
+/// A criterion's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CriterionResult {
+    /// The mapped controls operated effectively.
+    Met,
+    /// A mapped control did not, or no control addresses it.
+    NotMet,
+    /// No mapped control could be tested.
+    NotTested,
+}
+
+/// One criterion, judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct CriterionVerdict {
+    /// Criterion id.
+    pub id: String,
+    /// Its category.
+    pub category: String,
+    /// Met, not met, not tested.
+    pub verdict: CriterionResult,
+    /// The rule that decided it.
+    pub rule: &'static str,
+    /// Why, in a sentence.
+    pub statement: String,
+    /// Controls mapped to it.
+    pub controls: Vec<String>,
+    /// Carve-outs, complementary user-entity controls, untested controls.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
+}
+
+/// A finding: something a reader of the report must act on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Stable id: `F-<test>` or `F-GAP-<criterion>`.
+    pub id: String,
+    /// not-effective, exceptions-noted, not-tested, error, design-gap.
+    pub kind: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// Criteria affected.
+    pub criteria: Vec<String>,
+    /// Control, when one is involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub control: Option<String>,
+    /// Test, when one is involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
+    /// The rule that raised it.
+    pub rule: &'static str,
+    /// A sentence for the workpaper.
+    pub statement: String,
+    /// How many exceptions stand behind it.
+    pub exception_count: usize,
+    /// Their keys (the first 1,000).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exception_keys: Vec<String>,
+    /// Evidence behind the exceptions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// What to do about it.
+    pub remediation: String,
+    /// The owner the control names.
+    pub owner: String,
+    /// Management's triage from `findings/<id>.yaml`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub triage: Option<Triage>,
+}
+
+/// The draft opinion.
+#[derive(Debug, Clone, Serialize)]
+pub struct Opinion {
+    /// unmodified, qualified, adverse, disclaimer.
+    pub kind: &'static str,
+    /// The rule that decided it.
+    pub rule: &'static str,
+    /// Its reasons, one sentence each.
+    pub reasons: Vec<String>,
+}
+
+/// The ledger state the assessment was computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerHead {
+    /// Entries in the ledger.
+    pub size: u64,
+    /// Merkle root of the entries (RFC 9162), hex.
+    pub root: String,
+}
+
+/// The audit an assessment is for.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// type1 or type2.
+    #[serde(rename = "type")]
+    pub audit_type: String,
+    /// First day.
+    pub period_start: String,
+    /// Last day (the as-of date of a Type I).
+    pub period_end: String,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Tests by result.
+    pub tests: BTreeMap<&'static str, usize>,
+    /// Controls by result.
+    pub controls: BTreeMap<&'static str, usize>,
+    /// Criteria by verdict.
+    pub criteria: BTreeMap<&'static str, usize>,
+    /// Findings by severity.
+    pub findings: BTreeMap<&'static str, usize>,
+}
+
+/// The whole assessment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assessment {
+    /// Always [`SCHEMA`].
+    pub schema: &'static str,
+    /// The tool and version.
+    pub generator: String,
+    /// Version of the judgment rules.
+    pub rules_version: &'static str,
+    /// Organization.
+    pub organization: String,
+    /// System.
+    pub system: String,
+    /// Type and period.
+    pub audit: Audit,
+    /// Categories in scope.
+    pub categories: Vec<String>,
+    /// Settings used.
+    pub settings: EngineSettings,
+    /// Parameters used in the tests' SQL (defaults and workspace values).
+    pub parameters: BTreeMap<String, String>,
+    /// The ledger checkpoint it was computed from.
+    pub ledger: Option<LedgerHead>,
+    /// What each standard table held.
+    pub tables: BTreeMap<String, TableBasis>,
+    /// Controls and their tests.
+    pub controls: Vec<ControlOutcome>,
+    /// Criteria verdicts.
+    pub criteria: Vec<CriterionVerdict>,
+    /// Findings, most severe first.
+    pub findings: Vec<Finding>,
+    /// Findings files whose finding did not occur in this run.
+    pub resolved_triage: Vec<Triage>,
+    /// The draft opinion.
+    pub opinion: Opinion,
+    /// Counts.
+    pub summary: Summary,
+}

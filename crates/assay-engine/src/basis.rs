@@ -1,0 +1,387 @@
+//! The evidence basis of an assessment: which snapshot of each source a test reads, how far
+//! event evidence reaches, and the SQL session holding exactly those rows.
+//!
+//! A snapshot speaks for the moment it was taken: the engine reads, per source, the latest
+//! snapshot inside the period, else the earliest one after it (which still supports a test
+//! of a state that persists, and says so). Event evidence covers the span of its timestamps,
+//! or the range recorded with it; when it starts after the period starts or stops before it
+//! ends (beyond `event_gap_days`), tests reading it are not tested. Events seen in several
+//! pieces of evidence (overlapping exports) count once, by `key`, the latest kept.
+
+use crate::udf::business_days_udf;
+use crate::Window;
+use assay_tables::schema::{self, TABLES};
+use assay_tables::Tables;
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use datafusion::arrow::compute::{filter_record_batch, max, min};
+use datafusion::arrow::datatypes::TimestampMicrosecondType;
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+/// One locker entry the tables were built from, as the engine needs to know it.
+#[derive(Debug, Clone)]
+pub struct EvidenceInfo {
+    /// SHA-256 of the blob (the `evidence` column).
+    pub blob: String,
+    /// Evidence kind.
+    pub kind: String,
+    /// The source system or collector that produced it.
+    pub source: String,
+    /// Import parameters (the target table of a mapped import).
+    pub params: BTreeMap<String, String>,
+    /// The unit a snapshot is taken in: the collection run or import batch, else the entry.
+    pub unit: String,
+    /// The moment it speaks for (microseconds), as given to the normalizer.
+    pub snapshot_at: Option<i64>,
+    /// The recorded effective range, as microseconds from the first day's start to the last
+    /// day's end.
+    pub effective: Option<(i64, i64)>,
+    /// How many days a snapshot of this kind stays fresh (Type I reads the latest snapshot
+    /// this old or newer before the as-of date).
+    pub ttl_days: Option<u32>,
+}
+
+impl EvidenceInfo {
+    /// The standard tables its kind writes.
+    pub fn tables(&self) -> Vec<&str> {
+        match assay_tables::for_kind(&self.kind) {
+            Some(n) if n.tables.iter().all(|t| schema::table(t).is_some()) => n.tables.to_vec(),
+            Some(_) => self
+                .params
+                .get("table")
+                .map(String::as_str)
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+
+    fn group(&self) -> String {
+        format!(
+            "{} from {}{}",
+            self.kind,
+            self.source,
+            self.params
+                .get("table")
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+/// A snapshot a table's rows come from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SnapshotUse {
+    /// The source: kind and system.
+    pub source: String,
+    /// The moment it speaks for.
+    pub at: String,
+    /// Taken after the period (or as-of date) ended: supports states that persist.
+    pub after_period: bool,
+}
+
+/// What a table holds for this assessment and whether it can support a test.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableBasis {
+    /// `snapshot` or `events`.
+    pub kind: &'static str,
+    /// Rows the tests read.
+    pub rows: usize,
+    /// Normalizers (kind and version) that produced them.
+    pub normalizers: Vec<String>,
+    /// The snapshots read, for a snapshot table.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<SnapshotUse>,
+    /// First and last moment the events speak for, for an event table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<[String; 2]>,
+    /// Events found in more than one piece of evidence, counted once.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicates_dropped: usize,
+    /// Why tests that read this table cannot be performed; none when they can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gap: Option<String>,
+    /// SHA-256 of every blob read, sorted.
+    pub evidence: Vec<String>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The tables as the tests see them, and how each is supported.
+pub struct Basis {
+    /// Per table.
+    pub tables: BTreeMap<String, TableBasis>,
+    /// SQL over the selected rows.
+    pub session: SessionContext,
+}
+
+/// Microseconds as `2026-01-01T00:00:00.000000Z`.
+pub fn micros_text(us: i64) -> String {
+    jiff::Timestamp::from_microsecond(us)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())
+        .unwrap_or_else(|_| us.to_string())
+}
+
+impl Basis {
+    /// Selects snapshots, measures event coverage, drops duplicate events and registers the
+    /// result in a SQL session.
+    pub fn new(
+        tables: &Tables,
+        evidence: &[EvidenceInfo],
+        window: &Window,
+        event_gap_days: u32,
+    ) -> Result<Basis, String> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let config = SessionConfig::new().with_target_partitions(threads);
+        let session = SessionContext::new_with_config(config);
+        session.register_udf(business_days_udf());
+        let mut out = BTreeMap::new();
+        for t in TABLES {
+            let feeding: Vec<&EvidenceInfo> = evidence
+                .iter()
+                .filter(|e| e.tables().contains(&t.name))
+                .collect();
+            let mut normalizers: Vec<String> = feeding
+                .iter()
+                .filter_map(|e| assay_tables::for_kind(&e.kind))
+                .map(|n| format!("{}@{}", n.kind, n.version))
+                .collect();
+            normalizers.sort();
+            normalizers.dedup();
+            let empty = RecordBatch::new_empty(t.schema());
+            let batch = tables.batch(t.name).unwrap_or(&empty);
+            let (batch, basis) = if t.snapshot {
+                snapshot_table(batch, &feeding, window, normalizers)?
+            } else {
+                event_table(t.name, batch, &feeding, window, event_gap_days, normalizers)?
+            };
+            let parts = split(&batch, threads);
+            let mem = MemTable::try_new(t.schema(), parts.into_iter().map(|b| vec![b]).collect())
+                .map_err(|e| e.to_string())?;
+            session
+                .register_table(t.name, Arc::new(mem))
+                .map_err(|e| e.to_string())?;
+            out.insert(t.name.to_string(), basis);
+        }
+        Ok(Basis {
+            tables: out,
+            session,
+        })
+    }
+}
+
+/// A batch cut into `n` nearly equal slices (for parallel scans).
+fn split(batch: &RecordBatch, n: usize) -> Vec<RecordBatch> {
+    let rows = batch.num_rows();
+    if rows < 10_000 || n <= 1 {
+        return vec![batch.clone()];
+    }
+    let per = rows.div_ceil(n);
+    (0..n)
+        .filter(|i| i * per < rows)
+        .map(|i| batch.slice(i * per, per.min(rows - i * per)))
+        .collect()
+}
+
+fn snapshot_table(
+    batch: &RecordBatch,
+    feeding: &[&EvidenceInfo],
+    window: &Window,
+    normalizers: Vec<String>,
+) -> Result<(RecordBatch, TableBasis), String> {
+    // Units per source: moment = latest snapshot_at of its entries.
+    let mut units: BTreeMap<String, BTreeMap<String, (i64, Vec<&EvidenceInfo>)>> = BTreeMap::new();
+    for e in feeding {
+        let Some(at) = e.snapshot_at else { continue };
+        let unit = units
+            .entry(e.group())
+            .or_default()
+            .entry(e.unit.clone())
+            .or_insert((at, Vec::new()));
+        unit.0 = unit.0.max(at);
+        unit.1.push(e);
+    }
+    let mut allowed: HashSet<(String, i64)> = HashSet::new();
+    let mut used = Vec::new();
+    let mut stale = Vec::new();
+    let mut blobs = BTreeSet::new();
+    for (group, list) in &units {
+        let earliest_ok = window.snapshot_from(
+            list.values()
+                .flat_map(|(_, es)| es.iter())
+                .find_map(|e| e.ttl_days),
+        );
+        let inside = list
+            .values()
+            .filter(|(at, _)| *at >= earliest_ok && *at <= window.end)
+            .max_by_key(|(at, _)| *at);
+        let after = list
+            .values()
+            .filter(|(at, _)| *at > window.end)
+            .min_by_key(|(at, _)| *at);
+        let Some((at, entries)) = inside.or(after) else {
+            stale.push(group.clone());
+            continue;
+        };
+        for e in entries {
+            if let Some(s) = e.snapshot_at {
+                allowed.insert((e.blob.clone(), s));
+            }
+            blobs.insert(e.blob.clone());
+        }
+        used.push(SnapshotUse {
+            source: group.clone(),
+            at: micros_text(*at),
+            after_period: *at > window.end,
+        });
+    }
+    used.sort();
+    let filtered = keep_rows(batch, |ev, snap| {
+        snap.is_some_and(|s| allowed.contains(&(ev.to_string(), s)))
+    })?;
+    let gap = if feeding.is_empty() {
+        Some("no evidence of a kind that fills this table".to_string())
+    } else if used.is_empty() {
+        Some(format!(
+            "every snapshot predates the {} ({})",
+            window.noun(),
+            stale.join(", ")
+        ))
+    } else {
+        None
+    };
+    Ok((
+        filtered.clone(),
+        TableBasis {
+            kind: "snapshot",
+            rows: filtered.num_rows(),
+            normalizers,
+            snapshots: used,
+            coverage: None,
+            duplicates_dropped: 0,
+            gap,
+            evidence: blobs.into_iter().collect(),
+        },
+    ))
+}
+
+/// Rows whose (evidence, snapshot_at) pass `keep`.
+fn keep_rows(
+    batch: &RecordBatch,
+    keep: impl Fn(&str, Option<i64>) -> bool,
+) -> Result<RecordBatch, String> {
+    let schema = batch.schema();
+    let ev = schema.index_of("evidence").map_err(|e| e.to_string())?;
+    let ev = batch.column(ev).as_string::<i32>();
+    let snap = schema
+        .index_of("snapshot_at")
+        .ok()
+        .map(|i| batch.column(i).as_primitive::<TimestampMicrosecondType>());
+    let mask: BooleanArray = (0..batch.num_rows())
+        .map(|i| {
+            let s = snap.and_then(|a| (!a.is_null(i)).then(|| a.value(i)));
+            Some(keep(ev.value(i), s))
+        })
+        .collect();
+    filter_record_batch(batch, &mask).map_err(|e| e.to_string())
+}
+
+fn event_table(
+    name: &str,
+    batch: &RecordBatch,
+    feeding: &[&EvidenceInfo],
+    window: &Window,
+    gap_days: u32,
+    normalizers: Vec<String>,
+) -> Result<(RecordBatch, TableBasis), String> {
+    // Duplicates by key: keep the last.
+    let keys = batch.column(0).as_string::<i32>();
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(batch.num_rows());
+    for i in 0..batch.num_rows() {
+        seen.insert(keys.value(i), i);
+    }
+    let dropped = batch.num_rows() - seen.len();
+    let batch = if dropped > 0 {
+        let mask: BooleanArray = (0..batch.num_rows())
+            .map(|i| Some(seen.get(keys.value(i)) == Some(&i)))
+            .collect();
+        filter_record_batch(batch, &mask).map_err(|e| e.to_string())?
+    } else {
+        batch.clone()
+    };
+    drop(seen);
+    let mut from: Option<i64> = None;
+    let mut to: Option<i64> = None;
+    let mut widen = |a: i64, b: i64| {
+        from = Some(from.map_or(a, |f| f.min(a)));
+        to = Some(to.map_or(b, |t| t.max(b)));
+    };
+    // A log (audit_events) covers the span of its timestamps; an export of records
+    // (changes, reviews, training, ...) covers everything up to the moment it was taken.
+    let log = name == "audit_events";
+    for e in feeding {
+        match (e.effective, e.snapshot_at) {
+            (Some((a, b)), _) => widen(a, b),
+            (None, Some(at)) if !log => widen(window.start.min(at), at),
+            _ => {}
+        }
+    }
+    if log {
+        if let Some(col) = event_time(name).and_then(|c| batch.schema().index_of(c).ok()) {
+            let times = batch.column(col).as_primitive::<TimestampMicrosecondType>();
+            if let (Some(a), Some(b)) = (min(times), max(times)) {
+                widen(a, b);
+            }
+        }
+    }
+    let slack = i64::from(gap_days) * 86_400_000_000;
+    let gap = match (from, to) {
+        _ if feeding.is_empty() => Some("no evidence of a kind that fills this table".to_string()),
+        (Some(a), Some(_)) if a > window.start + slack => Some(format!(
+            "the events start at {}, after the {} starts",
+            micros_text(a),
+            window.noun()
+        )),
+        (Some(_), Some(b)) if b < window.end - slack => Some(format!(
+            "the evidence stops at {}, before the {} ends",
+            micros_text(b),
+            window.noun()
+        )),
+        (Some(_), Some(_)) => None,
+        _ => Some("the evidence holds no events and records no period it covers".to_string()),
+    };
+    let blobs: BTreeSet<String> = feeding.iter().map(|e| e.blob.clone()).collect();
+    Ok((
+        batch.clone(),
+        TableBasis {
+            kind: "events",
+            rows: batch.num_rows(),
+            normalizers,
+            snapshots: Vec::new(),
+            coverage: from.zip(to).map(|(a, b)| [micros_text(a), micros_text(b)]),
+            duplicates_dropped: dropped,
+            gap,
+            evidence: blobs.into_iter().collect(),
+        },
+    ))
+}
+
+/// The column saying when an event table's row happened.
+pub fn event_time(table: &str) -> Option<&'static str> {
+    Some(match table {
+        "audit_events" => "time",
+        "changes" => "created_at",
+        "access_reviews" => "completed_at",
+        "training" => "completed_at",
+        "policy_acks" => "acknowledged_at",
+        "vulnerabilities" => "detected_at",
+        "backups" => "started_at",
+        "incidents" => "opened_at",
+        _ => return None,
+    })
+}

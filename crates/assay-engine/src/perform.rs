@@ -1,0 +1,601 @@
+//! Performing an assessment: every test of every control against the evidence basis, then
+//! judgment. See [`assess`].
+
+use crate::assessment::{
+    Assessment, Audit, Calendar, ControlOutcome, Method, Sample, SampleItem, Summary, TestOutcome,
+    Verdict, SCHEMA,
+};
+use crate::basis::{micros_text, Basis, EvidenceInfo};
+use crate::manual::{Outcome, Results};
+use crate::population::{self, Ask, Exception, Run};
+use crate::triage::Triage;
+use crate::{calendar, judge, params, sample, EngineError, LedgerHead, Window};
+use assay_core::{
+    Category, Control, Criterion, EngineSettings, Frequency, Inventory, Scope, Severity, TestDef,
+};
+use assay_tables::Tables;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Everything an assessment is computed from.
+pub struct Inputs<'a> {
+    /// Organization, system, period, categories.
+    pub scope: &'a Scope,
+    /// Sampling, thresholds, parameters.
+    pub settings: &'a EngineSettings,
+    /// The workspace's controls.
+    pub controls: &'a [Control],
+    /// Every criterion of the catalog (those in scope are judged).
+    pub criteria: &'a [Criterion],
+    /// The system inventory (carve-outs and CUECs become caveats).
+    pub inventory: &'a Inventory,
+    /// The standard tables built from the locker.
+    pub tables: &'a Tables,
+    /// The locker entries behind the tables.
+    pub evidence: &'a [EvidenceInfo],
+    /// Manual test results (`results/*.yaml`).
+    pub results: &'a [Results],
+    /// Findings triage (`findings/*.yaml`).
+    pub triage: &'a [Triage],
+    /// The ledger head.
+    pub ledger: Option<LedgerHead>,
+    /// Only this control (`assay test --control`).
+    pub only_control: Option<&'a str>,
+    /// Called before each test with (done, total, test id).
+    pub progress: Option<&'a dyn Fn(usize, usize, &str)>,
+}
+
+struct Ctx<'a> {
+    basis: Basis,
+    rt: tokio::runtime::Runtime,
+    values: BTreeMap<String, String>,
+    window: Window,
+    inputs: &'a Inputs<'a>,
+}
+
+fn ts_literal(us: i64) -> String {
+    format!(
+        "arrow_cast('{}', 'Timestamp(Microsecond, Some(\"UTC\"))')",
+        micros_text(us)
+    )
+}
+
+/// Runs every test and judges the results.
+pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
+    let window = Window::of(&inputs.scope.period)?;
+    let basis = Basis::new(
+        inputs.tables,
+        inputs.evidence,
+        &window,
+        inputs.settings.event_gap_days,
+    )
+    .map_err(EngineError::Basis)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .build()
+        .map_err(|e| EngineError::Runtime(e.to_string()))?;
+    let mut values = params::merged(&inputs.settings.params);
+    values.insert("period_start".into(), ts_literal(window.start));
+    values.insert("period_end".into(), ts_literal(window.end));
+    values.insert("as_of".into(), ts_literal(window.end));
+    let cx = Ctx {
+        basis,
+        rt,
+        values,
+        window,
+        inputs,
+    };
+
+    let chosen: Vec<&Control> = inputs
+        .controls
+        .iter()
+        .filter(|c| inputs.only_control.is_none_or(|id| c.id == id))
+        .collect();
+    if let (Some(id), true) = (inputs.only_control, chosen.is_empty()) {
+        return Err(EngineError::NotFound(format!(
+            "no control `{id}` in the workspace; `assay validate` lists the controls"
+        )));
+    }
+    let total: usize = chosen.iter().map(|c| c.tests.len()).sum();
+    let mut done = 0;
+    let mut controls = Vec::new();
+    for c in chosen {
+        let mut tests = Vec::new();
+        for t in &c.tests {
+            if let Some(p) = inputs.progress {
+                p(done, total, &t.id);
+            }
+            tests.push(perform(&cx, c, t));
+            done += 1;
+        }
+        let (result, rule) = judge::control(&tests);
+        controls.push(ControlOutcome {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            owner: c.owner.clone(),
+            frequency: c.frequency,
+            nature: c.nature,
+            criteria: c.criterion_ids().map(str::to_string).collect(),
+            result,
+            rule,
+            tests,
+        });
+    }
+    controls.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut in_scope: Vec<&Criterion> = inputs
+        .criteria
+        .iter()
+        .filter(|k| inputs.scope.categories.contains(&k.category))
+        .collect();
+    in_scope.sort_by_key(|k| assay_core::criterion::sort_key(&k.id));
+    let criteria = judge::criteria(&in_scope, &controls, inputs.inventory);
+    let opinion = judge::opinion(&criteria, inputs.settings.pervasive_share);
+    let remediation = |id: &str| {
+        inputs
+            .controls
+            .iter()
+            .find(|c| c.id == id)
+            .and_then(|c| c.guidance.as_ref())
+            .map(|g| g.remediation.clone())
+            .unwrap_or_default()
+    };
+    let mut findings = judge::findings(&controls, &criteria, &remediation);
+    let mut resolved = Vec::new();
+    for t in inputs.triage {
+        match findings.iter_mut().find(|f| f.id == t.id) {
+            Some(f) => f.triage = Some(t.clone()),
+            None => resolved.push(t.clone()),
+        }
+    }
+    resolved.sort_by(|a, b| a.id.cmp(&b.id));
+
+    let mut summary = Summary::default();
+    for c in &controls {
+        *summary.controls.entry(c.result.as_str()).or_default() += 1;
+        for t in &c.tests {
+            *summary.tests.entry(t.result.as_str()).or_default() += 1;
+        }
+    }
+    for k in &criteria {
+        let word = match k.verdict {
+            crate::assessment::CriterionResult::Met => "met",
+            crate::assessment::CriterionResult::NotMet => "not met",
+            crate::assessment::CriterionResult::NotTested => "not tested",
+        };
+        *summary.criteria.entry(word).or_default() += 1;
+    }
+    for f in &findings {
+        *summary.findings.entry(f.severity.as_str()).or_default() += 1;
+    }
+    let scope = inputs.scope;
+    let mut categories: Vec<Category> = scope.categories.clone();
+    categories.sort();
+    Ok(Assessment {
+        schema: SCHEMA,
+        generator: format!("assay {}", env!("CARGO_PKG_VERSION")),
+        rules_version: judge::RULES_VERSION,
+        organization: scope.organization.clone(),
+        system: scope.system_name.clone(),
+        audit: Audit {
+            audit_type: scope.period.audit_type().to_string(),
+            period_start: scope.period.start().to_string(),
+            period_end: scope.period.end().to_string(),
+        },
+        categories: categories.iter().map(|c| c.to_string()).collect(),
+        settings: inputs.settings.clone(),
+        parameters: cx.values.clone(),
+        ledger: inputs.ledger.clone(),
+        tables: cx.basis.tables.clone(),
+        controls,
+        criteria,
+        findings,
+        resolved_triage: resolved,
+        opinion,
+        summary,
+    })
+}
+
+/// Per mille as a percentage with one decimal, in whole-number arithmetic.
+fn percent(part: usize, whole: usize) -> String {
+    let pm = (part as u128 * 1000)
+        .checked_div(whole as u128)
+        .unwrap_or(0);
+    format!("{}.{}%", pm / 10, pm % 10)
+}
+
+fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
+    TestOutcome {
+        id: test.id.clone(),
+        procedure: test.procedure.clone(),
+        method,
+        result: Verdict::NotTested,
+        rule: "T-NO-EVIDENCE",
+        statement: String::new(),
+        severity,
+        population: None,
+        calendar: None,
+        sample: None,
+        exception_count: 0,
+        exceptions: Vec::new(),
+        notes: Vec::new(),
+    }
+}
+
+fn errored(mut o: TestOutcome, message: String) -> TestOutcome {
+    o.result = Verdict::Error;
+    o.rule = "T-ERROR";
+    o.statement = format!("The test could not be performed: {message}");
+    o.notes.push(message);
+    o
+}
+
+fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
+    let severity = test.severity.unwrap_or(Severity::Medium);
+    let method = if test.occurrence.is_some() {
+        Method::Calendar
+    } else if test.expect.is_some() {
+        Method::Population
+    } else {
+        Method::Sample
+    };
+    let mut o = outcome(test, method, severity);
+    let sub = |sql: &str| {
+        params::substitute(sql, &cx.values).map_err(|name| {
+            format!("the SQL uses `:{name}`, which has no value; define `{name} = ...` under [parameters] in assay.toml")
+        })
+    };
+    let Some(pop) = &test.population else {
+        if test.expect.is_some() || test.occurrence.is_some() {
+            return errored(
+                o,
+                "`expect` and `occurrence` need a `population` query".into(),
+            );
+        }
+        return match calendar::slots(control.frequency, &cx.window) {
+            Some(slots) => {
+                let keys: Vec<String> = slots.iter().map(|s| s.key.clone()).collect();
+                sampled(
+                    cx,
+                    control,
+                    test,
+                    o,
+                    &keys,
+                    &format!("{} occurrences", frequency_word(control.frequency)),
+                )
+            }
+            None => {
+                o.rule = "T-NO-POPULATION";
+                o.statement = format!(
+                    "Not tested: {} operates per event or continuously, and its test has no population query to test or sample.",
+                    control.id
+                );
+                o
+            }
+        };
+    };
+    let (sql, expect, reason) = match (
+        sub(pop),
+        test.expect.as_deref().map(sub).transpose(),
+        test.reason.as_deref().map(sub).transpose(),
+    ) {
+        (Ok(s), Ok(e), Ok(r)) => (s, e, r),
+        (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return errored(o, m),
+    };
+    let tables = match population::plan_tables(&cx.basis, &cx.rt, &sql) {
+        Ok(t) => t,
+        Err(m) => return errored(o, format!("population query: {m}")),
+    };
+    let mut gaps = Vec::new();
+    for t in &tables {
+        if let Some(b) = cx.basis.tables.get(t) {
+            if let Some(g) = &b.gap {
+                gaps.push(format!("{t}: {g}"));
+            }
+            for s in b.snapshots.iter().filter(|s| s.after_period) {
+                o.notes.push(format!(
+                    "{t}: read from the snapshot of {} ({}), taken after the {} ended; it supports states that persist to that date (an account active then was active at the end of the {}).",
+                    s.at, s.source, cx.window.noun(), cx.window.noun()
+                ));
+            }
+        }
+    }
+    if !gaps.is_empty() {
+        o.statement = format!("Not tested: {}.", gaps.join("; "));
+        o.notes.extend(gaps);
+        return o;
+    }
+    let ask = Ask {
+        sql: &sql,
+        expect: expect.as_deref(),
+        reason: reason.as_deref(),
+        occurrence: test.occurrence.as_deref(),
+    };
+    let run = match population::run(&cx.basis, &cx.rt, &ask) {
+        Ok(r) => r,
+        Err(m) => return errored(o, m),
+    };
+    let what = format!("for the {} {}", cx.window.noun(), period_text(&cx.window));
+    match method {
+        Method::Population => {
+            let (v, rule) = judge::population(
+                run.exception_count,
+                run.frozen.rows,
+                severity,
+                cx.inputs.settings.tolerable_rate,
+            );
+            o.statement = match run.exceptions.first() {
+                None => format!(
+                    "Inspected all {} items of the population {what} ({}); no exceptions.",
+                    run.frozen.rows,
+                    run.frozen.tables.join(", ")
+                ),
+                Some(first) => format!(
+                    "{} of {} items ({}) {what} did not meet the expectation; for example {}: {}.",
+                    run.exception_count,
+                    run.frozen.rows,
+                    percent(run.exception_count, run.frozen.rows),
+                    first.key,
+                    first.reason.trim_end_matches('.')
+                ),
+            };
+            finish(o, v, rule, run)
+        }
+        Method::Calendar => calendar_test(cx, control, o, run),
+        Method::Sample => {
+            let keys = run.keys.clone();
+            let mut o = sampled(cx, control, test, o, &keys, "population rows");
+            o.population = Some(run.frozen);
+            o
+        }
+    }
+}
+
+fn finish(mut o: TestOutcome, v: Verdict, rule: &'static str, run: Run) -> TestOutcome {
+    o.result = v;
+    o.rule = rule;
+    o.exception_count = run.exception_count;
+    o.exceptions = run.exceptions;
+    o.population = Some(run.frozen);
+    o
+}
+
+fn frequency_word(f: Frequency) -> &'static str {
+    match f {
+        Frequency::Event => "event",
+        Frequency::Continuous => "continuous",
+        Frequency::Daily => "daily",
+        Frequency::Weekly => "weekly",
+        Frequency::Monthly => "monthly",
+        Frequency::Quarterly => "quarterly",
+        Frequency::Annual => "annual",
+    }
+}
+
+fn period_text(w: &Window) -> String {
+    if w.type1 {
+        w.end_date.to_string()
+    } else {
+        format!("{} to {}", w.start_date, w.end_date)
+    }
+}
+
+fn calendar_test(cx: &Ctx<'_>, control: &Control, mut o: TestOutcome, mut run: Run) -> TestOutcome {
+    let Some(slots) = calendar::slots(control.frequency, &cx.window) else {
+        return errored(
+            o,
+            format!(
+                "`occurrence` needs a recurring frequency (daily to annual); {} is {}",
+                control.id,
+                frequency_word(control.frequency)
+            ),
+        );
+    };
+    let failed: std::collections::HashSet<&str> =
+        run.exceptions.iter().map(|e| e.key.as_str()).collect();
+    let times: Vec<i64> = run
+        .occurrences
+        .iter()
+        .filter(|(i, _)| !failed.contains(run.keys[*i].as_str()))
+        .filter_map(|(_, at)| *at)
+        .collect();
+    let mut missing = Vec::new();
+    for s in &slots {
+        if !times.iter().any(|t| s.contains(*t)) {
+            missing.push(s.key.clone());
+            let mut row = Map::new();
+            row.insert("window".into(), json!(s.key));
+            row.insert("from".into(), json!(s.from.to_string()));
+            row.insert("to".into(), json!(s.to.to_string()));
+            run.exceptions.push(Exception {
+                key: s.key.clone(),
+                reason: format!(
+                    "no {} occurrence between {} and {}",
+                    frequency_word(control.frequency),
+                    s.from,
+                    s.to
+                ),
+                row,
+                evidence: Vec::new(),
+            });
+            run.exception_count += 1;
+        }
+    }
+    let expected = slots.len();
+    let found = expected - missing.len();
+    let denominator = expected.max(run.frozen.rows);
+    let (v, rule) = judge::population(
+        run.exception_count,
+        denominator,
+        o.severity,
+        cx.inputs.settings.tolerable_rate,
+    );
+    o.statement = if missing.is_empty() && run.exception_count == 0 {
+        format!(
+            "Expected {expected} {} occurrences in the {} {}; found one in each.",
+            frequency_word(control.frequency),
+            cx.window.noun(),
+            period_text(&cx.window)
+        )
+    } else {
+        format!(
+            "Expected {expected} {} occurrences in the {} {}; found {found}{}{}.",
+            frequency_word(control.frequency),
+            cx.window.noun(),
+            period_text(&cx.window),
+            if missing.is_empty() {
+                String::new()
+            } else {
+                format!("; missing: {}", missing.join(", "))
+            },
+            match run.exception_count - missing.len() {
+                0 => String::new(),
+                n => format!("; {n} occurrences did not meet the expectation"),
+            }
+        )
+    };
+    o.calendar = Some(Calendar {
+        expected: slots,
+        found,
+        missing,
+    });
+    finish(o, v, rule, run)
+}
+
+fn sampled(
+    cx: &Ctx<'_>,
+    control: &Control,
+    test: &TestDef,
+    mut o: TestOutcome,
+    keys: &[String],
+    what: &str,
+) -> TestOutcome {
+    o.method = Method::Sample;
+    let s = cx.inputs.settings;
+    let size = sample::size(control.frequency, keys.len(), s.sampling_table, s.risk);
+    let results = cx.inputs.results.iter().find(|r| r.test == test.id);
+    let (seed, seed_from) = match results.and_then(|r| r.seed.clone()) {
+        Some(seed) => (seed, results.map(|r| r.file.clone()).unwrap_or_default()),
+        None => (
+            sample::default_seed(
+                &cx.inputs.scope.organization,
+                &cx.inputs.scope.period.to_string(),
+                &test.id,
+            ),
+            "default".to_string(),
+        ),
+    };
+    let extended = results.is_some_and(|r| r.extended);
+    let n = if extended { size.extended } else { size.size };
+    let chosen = sample::select(keys, &seed, n);
+    let mut items = Vec::new();
+    let mut pending = 0;
+    for (i, key) in chosen.iter().enumerate() {
+        let found = results.and_then(|r| r.items.iter().find(|it| &it.key == key));
+        if found.is_none() {
+            pending += 1;
+        }
+        items.push(SampleItem {
+            key: key.clone(),
+            result: found.map(|f| f.result),
+            notes: found.map(|f| f.notes.clone()).unwrap_or_default(),
+            evidence: found.map(|f| f.evidence.clone()).unwrap_or_default(),
+            extension: i >= size.size,
+        });
+    }
+    let stray: Vec<&str> = results
+        .map(|r| {
+            r.items
+                .iter()
+                .filter(|it| !chosen.contains(&it.key))
+                .map(|it| it.key.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    o.sample = Some(Sample {
+        population: keys.len(),
+        basis: size.basis.clone(),
+        size: size.size,
+        extended_size: size.extended,
+        extended,
+        seed: seed.clone(),
+        seed_from,
+        algorithm: sample::ALGORITHM,
+        items: items.clone(),
+        tester: results.map(|r| r.tester.clone()),
+        tested_at: results.map(|r| r.tested_at.to_string()),
+        results_file: results.map(|r| r.file.clone()),
+    });
+    if let (Some(r), false) = (results, stray.is_empty()) {
+        return errored(o, format!(
+            "{} records results for {}, which the sample does not hold; `assay sample {}` lists the selected items",
+            r.file,
+            stray.join(", "),
+            test.id
+        ));
+    }
+    if keys.is_empty() {
+        o.result = Verdict::Effective;
+        o.rule = "T-EMPTY";
+        o.statement = format!(
+            "No {what} in the {} {}: nothing to sample.",
+            cx.window.noun(),
+            period_text(&cx.window)
+        );
+        return o;
+    }
+    if pending > 0 {
+        o.rule = "T-SAMPLE-PENDING";
+        o.statement = format!(
+            "Sample of {n} of {} {what} selected (seed {seed}, {}); results recorded for {} of {n}: record them in results/{}.yaml.",
+            keys.len(),
+            size.basis,
+            n - pending,
+            test.id
+        );
+        return o;
+    }
+    let fails: Vec<&SampleItem> = items
+        .iter()
+        .filter(|i| i.result == Some(Outcome::Fail))
+        .collect();
+    let (v, rule) = judge::sample(fails.len(), extended);
+    o.result = v;
+    o.rule = rule;
+    o.exception_count = fails.len();
+    o.exceptions = fails
+        .iter()
+        .map(|i| {
+            let mut row = Map::new();
+            row.insert("key".into(), Value::String(i.key.clone()));
+            row.insert("result".into(), json!("fail"));
+            row.insert("notes".into(), Value::String(i.notes.clone()));
+            Exception {
+                key: i.key.clone(),
+                reason: if i.notes.is_empty() {
+                    "the tester recorded a deviation".into()
+                } else {
+                    i.notes.clone()
+                },
+                row,
+                evidence: i.evidence.clone(),
+            }
+        })
+        .collect();
+    o.statement = format!(
+        "Tested a sample of {n} of {} {what} selected with seed {seed} ({}){}; {} deviation{}.{}",
+        keys.len(),
+        size.basis,
+        results
+            .map(|r| format!(", by {} on {}", r.tester, r.tested_at))
+            .unwrap_or_default(),
+        fails.len(),
+        if fails.len() == 1 { "" } else { "s" },
+        if rule == "T-SAMPLE-EXTEND" {
+            format!(" Extend the sample to {} items (`extended: true` in results/{}.yaml) and test the added items.", size.extended, test.id)
+        } else {
+            String::new()
+        }
+    );
+    o
+}

@@ -1,0 +1,263 @@
+//! Running a test's population query: the rows, their frozen record (query, tables,
+//! normalizers, evidence, row count and hash) and the rows that fail the expectation.
+
+use crate::basis::Basis;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::logical_expr::LogicalPlan;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+
+/// Exceptions listed in full per test; the count is always exact.
+pub const EXCEPTION_LIMIT: usize = 1000;
+
+/// A population as computed, recorded so anyone can judge its completeness and accuracy and
+/// re-perform it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frozen {
+    /// The SQL run, parameters filled in.
+    pub query: String,
+    /// Standard tables it reads.
+    pub tables: Vec<String>,
+    /// Normalizers (kind@version) behind those tables.
+    pub normalizers: Vec<String>,
+    /// How many pieces of evidence those tables were built from.
+    pub evidence_count: usize,
+    /// SHA-256 of their hashes, sorted, one per line (the list is under `tables`).
+    pub evidence_sha256: String,
+    /// Rows in the population.
+    pub rows: usize,
+    /// SHA-256 of the rows in order, cells as text separated by 0x1f, rows ended by 0x1e.
+    pub rows_sha256: String,
+}
+
+/// A population row that fails the expectation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exception {
+    /// The row's name in the source system (or the missing window).
+    pub key: String,
+    /// What is wrong, in words.
+    pub reason: String,
+    /// The row as selected.
+    pub row: Map<String, Value>,
+    /// SHA-256 of the evidence it came from.
+    pub evidence: Vec<String>,
+}
+
+/// A population, run.
+pub struct Run {
+    /// Its frozen record.
+    pub frozen: Frozen,
+    /// Every row's key, in population order.
+    pub keys: Vec<String>,
+    /// Each row's occurrence instant, when the test names an occurrence column.
+    pub occurrences: Vec<(usize, Option<i64>)>,
+    /// Rows failing the expectation (up to [`EXCEPTION_LIMIT`]).
+    pub exceptions: Vec<Exception>,
+    /// How many rows fail it.
+    pub exception_count: usize,
+}
+
+/// What a test asks of its population.
+pub struct Ask<'a> {
+    /// Population SQL, parameters filled in.
+    pub sql: &'a str,
+    /// Boolean SQL per row.
+    pub expect: Option<&'a str>,
+    /// Text SQL per failing row.
+    pub reason: Option<&'a str>,
+    /// Timestamp column naming when each row happened.
+    pub occurrence: Option<&'a str>,
+}
+
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The standard tables a plan reads, subqueries included.
+fn tables_of(plan: &LogicalPlan) -> Vec<String> {
+    let mut names = BTreeSet::new();
+    let _ = plan.apply_with_subqueries(|p| {
+        if let LogicalPlan::TableScan(scan) = p {
+            names.insert(scan.table_name.table().to_string());
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    names.into_iter().collect()
+}
+
+/// The tables a population reads (planning only).
+pub fn plan_tables(
+    basis: &Basis,
+    rt: &tokio::runtime::Runtime,
+    sql: &str,
+) -> Result<Vec<String>, String> {
+    rt.block_on(async {
+        let df = basis
+            .session
+            .sql(sql)
+            .await
+            .map_err(|e| clean(&e.to_string()))?;
+        Ok(tables_of(df.logical_plan()))
+    })
+}
+
+/// Runs a population and its expectation.
+pub fn run(basis: &Basis, rt: &tokio::runtime::Runtime, ask: &Ask<'_>) -> Result<Run, String> {
+    rt.block_on(async {
+        let ctx = &basis.session;
+        let df = ctx.sql(ask.sql).await.map_err(|e| clean(&e.to_string()))?;
+        let tables = tables_of(df.logical_plan());
+        let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
+        if !columns.iter().any(|c| c == "key") {
+            return Err("the population selects no `key` column; select the row's name in the source system as `key`".into());
+        }
+        let evidence_cols: Vec<usize> = columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| *c == "evidence" || c.ends_with("_evidence"))
+            .map(|(i, _)| i)
+            .collect();
+        if evidence_cols.is_empty() {
+            return Err("the population selects no `evidence` column; select `evidence` (or `<table>_evidence` for each joined table) so exceptions cite their evidence".into());
+        }
+        if let Some(o) = ask.occurrence {
+            if !columns.iter().any(|c| c == o) {
+                return Err(format!("the occurrence column `{o}` is not selected by the population"));
+            }
+        }
+        let order: Vec<String> = columns.iter().map(|c| quote(c)).collect();
+        let full = format!(
+            "SELECT population.*, CAST(({}) AS BOOLEAN) AS __assay_pass, CAST(({}) AS VARCHAR) AS __assay_reason{} FROM ({}) AS population ORDER BY {}",
+            ask.expect.unwrap_or("TRUE"),
+            ask.reason.unwrap_or("NULL"),
+            ask.occurrence
+                .map(|o| format!(", population.{} AS __assay_at", quote(o)))
+                .unwrap_or_default(),
+            ask.sql,
+            order.join(", ")
+        );
+        let batches = ctx
+            .sql(&full)
+            .await
+            .map_err(|e| clean(&e.to_string()))?
+            .collect()
+            .await
+            .map_err(|e| clean(&e.to_string()))?;
+
+        let mut normalizers = BTreeSet::new();
+        let mut evidence = BTreeSet::new();
+        for t in &tables {
+            if let Some(b) = basis.tables.get(t) {
+                normalizers.extend(b.normalizers.iter().cloned());
+                evidence.extend(b.evidence.iter().map(String::as_str));
+            }
+        }
+        let ev_list: Vec<&str> = evidence.into_iter().collect();
+        let mut hasher = Sha256::new();
+        let mut keys = Vec::new();
+        let mut occurrences = Vec::new();
+        let mut exceptions = Vec::new();
+        let mut exception_count = 0;
+        let opts = FormatOptions::default();
+        let width = columns.len();
+        for b in &batches {
+            let fmts: Vec<ArrayFormatter<'_>> = b
+                .columns()
+                .iter()
+                .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
+                .collect::<Result<_, _>>()
+                .map_err(|e| e.to_string())?;
+            let text = |c: usize, r: usize| -> Option<String> {
+                let col = b.column(c);
+                (!col.is_null(r)).then(|| fmts[c].value(r).to_string())
+            };
+            let pass = b.column(width).as_boolean();
+            let at_col = match ask.occurrence {
+                Some(_) => Some(
+                    cast(
+                        b.column(width + 2),
+                        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                    )
+                    .map_err(|e| format!("the occurrence column is not a date or time: {e}"))?,
+                ),
+                None => None,
+            };
+            for r in 0..b.num_rows() {
+                for c in 0..width {
+                    if c > 0 {
+                        hasher.update([0x1f]);
+                    }
+                    match text(c, r) {
+                        Some(t) => hasher.update(t.as_bytes()),
+                        None => hasher.update([0]),
+                    }
+                }
+                hasher.update([0x1e]);
+                let key_at = columns.iter().position(|c| c == "key").unwrap_or(0);
+                let key = text(key_at, r).unwrap_or_default();
+                if let Some(at) = &at_col {
+                    let at = at.as_primitive::<TimestampMicrosecondType>();
+                    occurrences.push((keys.len(), (!at.is_null(r)).then(|| at.value(r))));
+                }
+                keys.push(key.clone());
+                let ok = !pass.is_null(r) && pass.value(r);
+                if ok {
+                    continue;
+                }
+                exception_count += 1;
+                if exceptions.len() >= EXCEPTION_LIMIT {
+                    continue;
+                }
+                let mut row = Map::new();
+                for (c, name) in columns.iter().enumerate() {
+                    row.insert(name.clone(), json_cell(b, c, r, text(c, r)));
+                }
+                let mut ev: Vec<String> = evidence_cols.iter().filter_map(|c| text(*c, r)).collect();
+                ev.sort();
+                ev.dedup();
+                let reason = if pass.is_null(r) {
+                    format!("the expectation could not be evaluated (a value it reads is empty): {}", ask.expect.unwrap_or("TRUE"))
+                } else {
+                    text(width + 1, r).unwrap_or_else(|| format!("does not meet: {}", ask.expect.unwrap_or("TRUE")))
+                };
+                exceptions.push(Exception { key, reason, row, evidence: ev });
+            }
+        }
+        let frozen = Frozen {
+            query: ask.sql.to_string(),
+            tables,
+            normalizers: normalizers.into_iter().collect(),
+            evidence_count: ev_list.len(),
+            evidence_sha256: hex::encode(Sha256::digest(ev_list.join("\n").as_bytes())),
+            rows: keys.len(),
+            rows_sha256: hex::encode(hasher.finalize()),
+        };
+        Ok(Run { frozen, keys, occurrences, exceptions, exception_count })
+    })
+}
+
+fn json_cell(b: &RecordBatch, c: usize, r: usize, text: Option<String>) -> Value {
+    let col = b.column(c);
+    if col.is_null(r) {
+        return Value::Null;
+    }
+    match col.data_type() {
+        DataType::Boolean => Value::Bool(col.as_boolean().value(r)),
+        DataType::Int64 => Value::from(col.as_primitive::<Int64Type>().value(r)),
+        _ => text.map(Value::String).unwrap_or(Value::Null),
+    }
+}
+
+/// DataFusion's messages without their internal prefixes.
+pub fn clean(msg: &str) -> String {
+    msg.trim_start_matches("Error during planning: ")
+        .trim_start_matches("SQL error: ")
+        .trim_start_matches("Schema error: ")
+        .to_string()
+}

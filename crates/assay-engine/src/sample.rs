@@ -1,0 +1,143 @@
+//! Sample sizes and reproducible selection for tests a person performs.
+//!
+//! Sizes follow common auditor practice (see `docs/assessment.md`): by frequency for a
+//! recurring control, by population size for an event-driven one. Selection ranks every
+//! population key by SHA-256 of `seed:key` and takes the lowest: anyone with the seed and
+//! the population can re-perform it, and an extended sample contains the first one.
+
+use assay_core::{Frequency, Risk, SamplingTable};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// The selection algorithm's name, recorded with every sample.
+pub const ALGORITHM: &str =
+    "sha256-rank/v1: keys ordered by SHA-256(seed + \":\" + key), lowest first";
+
+/// A sample size and the table row that produced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Size {
+    /// Items to test.
+    pub size: usize,
+    /// Items after an extension for one deviation.
+    pub extended: usize,
+    /// The table and row it came from.
+    pub basis: String,
+}
+
+fn extend(base: usize) -> usize {
+    if base >= 25 {
+        base + 15
+    } else {
+        base * 2
+    }
+}
+
+/// Sample size for a population of `n` items of a control with `frequency`.
+pub fn size(frequency: Frequency, n: usize, table: SamplingTable, risk: Risk) -> Size {
+    let higher = risk == Risk::Higher;
+    let by_frequency = |label: &str, low: usize, high: usize| {
+        let s = if higher { high } else { low };
+        (
+            s,
+            format!(
+                "common practice by frequency: {label}, {} risk",
+                if higher { "higher" } else { "low" }
+            ),
+        )
+    };
+    let (base, basis) = match frequency {
+        Frequency::Annual => by_frequency("annual", 1, 1),
+        Frequency::Quarterly => by_frequency("quarterly", 2, 2),
+        Frequency::Monthly => by_frequency("monthly", 2, 3),
+        Frequency::Weekly => by_frequency("weekly", 5, 10),
+        Frequency::Daily => by_frequency("daily", 20, 25),
+        Frequency::Continuous => by_frequency("several times a day", 25, 40),
+        Frequency::Event => match table {
+            SamplingTable::Common => match n {
+                0..=5 => (n, "common practice by population: 1-5, all".to_string()),
+                6..=50 => (5, "common practice by population: 6-50, 5".to_string()),
+                51..=250 => (
+                    n.div_ceil(10),
+                    "common practice by population: 51-250, 10% rounded up".to_string(),
+                ),
+                _ => (
+                    25,
+                    "common practice by population: more than 250, 25".to_string(),
+                ),
+            },
+            SamplingTable::Chiaro => match n {
+                0..=10 => (n, "Chiaro by population: 10 or fewer, all".to_string()),
+                11..=50 => (8, "Chiaro by population: 11-50, 8".to_string()),
+                51..=250 => (15, "Chiaro by population: 51-250, 15".to_string()),
+                _ => (25, "Chiaro by population: more than 250, 25".to_string()),
+            },
+        },
+    };
+    Size {
+        size: base.min(n),
+        extended: extend(base).min(n),
+        basis,
+    }
+}
+
+/// The default seed: derived from the organization, the period and the test, so it is the
+/// same on every machine and differs between tests.
+pub fn default_seed(organization: &str, period: &str, test: &str) -> String {
+    let h = Sha256::digest(format!("{organization}\n{period}\n{test}").as_bytes());
+    hex::encode(h)[..16].to_string()
+}
+
+/// The first `n` keys by rank (lowest SHA-256 of `seed:key`), in rank order.
+pub fn select(keys: &[String], seed: &str, n: usize) -> Vec<String> {
+    let mut ranked: Vec<([u8; 32], &String)> = keys
+        .iter()
+        .map(|k| {
+            let h: [u8; 32] = Sha256::digest(format!("{seed}:{k}").as_bytes()).into();
+            (h, k)
+        })
+        .collect();
+    ranked.sort();
+    ranked.dedup_by(|a, b| a.1 == b.1);
+    ranked.into_iter().take(n).map(|(_, k)| k.clone()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_follow_the_tables() {
+        let s = |f, n| size(f, n, SamplingTable::Common, Risk::Low).size;
+        assert_eq!(s(Frequency::Quarterly, 2), 2);
+        assert_eq!(s(Frequency::Weekly, 26), 5);
+        assert_eq!(s(Frequency::Daily, 181), 20);
+        assert_eq!(s(Frequency::Event, 4), 4);
+        assert_eq!(s(Frequency::Event, 40), 5);
+        assert_eq!(s(Frequency::Event, 101), 11);
+        assert_eq!(s(Frequency::Event, 5000), 25);
+        assert_eq!(
+            size(Frequency::Event, 5000, SamplingTable::Common, Risk::Low).extended,
+            40
+        );
+        assert_eq!(
+            size(Frequency::Event, 40, SamplingTable::Chiaro, Risk::Low).size,
+            8
+        );
+        assert_eq!(
+            size(Frequency::Weekly, 52, SamplingTable::Common, Risk::Higher).size,
+            10
+        );
+    }
+
+    #[test]
+    fn selection_is_reproducible_and_extension_keeps_the_first_sample() {
+        let keys: Vec<String> = (0..100).map(|i| format!("user{i}@acme.example")).collect();
+        let a = select(&keys, "seed", 5);
+        let mut shuffled = keys.clone();
+        shuffled.reverse();
+        assert_eq!(a, select(&shuffled, "seed", 5));
+        assert_ne!(a, select(&keys, "other", 5));
+        assert_eq!(&select(&keys, "seed", 10)[..5], &a[..]);
+        assert_eq!(select(&keys[..3], "seed", 5).len(), 3);
+    }
+}

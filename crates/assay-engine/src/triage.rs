@@ -1,0 +1,65 @@
+//! `findings/*.yaml`: what management decided about a finding (owner, due date, status,
+//! response), carried across runs by the finding's stable id.
+//!
+//! ```yaml
+//! id: F-CHG-01.1
+//! owner: head-of-engineering
+//! due: 2026-12-15
+//! status: in-progress        # open | in-progress | remediated | risk-accepted
+//! response: >-
+//!   Branch rulesets now require one non-author approval on every production repository.
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// Where a finding stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// Not yet worked on.
+    Open,
+    /// Being fixed.
+    InProgress,
+    /// Fixed; the next run should no longer show it.
+    Remediated,
+    /// Management accepts the risk.
+    RiskAccepted,
+}
+
+/// Management's triage of one finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Triage {
+    /// The finding id.
+    pub id: String,
+    /// Owner role or person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Due date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<jiff::civil::Date>,
+    /// Status.
+    pub status: Status,
+    /// Management's response, for Section IV of the report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// The file it was read from (workspace-relative).
+    #[serde(skip)]
+    pub file: String,
+}
+
+/// Parses one findings file; `Err` says where and what is wrong.
+pub fn parse(file: &str, text: &str) -> Result<Triage, String> {
+    let mut t: Triage = serde_saphyr::from_str(text).map_err(|e| {
+        format!("{file}: {e}\n  help: a findings file has `id`, `status` (open, in-progress, remediated, risk-accepted) and optionally `owner`, `due` (YYYY-MM-DD), `response`")
+    })?;
+    t.file = file.to_string();
+    Ok(t)
+}
+
+/// The text of a new findings file for a finding (status open).
+pub fn new_file(id: &str, owner: &str, due: jiff::civil::Date, title: &str) -> String {
+    format!(
+        "# {title}\nid: {id}\nowner: {owner}\ndue: {due}\nstatus: open   # open | in-progress | remediated | risk-accepted\n# response: >-\n#   Management's response, quoted in Section IV of the report.\n"
+    )
+}
