@@ -8,7 +8,6 @@
 //! ends (beyond `event_gap_days`), tests reading it are not tested. Events seen in several
 //! pieces of evidence (overlapping exports) count once, by `key`, the latest kept.
 
-use crate::udf::business_days_udf;
 use crate::Window;
 use assay_tables::schema::{self, TABLES};
 use assay_tables::Tables;
@@ -139,7 +138,9 @@ impl Basis {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let config = SessionConfig::new().with_target_partitions(threads);
         let session = SessionContext::new_with_config(config);
-        session.register_udf(business_days_udf());
+        for f in crate::udf::functions() {
+            session.register_udf(f);
+        }
         let mut out = BTreeMap::new();
         for t in TABLES {
             let feeding: Vec<&EvidenceInfo> = evidence

@@ -1,4 +1,5 @@
-//! SQL functions tests need beyond DataFusion's own: `business_days(from, to)`.
+//! SQL functions tests need beyond DataFusion's own: `business_days(from, to)` and
+//! `days_between(from, to)`, both over UTC calendar days.
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int64Array};
 use datafusion::arrow::compute::cast;
@@ -24,6 +25,11 @@ pub fn business_days_between(from_us: i64, to_us: i64) -> i64 {
     sign * (weekdays_through(hi) - weekdays_through(lo))
 }
 
+/// Calendar days (UTC) from `from`'s day to `to`'s day; negative when `to` is earlier.
+pub fn days_between(from_us: i64, to_us: i64) -> i64 {
+    to_us.div_euclid(MICROS_PER_DAY) - from_us.div_euclid(MICROS_PER_DAY)
+}
+
 fn micros(v: &ColumnarValue, rows: usize) -> Result<ArrayRef, DataFusionError> {
     let arr = v.clone().into_array(rows)?;
     Ok(cast(
@@ -33,6 +39,18 @@ fn micros(v: &ColumnarValue, rows: usize) -> Result<ArrayRef, DataFusionError> {
 }
 
 fn business_days(args: &[ColumnarValue]) -> Result<ColumnarValue, DataFusionError> {
+    pairwise(args, "business_days", business_days_between)
+}
+
+fn days(args: &[ColumnarValue]) -> Result<ColumnarValue, DataFusionError> {
+    pairwise(args, "days_between", days_between)
+}
+
+fn pairwise(
+    args: &[ColumnarValue],
+    name: &str,
+    f: fn(i64, i64) -> i64,
+) -> Result<ColumnarValue, DataFusionError> {
     let rows = args
         .iter()
         .find_map(|a| match a {
@@ -41,33 +59,42 @@ fn business_days(args: &[ColumnarValue]) -> Result<ColumnarValue, DataFusionErro
         })
         .unwrap_or(1);
     let [from, to] = args else {
-        return Err(DataFusionError::Plan(
-            "business_days takes two arguments: business_days(from, to)".into(),
-        ));
+        return Err(DataFusionError::Plan(format!(
+            "{name} takes two arguments: {name}(from, to)"
+        )));
     };
     let from = micros(from, rows)?;
     let to = micros(to, rows)?;
     let from = from.as_primitive::<TimestampMicrosecondType>();
     let to = to.as_primitive::<TimestampMicrosecondType>();
     let out: Int64Array = (0..rows)
-        .map(|i| {
-            (!from.is_null(i) && !to.is_null(i))
-                .then(|| business_days_between(from.value(i), to.value(i)))
-        })
+        .map(|i| (!from.is_null(i) && !to.is_null(i)).then(|| f(from.value(i), to.value(i))))
         .collect();
     Ok(ColumnarValue::Array(Arc::new(out)))
 }
 
-/// `business_days(from, to)` for SQL: timestamps or dates, see [`business_days_between`].
-pub fn business_days_udf() -> ScalarUDF {
+fn two_instants(
+    name: &str,
+    f: fn(&[ColumnarValue]) -> Result<ColumnarValue, DataFusionError>,
+) -> ScalarUDF {
     let ts = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
     create_udf(
-        "business_days",
+        name,
         vec![ts.clone(), ts],
         DataType::Int64,
         Volatility::Immutable,
-        Arc::new(business_days),
+        Arc::new(f),
     )
+}
+
+/// The functions, to register in a session: `business_days(from, to)` (see
+/// [`business_days_between`]) and `days_between(from, to)` (see [`days_between`]); both
+/// take timestamps or dates and give null when either is null.
+pub fn functions() -> Vec<ScalarUDF> {
+    vec![
+        two_instants("business_days", business_days),
+        two_instants("days_between", days),
+    ]
 }
 
 #[cfg(test)]

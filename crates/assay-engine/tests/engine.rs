@@ -1,0 +1,360 @@
+//! The engine's guarantees: evidence outside the period is not reported, evidence that stops
+//! early makes a test not tested, SQL errors are errors, samples and calendars, snapshot
+//! selection, and byte-identical assessments.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use assay_core::{Control, Frequency, Nature, Severity, TestDef};
+use assay_engine::assessment::TestOutcome;
+use assay_engine::manual;
+use assay_engine::Verdict;
+use common::{micros, TableData};
+use jiff::civil::date;
+use serde_json::json;
+
+fn table(name: &str, snapshot_at: &str, rows: serde_json::Value) -> TableData {
+    TableData {
+        name: name.into(),
+        snapshot_at: micros(snapshot_at),
+        effective: None,
+        rows: rows.as_array().unwrap().clone(),
+    }
+}
+
+fn control(id: &str, frequency: Frequency, nature: Nature, tests: Vec<TestDef>) -> Control {
+    Control {
+        id: id.into(),
+        title: format!("{id} title"),
+        description: String::new(),
+        owner: "cto".into(),
+        frequency,
+        nature,
+        control_type: assay_core::ControlType::Preventive,
+        criteria: vec![assay_core::CriterionLink {
+            id: "CC6.1".into(),
+            rationale: "test".into(),
+        }],
+        tests,
+        guidance: None,
+    }
+}
+
+fn sql_test(id: &str, population: &str, expect: Option<&str>) -> TestDef {
+    TestDef {
+        population: Some(population.into()),
+        expect: expect.map(str::to_string),
+        ..TestDef::manual(id, "procedure")
+    }
+}
+
+fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOutcome {
+    let refs: Vec<&TableData> = tables.iter().collect();
+    let built = common::build(&refs);
+    let scope = common::scope(date(2026, 1, 1), date(2026, 6, 30));
+    let catalog = assay_catalog::Catalog::embedded().unwrap();
+    let id = c.id.clone();
+    let a = assay_engine::assess(&assay_engine::Inputs {
+        scope: &scope,
+        settings: &Default::default(),
+        controls: &[c],
+        criteria: &catalog.criteria,
+        inventory: &Default::default(),
+        tables: &built.tables,
+        evidence: &built.evidence,
+        results,
+        triage: &[],
+        ledger: None,
+        only_control: Some(&id),
+        progress: None,
+    })
+    .unwrap();
+    a.controls[0].tests[0].clone()
+}
+
+fn events(last: &str) -> TableData {
+    table(
+        "audit_events",
+        "2026-07-01",
+        json!([
+            {"key": "e1", "source": "aws-cloudtrail", "time": "2026-01-01T00:05:00Z", "actor": "a", "action": "ConsoleLogin", "outcome": "success"},
+            {"key": "e2", "source": "aws-cloudtrail", "time": "2025-12-20T00:00:00Z", "actor": "a", "action": "StopLogging", "outcome": "success"},
+            {"key": "e3", "source": "aws-cloudtrail", "time": last, "actor": "a", "action": "ConsoleLogin", "outcome": "success"},
+        ]),
+    )
+}
+
+const STOPS: &str = "SELECT key, time, action, evidence FROM audit_events WHERE action = 'StopLogging' AND time BETWEEN :period_start AND :period_end";
+
+#[test]
+fn a_failure_outside_the_period_is_not_reported() {
+    let c = control(
+        "LOG-X",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test("LOG-X.1", STOPS, Some("FALSE"))],
+    );
+    let out = one(&[events("2026-06-30T22:00:00Z")], c, &[]);
+    assert_eq!(out.result, Verdict::Effective, "{}", out.statement);
+    assert_eq!(out.rule, "T-EMPTY");
+    assert_eq!(out.exception_count, 0);
+}
+
+#[test]
+fn event_evidence_that_stops_before_the_period_ends_makes_the_test_not_tested() {
+    let c = control(
+        "LOG-X",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test("LOG-X.1", STOPS, Some("FALSE"))],
+    );
+    let out = one(&[events("2026-05-01T00:00:00Z")], c, &[]);
+    assert_eq!(out.result, Verdict::NotTested);
+    assert_eq!(out.rule, "T-NO-EVIDENCE");
+    assert!(
+        out.statement.contains("stops at 2026-05-01"),
+        "{}",
+        out.statement
+    );
+}
+
+#[test]
+fn missing_evidence_is_not_tested_and_bad_sql_is_an_error() {
+    let c = control(
+        "LOG-X",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test("LOG-X.1", STOPS, Some("FALSE"))],
+    );
+    assert_eq!(one(&[], c, &[]).result, Verdict::NotTested);
+    let bad = control(
+        "LOG-Y",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test(
+            "LOG-Y.1",
+            "SELECT key, evidence FROM audit_events WHERE nope",
+            Some("TRUE"),
+        )],
+    );
+    let out = one(&[events("2026-06-30T22:00:00Z")], bad, &[]);
+    assert_eq!(out.result, Verdict::Error);
+    assert!(out.statement.contains("nope"), "{}", out.statement);
+    let unknown = control(
+        "LOG-Z",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test(
+            "LOG-Z.1",
+            "SELECT key, evidence FROM audit_events WHERE time > :nope",
+            Some("TRUE"),
+        )],
+    );
+    let out = one(&[events("2026-06-30T22:00:00Z")], unknown, &[]);
+    assert_eq!(out.result, Verdict::Error);
+    assert!(out.statement.contains("[parameters]"), "{}", out.statement);
+}
+
+fn accounts(at: &str, active: bool) -> TableData {
+    table(
+        "accounts",
+        at,
+        json!([
+            {"key": "okta:1", "system": "okta", "email": "a@x.example", "active": active, "mfa": false},
+            {"key": "okta:2", "system": "okta", "email": "b@x.example", "active": true, "mfa": true},
+        ]),
+    )
+}
+
+const MFA: &str = "SELECT key, active, mfa, evidence FROM accounts WHERE active";
+
+#[test]
+fn snapshots_are_chosen_per_period_and_a_later_one_says_so() {
+    let c = || {
+        control(
+            "ACC-X",
+            Frequency::Continuous,
+            Nature::Automated,
+            vec![sql_test("ACC-X.1", MFA, Some("mfa"))],
+        )
+    };
+    // The latest snapshot inside the period wins over an earlier one.
+    let mut early = accounts("2026-02-01", true);
+    early.name = "accounts".into();
+    let mut late = accounts("2026-06-15", false);
+    late.rows[1]["key"] = json!("okta:3");
+    let out = one(&[early, late], c(), &[]);
+    assert_eq!(out.exception_count, 0, "{:?}", out.exceptions);
+    assert_eq!(out.population.unwrap().rows, 1);
+    // Only a snapshot after the period: used, and the notes say so.
+    let out = one(&[accounts("2026-08-01", true)], c(), &[]);
+    assert_eq!(out.exception_count, 1);
+    assert!(
+        out.notes
+            .iter()
+            .any(|n| n.contains("after the period ended")),
+        "{:?}",
+        out.notes
+    );
+    // Only a snapshot before the period: not tested.
+    let out = one(&[accounts("2025-11-01", true)], c(), &[]);
+    assert_eq!(out.result, Verdict::NotTested);
+    assert!(out.statement.contains("predates"), "{}", out.statement);
+}
+
+#[test]
+fn a_missing_quarter_is_an_exception_keyed_by_its_window() {
+    let reviews = table(
+        "access_reviews",
+        "2026-07-02",
+        json!([
+            {"key": "AR-1", "system": "okta", "reviewer": "x", "completed_at": "2026-03-20T10:00:00Z", "items": 10},
+            {"key": "AR-2", "system": "okta", "reviewer": "x", "completed_at": "2025-12-20T10:00:00Z", "items": 10},
+        ]),
+    );
+    let mut t = sql_test(
+        "ACC-X.1",
+        "SELECT key, completed_at, items, evidence FROM access_reviews",
+        Some("items > 0"),
+    );
+    t.occurrence = Some("completed_at".into());
+    let out = one(
+        &[reviews],
+        control("ACC-X", Frequency::Quarterly, Nature::Manual, vec![t]),
+        &[],
+    );
+    let keys: Vec<&str> = out.exceptions.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(keys, ["2026-Q2"]);
+    assert_eq!(out.calendar.as_ref().unwrap().found, 1);
+    assert_eq!(out.result, Verdict::NotEffective);
+}
+
+fn hires() -> TableData {
+    let rows: Vec<serde_json::Value> = (0..30)
+        .map(|i| json!({"key": format!("p{i:02}@x.example"), "email": format!("p{i:02}@x.example"), "start_date": "2026-02-01"}))
+        .collect();
+    table("people", "2026-06-30", serde_json::Value::Array(rows))
+}
+
+fn results(sample: &[String], fail: usize, extended: bool) -> manual::Results {
+    let items: Vec<String> = sample
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            format!(
+                "  - key: {k}\n    result: {}\n",
+                if i < fail { "fail" } else { "pass" }
+            )
+        })
+        .collect();
+    let text = format!(
+        "test: HR-X.1\ntester: Dana\ntested_at: 2026-07-10\nextended: {extended}\nitems:\n{}",
+        items.concat()
+    );
+    manual::parse("results/HR-X.1.yaml", &text).unwrap()
+}
+
+#[test]
+fn samples_are_reproducible_and_judged_by_deviations() {
+    let c = || {
+        control("HR-X", Frequency::Event, Nature::Manual, vec![sql_test("HR-X.1", "SELECT key, start_date, evidence FROM people WHERE start_date BETWEEN :period_start AND :period_end", None)])
+    };
+    let out = one(&[hires()], c(), &[]);
+    assert_eq!(out.result, Verdict::NotTested);
+    assert_eq!(out.rule, "T-SAMPLE-PENDING");
+    let s = out.sample.unwrap();
+    assert_eq!((s.population, s.size, s.extended_size), (30, 5, 10));
+    let keys: Vec<String> = s.items.iter().map(|i| i.key.clone()).collect();
+    assert_eq!(one(&[hires()], c(), &[]).sample.unwrap().items.len(), 5);
+
+    let clean = one(&[hires()], c(), &[results(&keys, 0, false)]);
+    assert_eq!(
+        (clean.result, clean.rule),
+        (Verdict::Effective, "T-SAMPLE-CLEAN")
+    );
+    let one_dev = one(&[hires()], c(), &[results(&keys, 1, false)]);
+    assert_eq!(
+        (one_dev.result, one_dev.rule),
+        (Verdict::NotTested, "T-SAMPLE-EXTEND")
+    );
+    assert_eq!(one_dev.exceptions.len(), 1);
+
+    // Extended: the first five stay, five more are added.
+    let pending = one(&[hires()], c(), &[results(&keys, 1, true)]);
+    let ext: Vec<String> = pending
+        .sample
+        .unwrap()
+        .items
+        .iter()
+        .map(|i| i.key.clone())
+        .collect();
+    assert_eq!(&ext[..5], &keys[..]);
+    assert_eq!(ext.len(), 10);
+    let noted = one(&[hires()], c(), &[results(&ext, 1, true)]);
+    assert_eq!(
+        (noted.result, noted.rule),
+        (Verdict::ExceptionsNoted, "T-SAMPLE-EXTENDED")
+    );
+    let failed = one(&[hires()], c(), &[results(&ext, 2, true)]);
+    assert_eq!(failed.result, Verdict::NotEffective);
+
+    // Results for a key outside the sample are an error, not silently ignored.
+    let stray = results(&["nobody@x.example".to_string()], 0, false);
+    assert_eq!(one(&[hires()], c(), &[stray]).result, Verdict::Error);
+}
+
+#[test]
+fn the_same_evidence_gives_byte_identical_assessments_in_any_load_order() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/library");
+    let mut all = Vec::new();
+    for name in ["CHG-01.1.yaml", "ACC-07.1.yaml", "VUL-02.1.yaml"] {
+        all.extend(common::load(&fixtures.join(name)).tables);
+    }
+    let controls = common::library();
+    let scope = common::scope(date(2026, 1, 1), date(2026, 6, 30));
+    let forward: Vec<&TableData> = all.iter().collect();
+    let backward: Vec<&TableData> = all.iter().rev().collect();
+    let a = serde_json::to_string_pretty(&common::assess(
+        &scope,
+        &controls,
+        &common::build(&forward),
+        None,
+    ))
+    .unwrap();
+    let b = serde_json::to_string_pretty(&common::assess(
+        &scope,
+        &controls,
+        &common::build(&forward),
+        None,
+    ))
+    .unwrap();
+    let c = serde_json::to_string_pretty(&common::assess(
+        &scope,
+        &controls,
+        &common::build(&backward),
+        None,
+    ))
+    .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    assert!(a.contains("\"schema\": \"assay.assessment/v1\""));
+}
+
+#[test]
+fn duplicate_events_from_overlapping_exports_count_once() {
+    let a = events("2026-06-30T22:00:00Z");
+    let mut b = events("2026-06-30T22:00:00Z");
+    b.rows.push(json!({"key": "e4", "source": "aws-cloudtrail", "time": "2026-03-01T00:00:00Z", "actor": "a", "action": "StopLogging", "outcome": "success"}));
+    let c = control(
+        "LOG-X",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![TestDef {
+            severity: Some(Severity::Critical),
+            ..sql_test("LOG-X.1", STOPS, Some("FALSE"))
+        }],
+    );
+    let out = one(&[a, b], c, &[]);
+    assert_eq!(out.exception_count, 1);
+    assert_eq!(out.rule, "T-CRITICAL");
+}

@@ -1,0 +1,106 @@
+//! Every automated test of the default library, on small tables with planted failures and
+//! clean rows (`tests/fixtures/library/<TEST>.yaml`): it must report exactly the planted
+//! exceptions, and nothing from outside the period.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use assay_engine::Verdict;
+use std::path::PathBuf;
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/library");
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    out.sort();
+    out
+}
+
+fn automated_tests() -> Vec<String> {
+    common::library()
+        .iter()
+        .flat_map(|c| c.tests.iter())
+        .filter(|t| t.expect.is_some())
+        .map(|t| t.id.clone())
+        .collect()
+}
+
+#[test]
+fn the_library_has_at_least_30_automated_tests_each_with_a_fixture() {
+    let tests = automated_tests();
+    assert!(tests.len() >= 30, "only {} automated tests", tests.len());
+    let have: Vec<String> = fixtures()
+        .iter()
+        .map(|p| p.file_stem().unwrap().to_string_lossy().to_string())
+        .collect();
+    let missing: Vec<&String> = tests.iter().filter(|t| !have.contains(t)).collect();
+    assert!(
+        missing.is_empty(),
+        "automated tests without a fixture: {missing:?}"
+    );
+}
+
+#[test]
+fn each_library_test_reports_exactly_its_planted_exceptions() {
+    let controls = common::library();
+    let mut failures = Vec::new();
+    for path in fixtures() {
+        let fx = common::load(&path);
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        assert_eq!(
+            fx.test,
+            name.trim_end_matches(".yaml"),
+            "{name}: `test` must match the file name"
+        );
+        let out = common::run_fixture(&fx, &controls);
+        if matches!(out.result, Verdict::Error | Verdict::NotTested) {
+            failures.push(format!(
+                "{name}: {} ({}): {}",
+                out.result.as_str(),
+                out.rule,
+                out.statement
+            ));
+            continue;
+        }
+        let mut got: Vec<String> = out.exceptions.iter().map(|e| e.key.clone()).collect();
+        got.sort();
+        if got != fx.exceptions {
+            let detail: Vec<String> = out
+                .exceptions
+                .iter()
+                .map(|e| format!("{} ({})", e.key, e.reason))
+                .collect();
+            failures.push(format!(
+                "{name}: expected {:?}\n   got {detail:?}",
+                fx.exceptions
+            ));
+            continue;
+        }
+        let pop = out.population.as_ref().map_or(0, |p| p.rows);
+        let clean = pop.saturating_sub(
+            out.exception_count - out.calendar.as_ref().map_or(0, |c| c.missing.len()),
+        );
+        if fx.exceptions.is_empty() || clean == 0 {
+            failures.push(format!(
+                "{name}: a fixture needs both a planted failure and a clean row ({pop} rows)"
+            ));
+        }
+        for e in &out.exceptions {
+            if out.calendar.is_none() && e.evidence.is_empty() {
+                failures.push(format!("{name}: exception {} cites no evidence", e.key));
+            }
+            if e.reason.trim().is_empty() {
+                failures.push(format!("{name}: exception {} has no reason", e.key));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} fixtures failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
