@@ -6,7 +6,8 @@
 //! of a state that persists, and says so). Event evidence covers the span of its timestamps,
 //! or the range recorded with it; when it starts after the period starts or stops before it
 //! ends (beyond `event_gap_days`), tests reading it are not tested. Events seen in several
-//! pieces of evidence (overlapping exports) count once, by `key`, the latest kept.
+//! pieces of evidence (overlapping exports) count once, by `key`: the row built last is kept
+//! (evidence is normalized in ledger order, collection runs after single files).
 
 use crate::Window;
 use assay_tables::schema::{self, TABLES};

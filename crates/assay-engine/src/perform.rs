@@ -17,6 +17,9 @@ use assay_tables::Tables;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
+/// Told before each test: (tests done, tests in all, the test's id).
+pub type Progress<'a> = dyn Fn(usize, usize, &str) + 'a;
+
 /// Everything an assessment is computed from.
 pub struct Inputs<'a> {
     /// Organization, system, period, categories.
@@ -42,7 +45,7 @@ pub struct Inputs<'a> {
     /// Only this control (`assay test --control`).
     pub only_control: Option<&'a str>,
     /// Called before each test with (done, total, test id).
-    pub progress: Option<&'a dyn Fn(usize, usize, &str)>,
+    pub progress: Option<&'a Progress<'a>>,
 }
 
 struct Ctx<'a> {

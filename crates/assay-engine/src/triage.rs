@@ -26,6 +26,18 @@ pub enum Status {
     RiskAccepted,
 }
 
+impl Status {
+    /// The word used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::InProgress => "in-progress",
+            Status::Remediated => "remediated",
+            Status::RiskAccepted => "risk-accepted",
+        }
+    }
+}
+
 /// Management's triage of one finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

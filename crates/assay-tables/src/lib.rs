@@ -5,6 +5,7 @@
 //! bytes and facts about them; this crate never reads the ledger or the workspace, so the
 //! same evidence always gives the same rows.
 
+pub mod cache;
 pub mod normalize;
 pub mod query;
 pub mod rows;

@@ -77,6 +77,11 @@ impl Tables {
         Ok(Tables { batches })
     }
 
+    /// Tables from finished batches (e.g. read back from the cache).
+    pub fn from_batches(batches: BTreeMap<&'static str, RecordBatch>) -> Tables {
+        Tables { batches }
+    }
+
     /// Row count of every table, in table order.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
         TABLES

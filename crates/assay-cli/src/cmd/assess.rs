@@ -73,13 +73,19 @@ fn prepare(root: &Path, catalog: &Catalog) -> anyhow::Result<Prepared> {
     let Some(config) = ws.config.clone() else {
         bail!("assay.toml could not be read; run `assay validate`");
     };
-    let (tables, entries, head) = super::tables::load_all(root)?;
+    let super::tables::Loaded {
+        tables,
+        entries,
+        head,
+    } = super::tables::load_all(root)?;
     let evidence = entries
         .iter()
         .map(|e| {
             let r = &e.record;
+            // A range (`--effective START..END`) is the span the evidence covers; a single
+            // date is the moment an export speaks for (its snapshot_at), not a span.
             let effective = match (&r.effective_from, &r.effective_to) {
-                (Some(a), Some(b)) => {
+                (Some(a), Some(b)) if a != b => {
                     day_micros(a).zip(day_micros(b).map(|b| b + 86_400_000_000 - 1))
                 }
                 _ => None,
@@ -462,7 +468,7 @@ pub fn findings(root: &Path, sync: bool, json: bool, catalog: &Catalog) -> anyho
     for f in &a.findings {
         let (status, owner, due) = match &f.triage {
             Some(tr) => (
-                format!("{:?}", tr.status).to_lowercase(),
+                tr.status.as_str().to_string(),
                 tr.owner.clone().unwrap_or_default(),
                 tr.due.map(|d| d.to_string()).unwrap_or_default(),
             ),

@@ -5,7 +5,7 @@ use crate::Outcome;
 use anyhow::bail;
 use assay_locker::entry::Entry;
 use assay_locker::Locker;
-use assay_tables::{Input, Tables};
+use assay_tables::{cache, Input, Tables};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde_json::json;
 use std::path::Path;
@@ -26,47 +26,106 @@ pub fn snapshot_at(e: &Entry) -> Option<i64> {
 
 /// Every table, from every entry of a known kind in the locker (empty without a locker).
 pub fn load(root: &Path) -> anyhow::Result<Tables> {
-    Ok(load_all(root)?.0)
+    Ok(load_all(root)?.tables)
 }
 
-/// The tables, the entries they were built from, and the ledger head (none without a
-/// locker).
-pub fn load_all(root: &Path) -> anyhow::Result<(Tables, Vec<Entry>, Option<(u64, String)>)> {
+/// The tables with what they were built from.
+pub struct Loaded {
+    /// The standard tables.
+    pub tables: Tables,
+    /// The ledger entries of known kinds, in ledger order.
+    pub entries: Vec<Entry>,
+    /// The ledger's size and Merkle root (none without a locker).
+    pub head: Option<(u64, String)>,
+}
+
+/// The tables, the entries they were built from, and the ledger head; from the table
+/// cache when nothing changed since it was written.
+pub fn load_all(root: &Path) -> anyhow::Result<Loaded> {
     let locker = match Locker::open(root, &super::locker_config(root)?) {
         Ok(l) => Some(l),
         Err(assay_locker::LockerError::NoLocker(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    let mut loaded: Vec<(Entry, Vec<u8>)> = Vec::new();
-    if let Some(l) = &locker {
-        for e in l.entries()? {
-            if assay_tables::for_kind(&e.record.kind).is_some() {
-                let bytes = l.content(&e)?;
-                loaded.push((e, bytes));
-            }
+    let Some(l) = &locker else {
+        return Ok(Loaded {
+            tables: Tables::build([]).map_err(|(_, e)| anyhow::anyhow!("{e}"))?,
+            entries: Vec::new(),
+            head: None,
+        });
+    };
+    let entries: Vec<Entry> = l
+        .entries()?
+        .into_iter()
+        .filter(|e| assay_tables::for_kind(&e.record.kind).is_some())
+        .collect();
+    let moments: Vec<Option<i64>> = entries.iter().map(snapshot_at).collect();
+    let stubs: Vec<Input<'_>> = entries
+        .iter()
+        .zip(&moments)
+        .map(|(e, at)| Input {
+            bytes: &[],
+            evidence: &e.record.blob,
+            snapshot_at: *at,
+            params: &e.record.params,
+            batch: e.record.provenance.batch.as_deref(),
+        })
+        .collect();
+    let key = cache::key(entries.iter().zip(&stubs).map(|(e, input)| cache::KeyPart {
+        kind: &e.record.kind,
+        input,
+    }));
+    let cache_root = l.dir().join("cache").join("tables");
+    let head = Some(l.head()?);
+    match cache::read(&cache_root, &key) {
+        Ok(Some(tables)) => {
+            return Ok(Loaded {
+                tables,
+                entries,
+                head,
+            })
         }
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: the table cache cannot be read ({e}); rebuilding it"),
     }
-    let inputs = loaded.iter().map(|(e, bytes)| {
-        (
-            e.record.kind.as_str(),
-            Input {
-                bytes,
-                evidence: &e.record.blob,
-                snapshot_at: snapshot_at(e),
-                params: &e.record.params,
-                batch: e.record.provenance.batch.as_deref(),
-            },
-        )
-    });
+    let mut contents = Vec::with_capacity(entries.len());
+    for e in &entries {
+        contents.push(l.content(e)?);
+    }
+    let inputs = entries
+        .iter()
+        .zip(&contents)
+        .zip(&moments)
+        .map(|((e, bytes), at)| {
+            (
+                e.record.kind.as_str(),
+                Input {
+                    bytes,
+                    evidence: &e.record.blob,
+                    snapshot_at: *at,
+                    params: &e.record.params,
+                    batch: e.record.provenance.batch.as_deref(),
+                },
+            )
+        });
     let tables = Tables::build(inputs).map_err(|(i, err)| {
-        let which = loaded
+        let which = entries
             .get(i)
-            .map(|(e, _)| format!("entry #{} ({})", e.seq, e.record.provenance.locator))
+            .map(|e| format!("entry #{} ({})", e.seq, e.record.provenance.locator))
             .unwrap_or_default();
         anyhow::anyhow!("cannot read {which}: {err}")
     })?;
-    let head = locker.as_ref().map(Locker::head).transpose()?;
-    Ok((tables, loaded.into_iter().map(|(e, _)| e).collect(), head))
+    drop(contents);
+    if let Err(e) = cache::write(&cache_root, &key, &tables) {
+        eprintln!(
+            "warning: the table cache cannot be written ({e}); the next run rebuilds the tables"
+        );
+    }
+    Ok(Loaded {
+        tables,
+        entries,
+        head,
+    })
 }
 
 pub fn tables(root: &Path, schema: bool, json: bool) -> anyhow::Result<Outcome> {
