@@ -117,6 +117,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Render a report from a fresh assessment: readiness (html, md, json, pdf), soc2 (html,
+    /// pdf, md), workpapers (xlsx), oscal (json: four documents).
+    Report {
+        /// readiness, soc2, workpapers or oscal.
+        kind: String,
+        /// The format (default: the kind's first).
+        #[arg(long)]
+        format: Option<String>,
+        /// Where to write (default reports/<kind>.<format>, or reports/oscal/ for OSCAL).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {
         /// Print the result as JSON.

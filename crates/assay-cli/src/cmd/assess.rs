@@ -247,6 +247,12 @@ fn summary_line(a: &Assessment, color: bool) -> String {
     )
 }
 
+/// A fresh assessment of the workspace (for reports and the demo).
+pub fn assessment(root: &Path, catalog: &Catalog) -> anyhow::Result<Assessment> {
+    let p = prepare(root, catalog)?;
+    run_engine(&p, catalog, None)
+}
+
 /// `assay assess [--json]`.
 pub fn assess(root: &Path, json: bool, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let p = prepare(root, catalog)?;

@@ -7,6 +7,7 @@ mod collect;
 mod demo;
 mod evidence;
 mod init;
+mod report;
 mod tables;
 mod validate;
 mod verify;
@@ -58,6 +59,13 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Findings { sync, json } => {
             assess::findings(&workspace_root(&cli.chdir)?, sync, json, catalog)
         }
+        Command::Report { kind, format, out } => report::run(
+            &workspace_root(&cli.chdir)?,
+            &kind,
+            format.as_deref(),
+            out.as_deref(),
+            catalog,
+        ),
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
     }
 }
