@@ -30,9 +30,10 @@ pub const NAMESPACE: &str = "urn:assay:oscal";
 const OSCAL_VERSION: &str = "1.2.3";
 /// Where the Trust Services Criteria are published (the source of the requirements).
 const TSC_SOURCE: &str = "https://www.aicpa-cima.com/resources/download/2017-trust-services-criteria-with-revised-points-of-focus-2022";
-/// The profile the system security plan imports: the criteria in scope. Assay publishes no
-/// OSCAL catalog of the criteria, so this names it.
-const PROFILE_HREF: &str = "urn:assay:profile:aicpa-tsc-2017";
+/// The profile the system security plan imports (the criteria in scope), written next to it.
+const PROFILE_HREF: &str = "profile.json";
+/// The catalog of the criteria the profile imports, written next to it.
+const CATALOG_HREF: &str = "catalog.json";
 /// The assessment plan the results import: the workspace's controls and tests.
 const PLAN_HREF: &str = "urn:assay:assessment-plan";
 /// The system security plan, as `assay report oscal` names it next to the plan of action.
@@ -49,11 +50,74 @@ const KEYS_NAMED: usize = 10;
 /// `{"<model name>": <model object>}`.
 pub fn all(cx: &Context<'_>) -> Vec<(&'static str, Value)> {
     vec![
+        ("catalog", catalog(cx)),
+        ("profile", profile(cx)),
         ("component-definition", component_definition(cx)),
         ("system-security-plan", ssp(cx)),
         ("assessment-results", assessment_results(cx)),
         ("plan-of-action-and-milestones", poam(cx)),
     ]
+}
+
+/// The Trust Services Criteria of the catalog as an OSCAL catalog: one group per category,
+/// one control per criterion (title, summary, points of focus as guidance).
+pub fn catalog(cx: &Context<'_>) -> Value {
+    let mut groups = Vec::new();
+    for cat in assay_core::Category::ALL {
+        let mut controls = Vec::new();
+        let mut list: Vec<&Criterion> = cx.criteria.iter().filter(|k| k.category == cat).collect();
+        list.sort_by_key(|k| sort_key(&k.id));
+        for k in list {
+            let mut parts = vec![json!({
+                "id": format!("{}_smt", control_id(&k.id)),
+                "name": "statement",
+                "prose": line_or(&k.summary, &k.id),
+            })];
+            if !k.points_of_focus.is_empty() {
+                parts.push(json!({
+                    "id": format!("{}_gdn", control_id(&k.id)),
+                    "name": "guidance",
+                    "prose": k.points_of_focus.iter().map(|p| line(p)).collect::<Vec<_>>().join(" "),
+                }));
+            }
+            controls.push(json!({
+                "id": control_id(&k.id),
+                "title": line_or(&format!("{} {}", k.id, k.subject), &k.id),
+                "parts": parts,
+            }));
+        }
+        if !controls.is_empty() {
+            groups.push(json!({
+                "id": token(&cat.to_string()),
+                "title": capitalized(&cat.to_string().replace('-', " ")),
+                "controls": controls,
+            }));
+        }
+    }
+    let mut m = metadata(cx, "AICPA Trust Services Criteria (2017, points of focus revised 2022), as summarized by Assay");
+    set(&mut m, "remarks", json!("Criterion summaries and points of focus are Assay's own wording; the authoritative text is the AICPA's."));
+    json!({
+        "uuid": uuid(&["catalog", "aicpa-tsc-2017", &cx.assessment.generator]),
+        "metadata": m,
+        "groups": groups,
+        "back-matter": {"resources": [{"uuid": uuid(&["resource", TSC_SOURCE]), "title": "Trust Services Criteria", "rlinks": [{"href": TSC_SOURCE}]}]},
+    })
+}
+
+/// The criteria in scope, as a profile of [`catalog`].
+pub fn profile(cx: &Context<'_>) -> Value {
+    let ids: Vec<String> = requirements(cx).iter().map(|r| control_id(&r.id)).collect();
+    let mut import = json!({"href": CATALOG_HREF});
+    if ids.is_empty() {
+        import["include-all"] = json!({});
+    } else {
+        import["include-controls"] = json!([{"with-ids": ids}]);
+    }
+    json!({
+        "uuid": stable_uuid(cx, &["profile"]),
+        "metadata": metadata(cx, &format!("{}: trust services criteria in scope", system_name(cx))),
+        "imports": [import],
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

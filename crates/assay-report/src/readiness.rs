@@ -137,13 +137,12 @@ pub fn doc(cx: &Context<'_>) -> Doc {
     let a = cx.assessment;
     let in_scope = a.criteria.len();
     let (met, not_met, not_tested) = counts(cx, None, None);
-    let mut b = Vec::new();
+    let mut b = vec![Block::Heading(1, "Summary".into())];
     if cx.evidence_count == 0 {
         b.push(Block::Notice(
-            "There is no evidence in the locker yet, so no test could be performed: every result below is \"not tested\", and the readiness figures only show the design. Import exports (`assay evidence import`) or run the collectors (`assay collect`), then run `assay report readiness` again.".into(),
+            "There is no evidence in the locker yet, so no test could be performed: every result below is \"not tested\", and the readiness figures only show the design. Import exports (assay evidence import) or run the collectors (assay collect), then run assay report readiness again.".into(),
         ));
     }
-    b.push(Block::Heading(1, "Summary".into()));
     b.push(Block::Facts(vec![
         (
             "Readiness".into(),
@@ -400,7 +399,11 @@ pub fn doc(cx: &Context<'_>) -> Doc {
             format!(
                 "{} · {} {}",
                 cx.scope.system_name,
-                a.audit.audit_type.replace("type", "Type "),
+                if a.audit.audit_type == "type1" {
+                    "Type I"
+                } else {
+                    "Type II"
+                },
                 period(cx)
             ),
             format!(

@@ -446,6 +446,8 @@ pub fn doc(cx: &Context<'_>) -> Doc {
                 for t in &c.tests {
                     let procedure = if type1 {
                         "Inquired and inspected the design and implementation.".to_string()
+                    } else if matches!(t.result, Verdict::NotTested | Verdict::Error) {
+                        t.procedure.clone()
                     } else {
                         format!("{} {}", tested_how(t), t.procedure)
                     };

@@ -57,7 +57,7 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
     };
     wb.set_properties(
         &DocProperties::new()
-            .set_title(&format!("SOC 2 workpapers: {}", cx.scope.organization))
+            .set_title(format!("SOC 2 workpapers: {}", cx.scope.organization))
             .set_author(&a.generator)
             .set_creation_datetime(&when),
     );

@@ -20,10 +20,12 @@ use std::path::PathBuf;
 /// 2026-06-30T12:00:00Z in microseconds.
 const SNAPSHOT_AT: i64 = 1_782_820_800_000_000;
 
-const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/oscal");
+const SCHEMAS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/oscal");
 
 fn schema_file(model: &str) -> &'static str {
     match model {
+        "catalog" => "oscal_catalog_schema.json",
+        "profile" => "oscal_profile_schema.json",
         "component-definition" => "oscal_component_schema.json",
         "system-security-plan" => "oscal_ssp_schema.json",
         "assessment-results" => "oscal_assessment-results_schema.json",
@@ -286,6 +288,8 @@ fn check(cx: &Context<'_>, dir: &std::path::Path) -> BTreeMap<&'static str, Valu
     assert_eq!(
         names,
         [
+            "catalog",
+            "profile",
             "component-definition",
             "system-security-plan",
             "assessment-results",
@@ -308,14 +312,20 @@ fn check(cx: &Context<'_>, dir: &std::path::Path) -> BTreeMap<&'static str, Valu
         errors.len(),
         errors.join("\n")
     );
+    assert_eq!(oscal::catalog(cx), first[0].1);
+    assert_eq!(oscal::profile(cx), first[1].1);
     assert_eq!(
         oscal::component_definition(cx),
-        first[0].1,
+        first[2].1,
         "component_definition and all disagree"
     );
-    assert_eq!(oscal::ssp(cx), first[1].1);
-    assert_eq!(oscal::assessment_results(cx), first[2].1);
-    assert_eq!(oscal::poam(cx), first[3].1);
+    assert_eq!(oscal::ssp(cx), first[3].1);
+    assert_eq!(oscal::assessment_results(cx), first[4].1);
+    assert_eq!(oscal::poam(cx), first[5].1);
+    // The validation can fail: a document without metadata is rejected.
+    let mut broken = first[5].1.clone();
+    broken.as_object_mut().unwrap().remove("metadata");
+    assert!(!violations(dir, "plan-of-action-and-milestones", &broken).is_empty());
     first.into_iter().collect()
 }
 

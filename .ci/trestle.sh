@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Validates `assay report oscal` for a workspace with NIST's compliance-trestle, in a trestle
+# workspace where each document sits in its model folder and the catalog and profile the SSP
+# imports are at the root (trestle resolves relative hrefs from there).
+# Usage: .ci/trestle.sh ASSAY WORKSPACE OUT_DIR
+set -euo pipefail
+assay="$1" ws="$2" out="$3"
+if ! command -v trestle >/dev/null; then
+  echo "skipped: trestle is not installed (pip install compliance-trestle)"
+  exit 0
+fi
+"$assay" -C "$ws" report oscal --out "$out" >/dev/null
+cd "$out"
+trestle init >/dev/null
+for pair in catalogs:catalog profiles:profile component-definitions:component-definition \
+            system-security-plans:system-security-plan assessment-results:assessment-results \
+            plan-of-action-and-milestones:plan-of-action-and-milestones; do
+  dir="${pair%%:*}" model="${pair#*:}"
+  mkdir -p "$dir/assay"
+  cp "$model.json" "$dir/assay/$model.json"
+  trestle validate -f "$dir/assay/$model.json" | grep -q "^VALID" \
+    || { trestle validate -f "$dir/assay/$model.json"; echo "trestle rejected $model.json"; exit 1; }
+  echo "trestle: $model.json valid"
+done
