@@ -339,6 +339,13 @@ pub struct DemoArgs {
     /// Leave the demo workspace in this folder (must be new or empty); default: a new temporary folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Size of the synthetic company: small (50 people, ~10k events), medium (500 people,
+    /// 1M events, 100k changes) or large (5,000 people, 10M events, 1M changes).
+    #[arg(long, default_value = "small")]
+    pub scale: String,
+    /// Seed of the synthetic company: the same seed gives the same evidence.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

@@ -1,5 +1,6 @@
-//! `assay demo`: a complete workspace for a synthetic company (Northwind Analytics), then
-//! its validation and design coverage. Later stages of the pipeline extend this command.
+//! `assay demo`: a complete workspace for a synthetic company (Northwind Analytics), its
+//! validation and design coverage, then a year of its evidence through the whole pipeline
+//! (`demo_pipeline.rs`): import, assessment, every report.
 
 use crate::cli::DemoArgs;
 use crate::output::{self, plural, Style};
@@ -58,6 +59,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
     let report = assay_workspace::init(&dir, catalog, &opts)?;
     let ws = Workspace::load(&dir, catalog);
     let locker = store_policies(&dir, &opts)?;
+    let pipeline = super::demo_pipeline::run(&dir, &args.scale, args.seed, args.json, catalog)?;
     if args.json {
         output::json(&serde_json::json!({
             "schema": "assay.demo/v1",
@@ -67,6 +69,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             "files": report.files.len(),
             "validate": super::validate::report_json(&ws),
             "locker": locker,
+            "pipeline": super::demo_pipeline::json(&pipeline),
         }))?;
     } else {
         let color = output::stdout_color();
@@ -99,9 +102,11 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             locker.key_id,
             if locker.verified { output::paint("verified", Style::Good, color) } else { output::paint("VERIFY FAILED", Style::Error, color) }
         );
-        println!("\nTry: assay -C {d} validate | assay -C {d} evidence list | assay -C {d} verify | assay catalog show CC6.1", d = dir.display());
+        super::demo_pipeline::print(&dir, &pipeline, color);
+        println!("\nTry: assay -C {d} assess | assay -C {d} test --control ACC-07 | assay -C {d} query \"select count(*) from audit_events\" | assay -C {d} verify", d = dir.display());
     }
-    Ok(if ws.error_count() > 0 || !locker.verified {
+    let missed = pipeline.planted.iter().any(|(_, found)| !*found);
+    Ok(if ws.error_count() > 0 || !locker.verified || missed {
         Outcome::Findings
     } else {
         Outcome::Ok

@@ -347,7 +347,7 @@ fn default_source(kind: &str) -> &'static str {
     }
 }
 
-fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
     let importable = |n: &&assay_tables::Normalizer| n.importable;
     let Some(normalizer) = assay_tables::for_kind(&args.kind).filter(importable) else {
         let kinds: Vec<&str> = assay_tables::REGISTRY

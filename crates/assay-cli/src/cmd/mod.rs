@@ -5,6 +5,7 @@ mod bundle;
 mod catalog;
 mod collect;
 mod demo;
+mod demo_pipeline;
 mod evidence;
 mod init;
 mod report;
