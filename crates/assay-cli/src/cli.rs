@@ -118,7 +118,7 @@ pub enum Command {
         json: bool,
     },
     /// Render a report from a fresh assessment: readiness (html, md, json, pdf), soc2 (html,
-    /// pdf, md), workpapers (xlsx), oscal (json: four documents).
+    /// pdf, md), workpapers (xlsx), oscal (json: six documents).
     Report {
         /// readiness, soc2, workpapers or oscal.
         kind: String,
@@ -221,6 +221,9 @@ pub struct EvidenceImportArgs {
     /// Refuse lines longer than this many bytes (a sign of a wrong or damaged file).
     #[arg(long, default_value_t = 256 * 1024 * 1024, hide = true)]
     pub max_line_bytes: u64,
+    /// Print nothing on success (the demo imports this way).
+    #[arg(long, hide = true)]
+    pub quiet: bool,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

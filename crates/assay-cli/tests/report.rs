@@ -146,14 +146,14 @@ fn reports_without_evidence_say_so_plainly() {
     let ws = common::workspace();
     let md = String::from_utf8(report(ws.path(), "readiness", "md")).unwrap();
     assert!(
-        md.contains("There is no evidence in the locker yet"),
+        md.contains("There is no evidence for the tests yet"),
         "{md}"
     );
     let json: serde_json::Value =
         serde_json::from_slice(&report(ws.path(), "readiness", "json")).unwrap();
     assert_eq!(json["no_evidence"], true);
     let soc2 = String::from_utf8(report(ws.path(), "soc2", "md")).unwrap();
-    assert!(soc2.contains("No evidence has been stored"), "{soc2}");
+    assert!(soc2.contains("No evidence for the tests has been stored"), "{soc2}");
     assert!(report(ws.path(), "soc2", "pdf").starts_with(b"%PDF-"));
     let (code, _, err) = run(ws.path(), &["report", "workpapers", "--format", "pdf"]);
     assert_eq!(code, 2);

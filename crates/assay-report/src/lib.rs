@@ -124,7 +124,7 @@ impl Format {
 }
 
 /// The files of a report: (file name suffix, bytes). One file except for OSCAL, which
-/// writes its four documents.
+/// writes its six documents.
 pub fn render(
     cx: &Context<'_>,
     kind: Kind,

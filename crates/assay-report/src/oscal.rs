@@ -1,7 +1,8 @@
 //! OSCAL 1.2.3 (JSON) export of an assessment, for tools that read NIST's Open Security
-//! Controls Assessment Language: a component definition (the organization's controls mapped to
-//! the Trust Services Criteria), a system security plan, the assessment results and a plan of
-//! action and milestones.
+//! Controls Assessment Language: a catalog of the Trust Services Criteria and a profile of
+//! those in scope, a component definition (the organization's controls mapped to the
+//! criteria), a system security plan, the assessment results and a plan of action and
+//! milestones.
 //!
 //! Each function returns the model object; the document on disk is `{"<model>": <object>}`
 //! (see [`all`] and [`crate::render`]). Like every report, the documents are a pure function
@@ -45,7 +46,7 @@ const EXCEPTIONS_LISTED: usize = 50;
 /// Exception keys named per piece of evidence.
 const KEYS_NAMED: usize = 10;
 
-/// The four documents as (model name, model object): component definition, system security
+/// The six documents as (model name, model object): catalog, profile, component definition, system security
 /// plan, assessment results, plan of action and milestones. The file of each is
 /// `{"<model name>": <model object>}`.
 pub fn all(cx: &Context<'_>) -> Vec<(&'static str, Value)> {
@@ -932,7 +933,7 @@ pub fn ssp(cx: &Context<'_>) -> Value {
         json!({
             "href": PROFILE_HREF,
             "remarks": format!(
-                "The AICPA 2017 Trust Services Criteria (revised points of focus, 2022), categories in scope: {}. Assay publishes no OSCAL catalog of the criteria; control ids are the criterion ids in lower case.",
+                "The AICPA 2017 Trust Services Criteria (revised points of focus, 2022), categories in scope: {}. The criteria are in catalog.json (imported through profile.json); control ids are the criterion ids in lower case.",
                 categories_text(cx)
             ),
         }),

@@ -140,7 +140,7 @@ pub fn doc(cx: &Context<'_>) -> Doc {
     let mut b = vec![Block::Heading(1, "Summary".into())];
     if cx.evidence_count == 0 {
         b.push(Block::Notice(
-            "There is no evidence in the locker yet, so no test could be performed: every result below is \"not tested\", and the readiness figures only show the design. Import exports (assay evidence import) or run the collectors (assay collect), then run assay report readiness again.".into(),
+            "There is no evidence for the tests yet (nothing in the locker fills the evidence tables), so no test could be performed: every result below is \"not tested\", and the readiness figures only show the design. Import exports (assay evidence import) or run the collectors (assay collect), then run assay report readiness again.".into(),
         ));
     }
     b.push(Block::Facts(vec![

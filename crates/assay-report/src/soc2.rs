@@ -132,7 +132,7 @@ pub fn doc(cx: &Context<'_>) -> Doc {
     };
     let mut b = vec![Block::Notice(text::draft_notice())];
     if cx.evidence_count == 0 {
-        b.push(Block::Notice("No evidence has been stored in the locker: no test of operating effectiveness could be performed, and the draft opinion below reflects that scope limitation.".into()));
+        b.push(Block::Notice("No evidence for the tests has been stored in the locker (nothing fills the evidence tables): no test of operating effectiveness could be performed, and the draft opinion below reflects that scope limitation.".into()));
     }
 
     b.push(Block::Heading(

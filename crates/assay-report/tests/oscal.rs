@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! The OSCAL export: each of the four documents validates against NIST's OSCAL 1.2.3 JSON
+//! The OSCAL export: each of the six documents validates against NIST's OSCAL 1.2.3 JSON
 //! schema, is the same on every call, and gives every object its own UUID.
 //!
 //! The assessment is computed by the engine over the default library: a Type II with one

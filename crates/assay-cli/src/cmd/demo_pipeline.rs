@@ -107,7 +107,8 @@ pub fn run(
                 source: Some(imp.source.to_string()),
                 effective: imp.effective.clone(),
                 max_line_bytes: 256 * 1024 * 1024,
-                json: quiet,
+                json: false,
+                quiet,
             },
         )?;
     }

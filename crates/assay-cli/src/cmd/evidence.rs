@@ -485,6 +485,9 @@ pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Ou
         bar.set_position(p.bytes_done)
     })?;
     bar.finish_and_clear();
+    if args.quiet {
+        return Ok(Outcome::Ok);
+    }
     if args.json {
         output::json(&json!({
             "schema": "assay.evidence-import/v1",
