@@ -15,12 +15,22 @@ fn the_demo_finds_every_planted_failure() {
     assert_eq!(code, 0, "{err}");
     let demo: Value = serde_json::from_str(&out).unwrap();
     let planted = demo["pipeline"]["planted"].as_array().unwrap();
-    assert!(planted.len() >= 20, "a realistic number of failures: {}", planted.len());
+    assert!(
+        planted.len() >= 20,
+        "a realistic number of failures: {}",
+        planted.len()
+    );
     let missed: Vec<&Value> = planted.iter().filter(|p| p["found"] != true).collect();
     assert!(missed.is_empty(), "missed: {missed:?}");
     // The planted failures span access, logging, change, backup, vendor and endpoint tests.
-    let tests: std::collections::BTreeSet<&str> = planted.iter().map(|p| p["test"].as_str().unwrap()).collect();
-    for t in ["ACC-07.1", "ACC-08.2", "LOG-01.1", "CHG-01.1", "BAK-01.1", "ACC-06.1", "VEN-02.1", "END-01.1"] {
+    let tests: std::collections::BTreeSet<&str> = planted
+        .iter()
+        .map(|p| p["test"].as_str().unwrap())
+        .collect();
+    for t in [
+        "ACC-07.1", "ACC-08.2", "LOG-01.1", "CHG-01.1", "BAK-01.1", "ACC-06.1", "VEN-02.1",
+        "END-01.1",
+    ] {
         assert!(tests.contains(t), "no planted failure for {t}: {tests:?}");
     }
 
@@ -30,15 +40,32 @@ fn the_demo_finds_every_planted_failure() {
     assert_eq!(code, 0, "{err}");
     let a: Value = serde_json::from_str(&json).unwrap();
     let exceptions = |test: &str| -> Vec<String> {
-        a["controls"].as_array().unwrap().iter().flat_map(|c| c["tests"].as_array().unwrap()).filter(|t| t["id"] == test).flat_map(|t| t["exceptions"].as_array().unwrap()).map(|e| e["key"].as_str().unwrap().to_string()).collect()
+        a["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["tests"].as_array().unwrap())
+            .filter(|t| t["id"] == test)
+            .flat_map(|t| t["exceptions"].as_array().unwrap())
+            .map(|e| e["key"].as_str().unwrap().to_string())
+            .collect()
     };
     for p in planted {
         let keys = exceptions(p["test"].as_str().unwrap());
-        assert!(keys.contains(&p["key"].as_str().unwrap().to_string()), "{p} not among {keys:?}");
+        assert!(
+            keys.contains(&p["key"].as_str().unwrap().to_string()),
+            "{p} not among {keys:?}"
+        );
     }
     // The root sign-in planted before the period is not reported.
     assert_eq!(exceptions("ACC-08.2").len(), 2);
-    for f in ["reports/readiness.html", "reports/soc2.pdf", "reports/workpapers.xlsx", "reports/oscal/assessment-results.json", "exports/planted.json"] {
+    for f in [
+        "reports/readiness.html",
+        "reports/soc2.pdf",
+        "reports/workpapers.xlsx",
+        "reports/oscal/assessment-results.json",
+        "exports/planted.json",
+    ] {
         assert!(ws.join(f).is_file(), "{f}");
     }
     let (code, _, err) = run(&ws, &["verify"]);
@@ -47,8 +74,17 @@ fn the_demo_finds_every_planted_failure() {
     // The same seed gives the same evidence files.
     let (code, _, err) = run(tmp.path(), &["demo", "--out", "again", "--json"]);
     assert_eq!(code, 0, "{err}");
-    for f in ["exports/hr/bamboohr-employees.csv", "exports/okta/system-log.ndjson", "exports/identity/accounts.csv", "exports/planted.json"] {
-        assert_eq!(std::fs::read(ws.join(f)).unwrap(), std::fs::read(tmp.path().join("again").join(f)).unwrap(), "{f}");
+    for f in [
+        "exports/hr/bamboohr-employees.csv",
+        "exports/okta/system-log.ndjson",
+        "exports/identity/accounts.csv",
+        "exports/planted.json",
+    ] {
+        assert_eq!(
+            std::fs::read(ws.join(f)).unwrap(),
+            std::fs::read(tmp.path().join("again").join(f)).unwrap(),
+            "{f}"
+        );
     }
     let (code, _, err) = run(tmp.path(), &["demo", "--out", "bad", "--scale", "huge"]);
     assert_eq!(code, 2);

@@ -153,7 +153,10 @@ fn reports_without_evidence_say_so_plainly() {
         serde_json::from_slice(&report(ws.path(), "readiness", "json")).unwrap();
     assert_eq!(json["no_evidence"], true);
     let soc2 = String::from_utf8(report(ws.path(), "soc2", "md")).unwrap();
-    assert!(soc2.contains("No evidence for the tests has been stored"), "{soc2}");
+    assert!(
+        soc2.contains("No evidence for the tests has been stored"),
+        "{soc2}"
+    );
     assert!(report(ws.path(), "soc2", "pdf").starts_with(b"%PDF-"));
     let (code, _, err) = run(ws.path(), &["report", "workpapers", "--format", "pdf"]);
     assert_eq!(code, 2);

@@ -4,8 +4,6 @@
 #[path = "../examples/synthetic/mod.rs"]
 mod synthetic;
 
-use assay_core::{AuditPeriod, Category, EngineSettings, Scope};
-
 fn main() {
     divan::main();
 }
@@ -17,35 +15,9 @@ fn default_suite(bencher: divan::Bencher, (events, changes): (usize, usize)) {
         events,
         changes,
     });
-    let catalog = assay_catalog::Catalog::embedded().unwrap_or_else(|e| unreachable!("{e}"));
-    let controls: Vec<assay_core::Control> =
-        catalog.controls.iter().map(|c| c.control.clone()).collect();
-    let scope = Scope {
-        organization: "Acme Synthetic".into(),
-        system_name: "Acme".into(),
-        system_description: String::new(),
-        period: AuditPeriod::Type2 {
-            start: jiff::civil::date(2026, 1, 1),
-            end: jiff::civil::date(2026, 12, 31),
-        },
-        categories: Category::ALL.to_vec(),
-    };
     bencher.bench_local(|| {
-        assay_engine::assess(&assay_engine::Inputs {
-            scope: &scope,
-            settings: &EngineSettings::default(),
-            controls: &controls,
-            criteria: &catalog.criteria,
-            inventory: &Default::default(),
-            tables: &tables,
-            evidence: &evidence,
-            results: &[],
-            triage: &[],
-            ledger: None,
-            only_control: None,
-            progress: None,
-        })
-        .map(|a| a.findings.len())
-        .unwrap_or(0)
+        synthetic::assess(&tables, &evidence, None)
+            .map(|a| a.findings.len())
+            .unwrap_or(0)
     });
 }

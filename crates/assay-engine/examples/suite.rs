@@ -5,7 +5,6 @@
 
 mod synthetic;
 
-use assay_core::{AuditPeriod, Category, EngineSettings, Scope};
 use std::time::Instant;
 
 fn arg(n: usize, default: usize) -> usize {
@@ -24,37 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let (tables, evidence) = synthetic::build(size);
     let generated = t0.elapsed();
-    let catalog = assay_catalog::Catalog::embedded()?;
-    let controls: Vec<assay_core::Control> =
-        catalog.controls.iter().map(|c| c.control.clone()).collect();
-    let scope = Scope {
-        organization: "Acme Synthetic".into(),
-        system_name: "Acme".into(),
-        system_description: String::new(),
-        period: AuditPeriod::Type2 {
-            start: jiff::civil::date(2026, 1, 1),
-            end: jiff::civil::date(2026, 12, 31),
-        },
-        categories: Category::ALL.to_vec(),
-    };
     let marks = std::cell::RefCell::new(Vec::new());
     let progress =
         |_: usize, _: usize, id: &str| marks.borrow_mut().push((id.to_string(), Instant::now()));
     let t1 = Instant::now();
-    let a = assay_engine::assess(&assay_engine::Inputs {
-        scope: &scope,
-        settings: &EngineSettings::default(),
-        controls: &controls,
-        criteria: &catalog.criteria,
-        inventory: &Default::default(),
-        tables: &tables,
-        evidence: &evidence,
-        results: &[],
-        triage: &[],
-        ledger: None,
-        only_control: None,
-        progress: Some(&progress),
-    })?;
+    let a = synthetic::assess(&tables, &evidence, Some(&progress))?;
     let total = t1.elapsed();
     let end = Instant::now();
     let marks = marks.into_inner();

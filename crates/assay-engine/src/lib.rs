@@ -20,7 +20,7 @@ pub mod udf;
 
 pub use assessment::{Assessment, LedgerHead, Verdict};
 pub use basis::EvidenceInfo;
-pub use perform::{assess, Inputs};
+pub use perform::{assess, Inputs, Progress};
 
 use assay_core::AuditPeriod;
 use jiff::civil::Date;

@@ -89,6 +89,42 @@ fn t(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
+/// The default library assessed over the synthetic tables (Type II, calendar 2026, every
+/// category).
+pub fn assess(
+    tables: &Tables,
+    evidence: &[EvidenceInfo],
+    progress: Option<&assay_engine::Progress<'_>>,
+) -> Result<assay_engine::Assessment, Box<dyn std::error::Error>> {
+    let catalog = assay_catalog::Catalog::embedded()?;
+    let controls: Vec<assay_core::Control> =
+        catalog.controls.iter().map(|c| c.control.clone()).collect();
+    let scope = assay_core::Scope {
+        organization: "Acme Synthetic".into(),
+        system_name: "Acme".into(),
+        system_description: String::new(),
+        period: assay_core::AuditPeriod::Type2 {
+            start: jiff::civil::date(2026, 1, 1),
+            end: jiff::civil::date(2026, 12, 31),
+        },
+        categories: assay_core::Category::ALL.to_vec(),
+    };
+    Ok(assay_engine::assess(&assay_engine::Inputs {
+        scope: &scope,
+        settings: &assay_core::EngineSettings::default(),
+        controls: &controls,
+        criteria: &catalog.criteria,
+        inventory: &Default::default(),
+        tables,
+        evidence,
+        results: &[],
+        triage: &[],
+        ledger: None,
+        only_control: None,
+        progress,
+    })?)
+}
+
 /// Sizes of the synthetic company.
 #[derive(Clone, Copy)]
 pub struct Size {
