@@ -288,7 +288,15 @@ fn demo_leaves_a_workspace_that_validates() {
     );
     let (code, out, _) = run(&tmp.path().join("demo"), &["verify"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.starts_with("verified: 20 entries"), "{out}");
+    let entries: usize = out
+        .strip_prefix("verified: ")
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        entries > 20,
+        "the 20 policies and the imported evidence: {out}"
+    );
     let (code, out, _) = run(&tmp.path().join("demo"), &["validate", "--json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
