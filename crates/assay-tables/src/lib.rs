@@ -13,4 +13,4 @@ pub mod schema;
 pub mod value;
 
 pub use normalize::{for_kind, Input, NormalizeError, Normalizer, Output, Run, REGISTRY};
-pub use query::Tables;
+pub use query::{Builder, Owned, Tables};

@@ -15,6 +15,89 @@ pub struct Tables {
     batches: BTreeMap<&'static str, RecordBatch>,
 }
 
+/// A piece of evidence handed over with its bytes (see [`Builder`]).
+pub struct Owned {
+    /// Its kind.
+    pub kind: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// SHA-256 of the bytes.
+    pub evidence: String,
+    /// The moment it speaks for (microseconds).
+    pub snapshot_at: Option<i64>,
+    /// Import parameters.
+    pub params: std::collections::BTreeMap<String, String>,
+    /// Its collection run or import batch.
+    pub batch: Option<String>,
+}
+
+impl Owned {
+    fn input(&self) -> Input<'_> {
+        Input {
+            bytes: &self.bytes,
+            evidence: &self.evidence,
+            snapshot_at: self.snapshot_at,
+            params: &self.params,
+            batch: self.batch.as_deref(),
+        }
+    }
+}
+
+/// The responses of one collection run (kind, batch), each with its position.
+type RunGroup = ((String, Option<String>), Vec<(usize, Owned)>);
+
+/// Builds the tables one piece of evidence at a time, so a file export's bytes can be
+/// dropped as soon as it is normalized; the responses of a collection run are kept until
+/// [`Builder::finish`] joins them.
+#[derive(Default)]
+pub struct Builder {
+    out: Output,
+    groups: Vec<RunGroup>,
+    next: usize,
+}
+
+impl Builder {
+    /// Normalizes (or, for a collection run, keeps) one piece of evidence. `Err` names it
+    /// by its position among those added.
+    pub fn add(&mut self, o: Owned) -> Result<(), (usize, NormalizeError)> {
+        let i = self.next;
+        self.next += 1;
+        match for_kind(&o.kind).map(|n| n.run) {
+            Some(Run::Each(run)) => {
+                run(&o.input(), &mut self.out).map_err(|e| (i, e))?;
+            }
+            Some(Run::Batch(_)) => {
+                let key = (o.kind.clone(), o.batch.clone());
+                match self.groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, list)) => list.push((i, o)),
+                    None => self.groups.push((key, vec![(i, o)])),
+                }
+            }
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Joins the collection runs and finishes the tables.
+    pub fn finish(mut self) -> Result<Tables, (usize, NormalizeError)> {
+        for ((kind, _), list) in std::mem::take(&mut self.groups) {
+            if let Some(Run::Batch(run)) = for_kind(&kind).map(|n| n.run) {
+                let first = list.first().map_or(0, |(i, _)| *i);
+                let inputs: Vec<Input<'_>> = list.iter().map(|(_, o)| o.input()).collect();
+                run(&inputs, &mut self.out).map_err(|e| (first, e))?;
+            }
+        }
+        let mut batches = BTreeMap::new();
+        for (name, mut rows) in self.out.into_tables() {
+            let batch = rows
+                .finish()
+                .map_err(|e| (usize::MAX, NormalizeError::whole(e.to_string())))?;
+            batches.insert(name, batch);
+        }
+        Ok(Tables { batches })
+    }
+}
+
 /// A query failed.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
@@ -41,40 +124,18 @@ impl Tables {
     pub fn build<'a>(
         inputs: impl IntoIterator<Item = (&'a str, Input<'a>)>,
     ) -> Result<Tables, (usize, NormalizeError)> {
-        let mut out = Output::default();
-        // Inputs read together are grouped by (kind, batch), keeping first-seen order.
-        type Group<'g> = ((&'g str, Option<&'g str>), Vec<(usize, Input<'g>)>);
-        let mut groups: Vec<Group<'a>> = Vec::new();
-        for (i, (kind, input)) in inputs.into_iter().enumerate() {
-            match for_kind(kind).map(|n| n.run) {
-                Some(Run::Each(run)) => {
-                    run(&input, &mut out).map_err(|e| (i, e))?;
-                }
-                Some(Run::Batch(_)) => {
-                    let key = (kind, input.batch);
-                    match groups.iter_mut().find(|(k, _)| *k == key) {
-                        Some((_, list)) => list.push((i, input)),
-                        None => groups.push((key, vec![(i, input)])),
-                    }
-                }
-                None => {}
-            }
+        let mut b = Builder::default();
+        for (kind, i) in inputs {
+            b.add(Owned {
+                kind: kind.to_string(),
+                bytes: i.bytes.to_vec(),
+                evidence: i.evidence.to_string(),
+                snapshot_at: i.snapshot_at,
+                params: i.params.clone(),
+                batch: i.batch.map(str::to_string),
+            })?;
         }
-        for ((kind, _), list) in groups {
-            if let Some(Run::Batch(run)) = for_kind(kind).map(|n| n.run) {
-                let first = list.first().map_or(0, |(i, _)| *i);
-                let inputs: Vec<Input<'a>> = list.into_iter().map(|(_, input)| input).collect();
-                run(&inputs, &mut out).map_err(|e| (first, e))?;
-            }
-        }
-        let mut batches = BTreeMap::new();
-        for (name, mut rows) in out.into_tables() {
-            let batch = rows
-                .finish()
-                .map_err(|e| (usize::MAX, NormalizeError::whole(e.to_string())))?;
-            batches.insert(name, batch);
-        }
-        Ok(Tables { batches })
+        b.finish()
     }
 
     /// Tables from finished batches (e.g. read back from the cache).

@@ -88,34 +88,30 @@ pub fn load_all(root: &Path) -> anyhow::Result<Loaded> {
         Ok(None) => {}
         Err(e) => eprintln!("warning: the table cache cannot be read ({e}); rebuilding it"),
     }
-    let mut contents = Vec::with_capacity(entries.len());
-    for e in &entries {
-        contents.push(l.content(e)?);
-    }
-    let inputs = entries
-        .iter()
-        .zip(&contents)
-        .zip(&moments)
-        .map(|((e, bytes), at)| {
-            (
-                e.record.kind.as_str(),
-                Input {
-                    bytes,
-                    evidence: &e.record.blob,
-                    snapshot_at: *at,
-                    params: &e.record.params,
-                    batch: e.record.provenance.batch.as_deref(),
-                },
-            )
-        });
-    let tables = Tables::build(inputs).map_err(|(i, err)| {
-        let which = entries
+    // One piece at a time: a file export's bytes are dropped once it is normalized.
+    let mut builder = assay_tables::Builder::default();
+    let which = |i: usize| {
+        entries
             .get(i)
             .map(|e| format!("entry #{} ({})", e.seq, e.record.provenance.locator))
-            .unwrap_or_default();
-        anyhow::anyhow!("cannot read {which}: {err}")
-    })?;
-    drop(contents);
+            .unwrap_or_default()
+    };
+    for (e, at) in entries.iter().zip(&moments) {
+        let bytes = l.content(e)?;
+        builder
+            .add(assay_tables::Owned {
+                kind: e.record.kind.clone(),
+                bytes,
+                evidence: e.record.blob.clone(),
+                snapshot_at: *at,
+                params: e.record.params.clone(),
+                batch: e.record.provenance.batch.clone(),
+            })
+            .map_err(|(i, err)| anyhow::anyhow!("cannot read {}: {err}", which(i)))?;
+    }
+    let tables = builder
+        .finish()
+        .map_err(|(i, err)| anyhow::anyhow!("cannot read {}: {err}", which(i)))?;
     if let Err(e) = cache::write(&cache_root, &key, &tables) {
         eprintln!(
             "warning: the table cache cannot be written ({e}); the next run rebuilds the tables"
