@@ -76,7 +76,7 @@ fn the_demo_finds_every_planted_failure() {
     assert_eq!(code, 0, "{err}");
     for f in [
         "exports/hr/bamboohr-employees.csv",
-        "exports/okta/system-log.ndjson",
+        "exports/okta/system-log/2026-03-01.ndjson",
         "exports/identity/accounts.csv",
         "exports/planted.json",
     ] {

@@ -130,7 +130,7 @@ pub fn identity(
         );
         count += 1;
         if i % 3 == 0 {
-            let login = format!("{}-{}", p.first, p.last);
+            let login = p.login();
             let gkey = format!("github:{login}");
             let two_fa = !(active && i % 31 == 12);
             if !two_fa {

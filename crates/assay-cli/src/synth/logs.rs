@@ -1,5 +1,5 @@
 //! The synthetic company's logs and change history: CloudTrail log files (gzip, in the
-//! `AWSLogs/` tree AWS writes), the Okta System Log (NDJSON) and GitHub pull requests with
+//! `AWSLogs/` tree AWS writes), the Okta System Log (NDJSON, a file a day) and GitHub pull requests with
 //! their reviews (REST API JSON), with planted failures: root sign-ins, a console sign-in
 //! without MFA, logging stopped, a leaver signing in after leaving, changes merged without an
 //! independent approval, an emergency change never approved.
@@ -240,15 +240,18 @@ pub fn okta(
 ) -> std::io::Result<()> {
     let total = scale.events * 4 / 10;
     let per_day = (total as i64 / DAYS).max(1) as usize;
-    let path = dir.join("okta/system-log.ndjson");
-    std::fs::create_dir_all(dir.join("okta"))?;
-    let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    // One file a day, as a System Log export by time window would be.
+    let path = dir.join("okta/system-log");
+    std::fs::create_dir_all(&path)?;
     let leaver = people
         .iter()
         .find(|p| p.end.is_some_and(|e| e < PERIOD.1 - 10));
     let mut n: u64 = 1 << 40;
     let mut line = String::with_capacity(700);
     for d in YEAR_START_DAY..=PERIOD.1 {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(
+            path.join(format!("{}.ndjson", day(d))),
+        )?);
         let mut count = per_day;
         if leaver.is_some_and(|p| p.end.map(|e| e + 3) == Some(d)) {
             count += 1;
@@ -290,11 +293,11 @@ pub fn okta(
             g.bytes += line.len() as u64;
             g.events += 1;
         }
+        out.flush()?;
         if d % 16 == 0 {
             progress(g.bytes);
         }
     }
-    out.flush()?;
     g.imports.push(Import {
         path,
         kind: "okta-system-log",
@@ -318,7 +321,7 @@ pub fn pulls(
     let logins: Vec<String> = people
         .iter()
         .filter(|p| p.department == "Engineering")
-        .map(|p| format!("{}-{}", p.first, p.last))
+        .map(Person::login)
         .collect();
     let logins = if logins.len() < 2 {
         vec!["ada-kim".to_string(), "ben-ortega".to_string()]

@@ -114,6 +114,17 @@ pub struct Person {
     pub end: Option<i64>,
 }
 
+impl Person {
+    /// The GitHub login: the email's local part with dashes, unique like the email.
+    pub fn login(&self) -> String {
+        self.email
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .replace('.', "-")
+    }
+}
+
 /// A failure planted on purpose: the test that must report it and the exception key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Planted {
