@@ -132,11 +132,12 @@ pub fn identity(
         if i % 3 == 0 {
             let login = p.login();
             let gkey = format!("github:{login}");
-            let two_fa = !(active && i % 31 == 12);
+            // Removed from the organization when the person leaves.
+            let gactive = p.end.is_none();
+            let two_fa = !(gactive && i % 31 == 12);
             if !two_fa {
                 plant(g, "ACC-11.2", &gkey);
             }
-            let gactive = p.end.is_none();
             let removed = p.end.map(|e| instant(e, 50_000)).unwrap_or_default();
             let _ = writeln!(
                 t,
