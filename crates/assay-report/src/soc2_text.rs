@@ -260,7 +260,7 @@ pub fn section1_opinion(f: &Facts<'_>, kind: OpinionKind, reasons: &[String]) ->
 }
 
 /// Section II: management's assertion, in the first person plural of the service
-/// organization, ending with a signature placeholder.
+/// organization, ending with a signature line for management to complete.
 pub fn section2_assertion(f: &Facts<'_>) -> String {
     let when = period(f);
     let cats = categories_phrase(f.categories);
@@ -676,7 +676,7 @@ fn restricted_use(f: &Facts<'_>) -> String {
     )
 }
 
-/// The basis items; a placeholder when none were recorded.
+/// The basis items; a bracketed note for the CPA firm when none were recorded.
 fn reason_list(reasons: &[String]) -> Vec<String> {
     let items: Vec<String> = reasons
         .iter()
@@ -968,7 +968,7 @@ mod tests {
     }
 
     #[test]
-    fn text_is_plain_paragraphs_with_signature_placeholders() {
+    fn text_is_plain_paragraphs_with_signature_lines() {
         let f = facts(ReportType::Type2, &["AWS"], true);
         let s1 = section1_opinion(&f, OpinionKind::Qualified, &reasons());
         let s2 = section2_assertion(&f);
