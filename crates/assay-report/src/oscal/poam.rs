@@ -1,7 +1,8 @@
 //! The plan of action and milestones: one item and one risk per finding.
 
 use super::results::{
-    finding, finding_remarks, kind_phrase, observation, observed, related, Observed,
+    finding, finding_description, finding_remarks, kind_phrase, observation, observed, related,
+    Observed,
 };
 use super::*;
 
@@ -25,16 +26,7 @@ fn risk(cx: &Context<'_>, f: &Finding, observation: Option<&Observed<'_>>) -> Va
             &f.id
         )),
     );
-    let statement = f.statement.trim();
-    set(
-        &mut m,
-        "description",
-        json!(if statement.is_empty() {
-            format!("Finding {}: {}.", line(&f.id), kind_phrase(f.kind))
-        } else {
-            statement.to_string()
-        }),
-    );
+    set(&mut m, "description", json!(finding_description(f)));
     set(
         &mut m,
         "statement",
@@ -152,16 +144,7 @@ pub fn poam(cx: &Context<'_>) -> Value {
                         "Finding"
                     )),
                 );
-                let statement = f.statement.trim();
-                set(
-                    &mut m,
-                    "description",
-                    json!(if statement.is_empty() {
-                        format!("Finding {}: {}.", line(&f.id), kind_phrase(f.kind))
-                    } else {
-                        statement.to_string()
-                    }),
-                );
+                set(&mut m, "description", json!(finding_description(f)));
                 let owner = f
                     .triage
                     .as_ref()

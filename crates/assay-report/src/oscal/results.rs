@@ -283,6 +283,16 @@ pub(super) fn kind_phrase(kind: &str) -> String {
 
 /// A finding's target: the first criterion it affects that is not met (else its first
 /// criterion), as a control objective.
+/// A finding's description: its statement, or its id and kind when it has none.
+pub(super) fn finding_description(f: &Finding) -> String {
+    let statement = f.statement.trim();
+    if statement.is_empty() {
+        format!("Finding {}: {}.", line(&f.id), kind_phrase(f.kind))
+    } else {
+        statement.to_string()
+    }
+}
+
 pub(super) fn finding(
     cx: &Context<'_>,
     f: &Finding,
@@ -292,16 +302,7 @@ pub(super) fn finding(
     let mut m = Map::new();
     set(&mut m, "uuid", json!(finding_uuid(cx, &f.id)));
     set(&mut m, "title", json!(line_or(&f.id, "Finding")));
-    let statement = f.statement.trim();
-    set(
-        &mut m,
-        "description",
-        json!(if statement.is_empty() {
-            format!("Finding {}: {}.", line(&f.id), kind_phrase(f.kind))
-        } else {
-            statement.to_string()
-        }),
-    );
+    set(&mut m, "description", json!(finding_description(f)));
     let mut p = vec![
         prop("severity", f.severity.as_str()),
         prop("kind", f.kind),
