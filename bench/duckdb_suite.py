@@ -1,7 +1,8 @@
-"""Runs the default library's automated tests in DuckDB over the Parquet tables Assay cached
+"""Runs the default library's automated tests in DuckDB over the Parquet tables Assay built
 for a workspace, and checks that DuckDB finds the same populations and exceptions.
 
-Usage: python3 bench/duckdb_suite.py WORKSPACE ASSESSMENT_JSON
+Usage: python3 bench/duckdb_suite.py WORKSPACE ASSESSMENT_JSON TABLES_DIR
+(TABLES_DIR: written by `assay -C WORKSPACE tables --export TABLES_DIR`)
 Prints one JSON object: seconds to load the tables, seconds to run the queries, and the
 number of tests whose population and exception counts match Assay's.
 """
@@ -59,9 +60,9 @@ for c in assessment["controls"]:
 con = duckdb.connect()
 for m in MACROS:
     con.execute(m)
-cache = glob.glob(os.path.join(ws, ".assay", "cache", "tables", "*", "complete"))[0]
+tables_dir = sys.argv[3]
 t0 = time.perf_counter()
-for f in sorted(glob.glob(os.path.join(os.path.dirname(cache), "*.parquet"))):
+for f in sorted(glob.glob(os.path.join(tables_dir, "*.parquet"))):
     name = os.path.basename(f)[:-8]
     con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet('{f}')")
 loaded = time.perf_counter() - t0

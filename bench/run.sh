@@ -4,7 +4,7 @@
 #   - the default suite's SQL: `assay test` vs DuckDB running the same queries over the same
 #     Parquet tables (bench/duckdb_suite.py, which also checks both find the same exceptions)
 #   - three representative tests vs the same checks in plain Python over the exports
-#     (bench/python_checks.py); OPA/Rego when its Python bindings install
+#     (bench/python_checks.py) and in Rego (bench/checks.rego via bench/rego_checks.py)
 #   - end to end: `assay demo --scale SCALE` wall time and peak memory (/usr/bin/time -v)
 # Usage: bench/run.sh [SCALE] [SEED]   (default: medium 7). Needs python3 with pip.
 # ASSAY_BIN=path uses that binary instead of building target/release/assay.
@@ -43,7 +43,8 @@ t=$(now); "$assay" -C "$ws" assess --json >"$work/assess.json"; assess_warm=$(si
 t=$(now); "$assay" -C "$ws" test --json >/dev/null || true; test_s=$(since "$t")
 duck="skipped"
 if python3 -c "import duckdb, yaml" 2>/dev/null; then
-  t=$(now); python3 bench/duckdb_suite.py "$ws" "$work/assess.json" >"$work/duck.json"; duck_s=$(since "$t")
+  "$assay" -C "$ws" tables --export "$work/tables" >/dev/null
+  t=$(now); python3 bench/duckdb_suite.py "$ws" "$work/assess.json" "$work/tables" >"$work/duck.json"; duck_s=$(since "$t")
   duck="$duck_s s ($(field "$work/duck.json" "['matched']") of $(field "$work/duck.json" "['tests']") tests agree)"
 fi
 
@@ -51,8 +52,26 @@ t=$(now)
 for c in ACC-02 ACC-07 CHG-01; do "$assay" -C "$ws" test --control "$c" --json >/dev/null || true; done
 three_s=$(since "$t")
 t=$(now); python3 bench/python_checks.py "$ws/exports" 2026-01-01 2026-09-30 >"$work/py.json"; py_s=$(since "$t")
-opa="not measured: opa-golib-python-bindings does not install from PyPI on this machine"
-python3 -c "import opa_golib_python_bindings" 2>/dev/null && opa="installed, but bench/run.sh has no Rego comparison yet"
+agree=$(python3 - "$work/assess.json" "$work/py.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))
+ours = {t["id"]: t.get("exception_count") for c in a["controls"] for t in c["tests"]}
+py = json.load(open(sys.argv[2]))["exceptions"]
+same = [k for k, v in py.items() if ours.get(k) == v]
+print(f"{len(same)} of {len(py)} tests have Assay's exception counts")
+PY
+)
+# Rego: OPA's own Python bindings when they install, else regopy (rego-cpp, Rego v1).
+opa_note="opa-golib-python-bindings"
+python3 -m pip install --quiet --disable-pip-version-check opa-golib-python-bindings >/dev/null 2>&1 \
+  || opa_note="regopy (rego-cpp); opa-golib-python-bindings does not install here"
+python3 -m pip install --quiet --disable-pip-version-check regopy >/dev/null 2>&1 || true
+opa="skipped: neither Rego evaluator installs"
+if python3 -c "import regopy" 2>/dev/null; then
+  t=$(now); python3 bench/rego_checks.py "$ws/exports" 2026-01-01 2026-09-30 >"$work/rego.json"; rego_s=$(since "$t")
+  same=$(python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['exceptions']; b=json.load(open(sys.argv[2]))['exceptions']; print('same exceptions' if a == b else f'DIFFERENT: {a} vs {b}')" "$work/py.json" "$work/rego.json")
+  opa="assay $three_s s / Rego $rego_s s = $(ratio "$three_s" "$rego_s") ($opa_note; $same as Python)"
+fi
 
 cat <<OUT
 # machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(date -u +%Y-%m-%d)
@@ -60,6 +79,6 @@ evidence generated:   $mb MB in $gen_s s; planted failures found: $found
 end to end:           $wall wall, peak RSS $rss MB (import $import_s s, assess $assess_s s, reports $reports_s s)
 ingest vs sha256sum:  import $import_s s / sha256sum $sha_s s = $(ratio "$import_s" "$sha_s")
 suite vs DuckDB:      assay test $test_s s (assess, warm cache: $assess_warm s) / DuckDB $duck = $( [ "$duck" = skipped ] && echo n/a || ratio "$test_s" "$duck_s")
-three tests vs Python: assay $three_s s / Python $py_s s = $(ratio "$three_s" "$py_s")
-three tests vs OPA:   $opa
+three tests vs Python: assay $three_s s / Python $py_s s = $(ratio "$three_s" "$py_s") ($agree)
+three tests vs Rego:  $opa
 OUT

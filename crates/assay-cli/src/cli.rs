@@ -69,6 +69,10 @@ pub enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// Write every table as Parquet into this folder (`<table>.parquet`), for other
+        /// tools (DuckDB, pandas, Spark) to read.
+        #[arg(long, value_name = "DIR")]
+        export: Option<PathBuf>,
     },
     /// Run SQL over the evidence tables (e.g. "select count(*) from changes").
     Query {

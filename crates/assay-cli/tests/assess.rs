@@ -123,15 +123,36 @@ fn assess_json_is_byte_identical_across_runs_and_with_or_without_the_cache() {
     let (_, first, _) = run(ws.path(), &["assess", "--json"]);
     let (_, second, _) = run(ws.path(), &["assess", "--json"]);
     assert_eq!(first, second);
-    let cache = ws.path().join(".assay/cache/tables");
+    // The import put each file's rows in the rows cache: assessing reads no blob.
+    let cache = ws.path().join(".assay/cache/rows");
     assert_eq!(
         std::fs::read_dir(&cache).unwrap().count(),
-        1,
-        "one cached set"
+        3,
+        "one fragment per imported file"
     );
+    let objects = ws.path().join(".assay/objects");
+    let aside = ws.path().join("objects-aside");
+    std::fs::rename(&objects, &aside).unwrap();
+    let (_, from_cache, err) = run(ws.path(), &["assess", "--json"]);
+    assert_eq!(first, from_cache, "{err}");
+    std::fs::rename(&aside, &objects).unwrap();
+    // Without the cache, the same bytes from the blobs.
     std::fs::remove_dir_all(&cache).unwrap();
     let (_, rebuilt, _) = run(ws.path(), &["assess", "--json"]);
     assert_eq!(first, rebuilt);
+    assert_eq!(
+        std::fs::read_dir(&cache).unwrap().count(),
+        3,
+        "cached again"
+    );
+    // The assembled tables, for other tools.
+    let out = ws.path().join("export");
+    let (code, said, err) = run(ws.path(), &["tables", "--export", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(said.contains("Parquet files"), "{said}");
+    let changes = std::fs::read(out.join("changes.parquet")).unwrap();
+    assert!(changes.starts_with(b"PAR1") && changes.len() > 1000);
+    std::fs::write(cache.join("stale-fragment"), "x").unwrap();
 
     let v: Value = serde_json::from_str(&first).unwrap();
     assert_eq!(v["schema"], "assay.assessment/v1");
@@ -156,8 +177,8 @@ fn assess_json_is_byte_identical_across_runs_and_with_or_without_the_cache() {
     assert_eq!(after["ledger"]["size"], 4);
     assert_eq!(
         std::fs::read_dir(&cache).unwrap().count(),
-        1,
-        "the old set is removed"
+        4,
+        "one more fragment; fragments of nothing in the ledger are removed"
     );
 }
 

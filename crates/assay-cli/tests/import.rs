@@ -169,6 +169,12 @@ fn malformed_exports_name_file_and_line_and_store_nothing() {
     );
     assert_eq!(code, 2, "{err}");
     assert_eq!(entry_count(ws.path()), 0);
+    let empty = |dir: &str| {
+        let p = ws.path().join(dir);
+        !p.exists() || std::fs::read_dir(&p).unwrap().count() == 0
+    };
+    assert!(empty(".assay/objects"), "no blob stored");
+    assert!(empty(".assay/staging"), "nothing left staged");
     let (code, _, err) = run(
         ws.path(),
         &["evidence", "import", "good.csv", "--kind", "pdf"],

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 /// Exceptions listed in full per test; the count is always exact.
 pub const EXCEPTION_LIMIT: usize = 1000;
@@ -166,6 +167,8 @@ pub fn run(basis: &Basis, rt: &tokio::runtime::Runtime, ask: &Ask<'_>) -> Result
         let mut exception_count = 0;
         let opts = FormatOptions::default();
         let width = columns.len();
+        let key_at = columns.iter().position(|c| c == "key").unwrap_or(0);
+        let mut cell = String::new();
         for b in &batches {
             let fmts: Vec<ArrayFormatter<'_>> = b
                 .columns()
@@ -189,17 +192,19 @@ pub fn run(basis: &Basis, rt: &tokio::runtime::Runtime, ask: &Ask<'_>) -> Result
                 None => None,
             };
             for r in 0..b.num_rows() {
-                for c in 0..width {
+                for (c, fmt) in fmts.iter().enumerate().take(width) {
                     if c > 0 {
                         hasher.update([0x1f]);
                     }
-                    match text(c, r) {
-                        Some(t) => hasher.update(t.as_bytes()),
-                        None => hasher.update([0]),
+                    if b.column(c).is_null(r) {
+                        hasher.update([0]);
+                    } else {
+                        cell.clear();
+                        let _ = write!(cell, "{}", fmt.value(r));
+                        hasher.update(cell.as_bytes());
                     }
                 }
                 hasher.update([0x1e]);
-                let key_at = columns.iter().position(|c| c == "key").unwrap_or(0);
                 let key = text(key_at, r).unwrap_or_default();
                 if let Some(at) = &at_col {
                     let at = at.as_primitive::<TimestampMicrosecondType>();

@@ -18,6 +18,16 @@ pub trait BlobStore {
         debug_assert_eq!(actual, hash);
         Ok(())
     }
+    /// Stores files already written and synced elsewhere (`(hash, path)`, each hash the
+    /// file's hex SHA-256, which the caller computed). A local store moves them into place;
+    /// others copy them. Staged files may be gone afterwards.
+    fn adopt(&self, staged: &[(String, PathBuf)]) -> Result<(), LockerError> {
+        for (hash, path) in staged {
+            let bytes = fs::read(path).map_err(|e| io(path, e))?;
+            self.put_hashed(hash, &bytes)?;
+        }
+        Ok(())
+    }
     /// The stored bytes of a blob.
     fn get(&self, hash: &str) -> Result<Vec<u8>, LockerError>;
     /// Whether a blob is stored.
@@ -88,6 +98,32 @@ impl BlobStore for LocalBlobs {
     fn get(&self, hash: &str) -> Result<Vec<u8>, LockerError> {
         let path = self.path_of(hash);
         fs::read(&path).map_err(|e| io(&path, e))
+    }
+
+    /// Renames each staged file into place (copying when the stage is on another file
+    /// system), then syncs each folder that changed once.
+    fn adopt(&self, staged: &[(String, PathBuf)]) -> Result<(), LockerError> {
+        let mut parents = std::collections::BTreeSet::new();
+        for (hash, from) in staged {
+            let path = self.path_of(hash);
+            if path.exists() {
+                continue;
+            }
+            let parent = path.parent().unwrap_or(&self.dir).to_path_buf();
+            fs::create_dir_all(&parent).map_err(|e| io(&parent, e))?;
+            if fs::rename(from, &path).is_err() {
+                let bytes = fs::read(from).map_err(|e| io(from, e))?;
+                self.put_hashed(hash, &bytes)?;
+                continue;
+            }
+            parents.insert(parent);
+        }
+        for dir in parents {
+            File::open(&dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io(&dir, e))?;
+        }
+        Ok(())
     }
 
     fn contains(&self, hash: &str) -> bool {

@@ -361,6 +361,94 @@ impl Locker {
     }
 }
 
+/// A file of a plan already read, redacted, hashed and written (synced) to a staging
+/// folder by the caller, which checked it in the meantime (see [`Locker::record_staged`]).
+#[derive(Debug, Clone)]
+pub struct Staged {
+    /// Hex SHA-256 of the staged (redacted) bytes.
+    pub hash: String,
+    /// Their length.
+    pub size: u64,
+    /// What redaction removed.
+    pub redactions: Vec<crate::entry::Redaction>,
+    /// Where the staged bytes are.
+    pub path: PathBuf,
+}
+
+/// The staging folder of a workspace's imports: on the locker's file system, so staged
+/// files move into the blob store without a copy.
+pub fn staging_dir(root: &Path) -> PathBuf {
+    Locker::dir_of(root).join("staging")
+}
+
+impl Locker {
+    /// Stores and records a plan whose files were staged (`staged[i]` is `plan.files[i]`):
+    /// files the same batch stored already are skipped, the rest are moved into the blob
+    /// store and their entries appended together (in one transaction where the ledger can).
+    /// Nothing is stored until this is called, so a caller that checks every file first
+    /// stores all of them or none.
+    pub fn record_staged(
+        &mut self,
+        plan: &Plan,
+        meta: &ImportMeta,
+        staged: Vec<Staged>,
+        now: &mut dyn FnMut() -> String,
+    ) -> Result<Summary, LockerError> {
+        if staged.len() != plan.files.len() {
+            return Err(LockerError::Database(format!(
+                "{} files staged for a plan of {}",
+                staged.len(),
+                plan.files.len()
+            )));
+        }
+        let batch = batch_id(plan, meta);
+        let done: BTreeSet<String> = self
+            .entries()?
+            .into_iter()
+            .filter(|e| e.record.provenance.batch.as_deref() == Some(batch.as_str()))
+            .map(|e| e.record.provenance.locator)
+            .collect();
+        let todo: Vec<(&PlannedFile, Staged)> = plan
+            .files
+            .iter()
+            .zip(staged)
+            .filter(|(f, _)| !done.contains(&f.locator))
+            .collect();
+        let moves: Vec<(String, PathBuf)> = todo
+            .iter()
+            .map(|(_, s)| (s.hash.clone(), s.path.clone()))
+            .collect();
+        self.blobs.adopt(&moves)?;
+        let records: Vec<Record> = todo
+            .into_iter()
+            .map(|(f, s)| Record {
+                blob: s.hash,
+                size: s.size,
+                media_type: media_type(&f.locator).to_string(),
+                kind: meta.kind.clone(),
+                provenance: Provenance {
+                    agent: meta.agent.clone(),
+                    system: meta.system.clone(),
+                    locator: f.locator.clone(),
+                    tool_version: meta.tool_version.clone(),
+                    batch: Some(batch.clone()),
+                },
+                collected_at: now(),
+                effective_from: meta.effective_from.clone(),
+                effective_to: meta.effective_to.clone(),
+                redactions: s.redactions,
+                params: meta.params.clone(),
+            })
+            .collect();
+        let added = self.ledger.append_all(records)?;
+        Ok(Summary {
+            batch,
+            already_stored: plan.files.len() - added.len(),
+            added,
+        })
+    }
+}
+
 /// The media type of a file, from its extension.
 pub fn media_type(name: &str) -> &'static str {
     let lower = name.to_ascii_lowercase();

@@ -99,7 +99,7 @@ pub struct LockerConfig {
 /// ledger and blobs where its [`LockerConfig`] says.
 pub struct Locker {
     dir: PathBuf,
-    blobs: Box<dyn BlobStore + Send>,
+    blobs: Box<dyn BlobStore + Send + Sync>,
     ledger: Box<dyn Ledger + Send>,
     keys: Keys,
 }
@@ -139,7 +139,7 @@ impl Locker {
             LedgerConfig::Sqlite => Box::new(SqliteLedger::open(&dir.join("ledger.db"))?),
             LedgerConfig::Postgres { url, schema } => Box::new(PgLedger::open(url, schema)?),
         };
-        let blobs: Box<dyn BlobStore + Send> = match &config.blobs {
+        let blobs: Box<dyn BlobStore + Send + Sync> = match &config.blobs {
             BlobConfig::Local => Box::new(LocalBlobs::new(dir.join("objects"))),
             BlobConfig::S3(s3) => Box::new(blob::S3Blobs::new(s3)?),
         };
@@ -167,6 +167,11 @@ impl Locker {
         record.blob = hash;
         record.size = bytes.len() as u64;
         self.ledger.append(record)
+    }
+
+    /// The blob store, for reading blobs from several threads at once.
+    pub fn blob_store(&self) -> &(dyn BlobStore + Send + Sync) {
+        self.blobs.as_ref()
     }
 
     /// Stores bytes and appends an entry for them. `record.blob` and `record.size` are

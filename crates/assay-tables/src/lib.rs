@@ -6,11 +6,13 @@
 //! same evidence always gives the same rows.
 
 pub mod cache;
+pub mod fragment;
 pub mod normalize;
 pub mod query;
 pub mod rows;
 pub mod schema;
 pub mod value;
 
+pub use fragment::Fragment;
 pub use normalize::{for_kind, Input, NormalizeError, Normalizer, Output, Run, REGISTRY};
 pub use query::{Builder, Owned, Tables};

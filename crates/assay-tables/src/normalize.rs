@@ -13,6 +13,7 @@ mod github_pulls;
 mod host;
 mod hr_roster;
 mod jsonutil;
+pub mod loose;
 mod mapped;
 mod okta_api;
 mod okta_system_log;

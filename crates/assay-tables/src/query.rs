@@ -1,6 +1,7 @@
 //! The standard tables in memory, and SQL over them with Apache DataFusion.
 
-use crate::normalize::{for_kind, Input, NormalizeError, Output, Run};
+use crate::fragment::{self, Fragment};
+use crate::normalize::{for_kind, Input, NormalizeError, Run};
 use crate::schema::TABLES;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
@@ -48,10 +49,10 @@ type RunGroup = ((String, Option<String>), Vec<(usize, Owned)>);
 
 /// Builds the tables one piece of evidence at a time, so a file export's bytes can be
 /// dropped as soon as it is normalized; the responses of a collection run are kept until
-/// [`Builder::finish`] joins them.
+/// [`Builder::finish`] joins them. Rows come in the order their evidence was added.
 #[derive(Default)]
 pub struct Builder {
-    out: Output,
+    parts: BTreeMap<&'static str, Vec<RecordBatch>>,
     groups: Vec<RunGroup>,
     next: usize,
 }
@@ -63,8 +64,11 @@ impl Builder {
         let i = self.next;
         self.next += 1;
         match for_kind(&o.kind).map(|n| n.run) {
-            Some(Run::Each(run)) => {
-                run(&o.input(), &mut self.out).map_err(|e| (i, e))?;
+            Some(Run::Each(_)) => {
+                let f = fragment::each(&o.kind, &o.bytes, &o.evidence, &o.params)
+                    .and_then(|f| f.unwrap_or_default().stamped(o.snapshot_at))
+                    .map_err(|e| (i, e))?;
+                self.push(f);
             }
             Some(Run::Batch(_)) => {
                 let key = (o.kind.clone(), o.batch.clone());
@@ -78,21 +82,33 @@ impl Builder {
         Ok(())
     }
 
+    /// Adds rows normalized elsewhere (e.g. read from the rows cache), as they are.
+    pub fn add_fragment(&mut self, f: Fragment) {
+        self.next += 1;
+        self.push(f);
+    }
+
+    fn push(&mut self, f: Fragment) {
+        for (name, batch) in f.batches {
+            self.parts.entry(name).or_default().push(batch);
+        }
+    }
+
     /// Joins the collection runs and finishes the tables.
     pub fn finish(mut self) -> Result<Tables, (usize, NormalizeError)> {
         for ((kind, _), list) in std::mem::take(&mut self.groups) {
-            if let Some(Run::Batch(run)) = for_kind(&kind).map(|n| n.run) {
-                let first = list.first().map_or(0, |(i, _)| *i);
-                let inputs: Vec<Input<'_>> = list.iter().map(|(_, o)| o.input()).collect();
-                run(&inputs, &mut self.out).map_err(|e| (first, e))?;
+            let first = list.first().map_or(0, |(i, _)| *i);
+            let inputs: Vec<Input<'_>> = list.iter().map(|(_, o)| o.input()).collect();
+            if let Some(f) = fragment::run(&kind, &inputs).map_err(|e| (first, e))? {
+                self.push(f);
             }
         }
         let mut batches = BTreeMap::new();
-        for (name, mut rows) in self.out.into_tables() {
-            let batch = rows
-                .finish()
+        for t in TABLES {
+            let parts = self.parts.remove(t.name).unwrap_or_default();
+            let batch = datafusion::arrow::compute::concat_batches(&t.schema(), &parts)
                 .map_err(|e| (usize::MAX, NormalizeError::whole(e.to_string())))?;
-            batches.insert(name, batch);
+            batches.insert(t.name, batch);
         }
         Ok(Tables { batches })
     }
@@ -141,6 +157,25 @@ impl Tables {
     /// Tables from finished batches (e.g. read back from the cache).
     pub fn from_batches(batches: BTreeMap<&'static str, RecordBatch>) -> Tables {
         Tables { batches }
+    }
+
+    /// Writes every table as `<dir>/<table>.parquet` (the folder is created); returns the
+    /// files written.
+    pub fn write_parquet(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<Vec<std::path::PathBuf>, crate::cache::CacheError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::cache::CacheError::Io(dir.to_path_buf(), e))?;
+        let mut files = Vec::new();
+        for t in TABLES {
+            let empty = RecordBatch::new_empty(t.schema());
+            let batch = self.batches.get(t.name).unwrap_or(&empty);
+            let path = dir.join(format!("{}.parquet", t.name));
+            crate::cache::write_batch(&path, batch)?;
+            files.push(path);
+        }
+        Ok(files)
     }
 
     /// Row count of every table, in table order.

@@ -106,6 +106,90 @@ impl Rows {
     }
 }
 
+/// A cell borrowing its text from the input, for normalizers of large event files: the
+/// text is copied once, into the column, rather than into a `String` first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Cell<'a> {
+    /// No value.
+    #[default]
+    Null,
+    /// Text.
+    Text(std::borrow::Cow<'a, str>),
+    /// Boolean.
+    Bool(bool),
+    /// Whole number.
+    Int(i64),
+    /// Microseconds since the Unix epoch, UTC.
+    Time(i64),
+}
+
+impl<'a> Cell<'a> {
+    /// Text as the source wrote it, or null for a marker of no value (see
+    /// [`crate::value::is_none`]); trimmed.
+    pub fn text(s: &'a str) -> Cell<'a> {
+        if crate::value::is_none(s) {
+            Cell::Null
+        } else {
+            Cell::Text(std::borrow::Cow::Borrowed(s.trim()))
+        }
+    }
+
+    /// Optional text (see [`Cell::text`]).
+    pub fn opt_text(s: Option<&'a str>) -> Cell<'a> {
+        s.map(Cell::text).unwrap_or(Cell::Null)
+    }
+
+    /// Text kept exactly as given.
+    pub fn exact(s: &'a str) -> Cell<'a> {
+        Cell::Text(std::borrow::Cow::Borrowed(s))
+    }
+}
+
+impl From<Value> for Cell<'_> {
+    fn from(v: Value) -> Self {
+        match v {
+            Value::Null | Value::Date(_) => Cell::Null,
+            Value::Text(s) => Cell::Text(std::borrow::Cow::Owned(s)),
+            Value::Bool(b) => Cell::Bool(b),
+            Value::Int(i) => Cell::Int(i),
+            Value::Time(t) => Cell::Time(t),
+        }
+    }
+}
+
+impl Rows {
+    /// A row of null cells, to fill with [`Rows::push_cells`] (reuse it across rows).
+    pub fn blank_cells<'a>(&self) -> Vec<Cell<'a>> {
+        vec![Cell::Null; self.cols.len()]
+    }
+
+    /// Appends a row of borrowed cells and resets them to null. A value of the wrong type
+    /// for its column is stored as null.
+    pub fn push_cells(&mut self, row: &mut [Cell<'_>]) {
+        for (col, v) in self.cols.iter_mut().zip(row.iter_mut()) {
+            match (col, std::mem::take(v)) {
+                (Col::Text(b), Cell::Text(s)) => b.append_value(&*s),
+                (Col::Bool(b), Cell::Bool(x)) => b.append_value(x),
+                (Col::Int(b), Cell::Int(x)) => b.append_value(x),
+                (Col::Time(b), Cell::Time(x)) => b.append_value(x),
+                (Col::Text(b), _) => b.append_null(),
+                (Col::Bool(b), _) => b.append_null(),
+                (Col::Int(b), _) => b.append_null(),
+                (Col::Time(b), _) => b.append_null(),
+                (Col::Date(b), _) => b.append_null(),
+            }
+        }
+        self.len += 1;
+    }
+}
+
+/// Sets a borrowed cell, ignoring unknown positions.
+pub fn put<'a>(row: &mut [Cell<'a>], at: usize, v: Cell<'a>) {
+    if let Some(cell) = row.get_mut(at) {
+        *cell = v;
+    }
+}
+
 /// Column positions of a table, looked up by name once.
 pub struct Cols(Vec<(&'static str, usize)>);
 

@@ -97,7 +97,7 @@ pub fn run(
 
     let t = Instant::now();
     for imp in &generated.imports {
-        super::evidence::import(
+        super::import::import(
             dir,
             EvidenceImportArgs {
                 paths: vec![imp.path.clone()],
@@ -115,9 +115,7 @@ pub fn run(
     timings.push(("import", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let bar = spinner("building tables and testing");
     let assessment = super::assess::assessment(dir, catalog)?;
-    bar.finish_and_clear();
     timings.push(("assess", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();

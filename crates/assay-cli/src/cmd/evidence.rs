@@ -1,6 +1,6 @@
 //! `assay evidence add|list|show|cat`: storing files in the locker and reading them back.
 
-use crate::cli::{EvidenceAddArgs, EvidenceCommand, EvidenceImportArgs};
+use crate::cli::{EvidenceAddArgs, EvidenceCommand};
 use crate::output::{self, plural, Style};
 use crate::Outcome;
 use anyhow::{bail, Context};
@@ -18,7 +18,7 @@ use std::path::Path;
 pub fn run(root: &Path, cmd: EvidenceCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
     match cmd {
         EvidenceCommand::Add(args) => add(root, args),
-        EvidenceCommand::Import(args) => import(root, args),
+        EvidenceCommand::Import(args) => super::import::import(root, args),
         EvidenceCommand::List { kind, json } => list(root, kind, json, catalog),
         EvidenceCommand::Show { id, json } => show(root, &id, json),
         EvidenceCommand::Cat { id } => {
@@ -42,7 +42,7 @@ fn valid_kind(kind: &str) -> bool {
 }
 
 /// `--effective DATE` or `START..END` into (from, to).
-fn effective(arg: &Option<String>) -> anyhow::Result<(Option<String>, Option<String>)> {
+pub(super) fn effective(arg: &Option<String>) -> anyhow::Result<(Option<String>, Option<String>)> {
     let Some(text) = arg else {
         return Ok((None, None));
     };
@@ -311,220 +311,9 @@ fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// The longest line in a file (streamed, so a huge line is never held in memory), with the
-/// 1-based number of the first line over `limit`.
-fn first_long_line(path: &Path, limit: u64) -> std::io::Result<Option<(usize, u64)>> {
-    use std::io::Read;
-    let mut f = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    let (mut line, mut run) = (1usize, 0u64);
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            return Ok(None);
-        }
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                line += 1;
-                run = 0;
-            } else {
-                run += 1;
-                if run > limit {
-                    return Ok(Some((line, limit)));
-                }
-            }
-        }
-    }
-}
-
-fn default_source(kind: &str) -> &'static str {
-    match kind {
-        "hr-roster" => "hris",
-        k if k.starts_with("aws-") => "aws",
-        k if k.starts_with("okta-") => "okta",
-        k if k.starts_with("github-") => "github",
-        _ => "file",
-    }
-}
-
-pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
-    let importable = |n: &&assay_tables::Normalizer| n.importable;
-    let Some(normalizer) = assay_tables::for_kind(&args.kind).filter(importable) else {
-        let kinds: Vec<&str> = assay_tables::REGISTRY
-            .iter()
-            .filter(importable)
-            .map(|n| n.kind)
-            .collect();
-        bail!(
-            "--kind {}: not an importable format; use one of {}",
-            args.kind,
-            kinds.join(", ")
-        );
-    };
-    let assay_tables::Run::Each(normalize_one) = normalizer.run else {
-        bail!("--kind {}: stored by a collector, not imported", args.kind);
-    };
-    let mut params = std::collections::BTreeMap::new();
-    if matches!(args.kind.as_str(), "csv" | "json") {
-        let (Some(table), Some(map)) = (&args.table, &args.map) else {
-            bail!("--kind {} needs --table T and --map column=Header,... (with key=...); `assay tables --schema` lists the columns", args.kind);
-        };
-        params.insert("table".to_string(), table.clone());
-        params.insert("map".to_string(), map.clone());
-    } else if args.table.is_some() || args.map.is_some() {
-        bail!(
-            "--table and --map are only for --kind csv or json; {} has a fixed format ({})",
-            args.kind,
-            normalizer.format
-        );
-    }
-    let (effective_from, effective_to) = effective(&args.effective)?;
-    let color = output::stderr_color();
-    let mut plan = match import::plan(&args.paths) {
-        Ok(p) => p,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!("{} {p}", output::paint("error:", Style::Error, color));
-            }
-            bail!(
-                "{} in the input; nothing was stored",
-                plural(problems.len(), "problem")
-            );
-        }
-    };
-    // Inside folders, keep only the files this format reads (given files are always read).
-    let explicit: Vec<String> = args
-        .paths
-        .iter()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
-    plan.files.retain(|f| {
-        explicit.contains(&f.locator) || assay_tables::normalize::reads_file(&args.kind, &f.locator)
-    });
-    plan.total_bytes = plan.files.iter().map(|f| f.size).sum();
-    if plan.files.is_empty() {
-        bail!(
-            "no {} files found in {}; nothing was stored",
-            args.kind,
-            explicit.join(", ")
-        );
-    }
-
-    // Check every file first: line lengths (streamed), then the format itself, on the bytes
-    // exactly as they will be stored (after redaction).
-    let mut errors = Vec::new();
-    let mut rows = assay_tables::Output::default();
-    let mut counted = 0usize;
-    for f in &plan.files {
-        match first_long_line(&f.path, args.max_line_bytes) {
-            Ok(Some((line, limit))) => {
-                errors.push(format!("{}:{line}: the line is longer than {limit} bytes; this is not a {} file, or it is damaged", f.locator, args.kind));
-                continue;
-            }
-            Err(e) => {
-                errors.push(format!("{}: cannot read: {e}", f.locator));
-                continue;
-            }
-            Ok(None) => {}
-        }
-        let raw = std::fs::read(&f.path).with_context(|| format!("cannot read {}", f.locator))?;
-        let stored = assay_locker::redact::redact(&raw, false).bytes;
-        let evidence = assay_locker::blob::sha256_hex(&stored);
-        let input = assay_tables::Input {
-            bytes: &stored,
-            evidence: &evidence,
-            snapshot_at: None,
-            params: &params,
-            batch: None,
-        };
-        match normalize_one(&input, &mut rows) {
-            Ok(n) => counted += n,
-            Err(e) => errors.push(match e.line {
-                Some(l) => format!("{}:{l}: {}", f.locator, e.message),
-                None => format!("{}: {}", f.locator, e.message),
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        for e in &errors {
-            eprintln!("{} {e}", output::paint("error:", Style::Error, color));
-        }
-        bail!(
-            "{} not readable as {} ({}); nothing was stored",
-            plural(errors.len(), "file"),
-            args.kind,
-            normalizer.format
-        );
-    }
-    let mut per_table: Vec<(String, usize)> = rows
-        .into_tables()
-        .into_iter()
-        .filter(|(_, r)| !r.is_empty())
-        .map(|(n, r)| (n.to_string(), r.len()))
-        .collect();
-    per_table.sort();
-
-    let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
-    let mut now = clock_after(&locker)?;
-    let bar = bytes_bar(plan.total_bytes, "importing");
-    let meta = ImportMeta {
-        kind: args.kind.clone(),
-        agent: "evidence-import".into(),
-        system: args
-            .source
-            .clone()
-            .unwrap_or_else(|| default_source(&args.kind).to_string()),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        effective_from,
-        effective_to,
-        keep_secret_hashes: false,
-        observation: None,
-        params,
-    };
-    let summary = locker.import(&plan, &meta, &mut now, &mut |p| {
-        bar.set_position(p.bytes_done)
-    })?;
-    bar.finish_and_clear();
-    if args.quiet {
-        return Ok(Outcome::Ok);
-    }
-    if args.json {
-        output::json(&json!({
-            "schema": "assay.evidence-import/v1",
-            "kind": args.kind,
-            "batch": summary.batch,
-            "added": summary.added,
-            "already_stored": summary.already_stored,
-            "rows": per_table.iter().map(|(t, n)| json!({"table": t, "rows": n})).collect::<Vec<_>>(),
-        }))?;
-    } else {
-        let color = output::stdout_color();
-        println!(
-            "{} {} as `{}` ({} rows: {}); batch {}",
-            output::paint("Imported", Style::Good, color),
-            plural(summary.added.len(), "file"),
-            args.kind,
-            counted,
-            per_table
-                .iter()
-                .map(|(t, n)| format!("{t} {n}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            summary.batch
-        );
-        if summary.already_stored > 0 {
-            println!(
-                "  {} already stored by this batch; not stored again",
-                plural(summary.already_stored, "file")
-            );
-        }
-    }
-    Ok(Outcome::Ok)
-}
-
 /// A clock for new entries: now, but never before the ledger's last entry (so collection
 /// times never go backwards when the system clock does).
-fn clock_after(locker: &Locker) -> anyhow::Result<impl FnMut() -> String> {
+pub(super) fn clock_after(locker: &Locker) -> anyhow::Result<impl FnMut() -> String> {
     let mut last = locker
         .entries()?
         .last()
@@ -540,7 +329,7 @@ fn clock_after(locker: &Locker) -> anyhow::Result<impl FnMut() -> String> {
 }
 
 /// A progress bar over bytes, shown only on a terminal.
-fn bytes_bar(total: u64, verb: &str) -> ProgressBar {
+pub(super) fn bytes_bar(total: u64, verb: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template(&format!("{{spinner}} {verb} [{{bar:30}}] {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}} {{msg}}"))

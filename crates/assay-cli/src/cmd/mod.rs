@@ -7,7 +7,9 @@ mod collect;
 mod demo;
 mod demo_pipeline;
 mod evidence;
+mod import;
 mod init;
+mod parallel;
 mod report;
 mod tables;
 mod validate;
@@ -41,9 +43,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Collect { only, since, json } => {
             collect::run(&workspace_root(&cli.chdir)?, only, since, json)
         }
-        Command::Tables { schema, json } => {
-            tables::tables(&workspace_root(&cli.chdir)?, schema, json)
-        }
+        Command::Tables {
+            schema,
+            json,
+            export,
+        } => tables::tables(
+            &workspace_root(&cli.chdir)?,
+            schema,
+            json,
+            export.as_deref(),
+        ),
         Command::Query { sql, json, csv } => {
             tables::query(&workspace_root(&cli.chdir)?, &sql, json, csv)
         }

@@ -78,10 +78,22 @@ impl Trail<'_> {
     }
 }
 
+/// One CloudTrail record; `extra` adds fields or replaces the defaults of
+/// `requestParameters`, `responseElements` and `readOnly` (each field appears once).
 fn record(id: &str, time: &str, identity: &str, source: &str, name: &str, extra: &str) -> String {
+    let default = |field: &str, value: &str| {
+        if extra.contains(&format!("\"{field}\":")) {
+            String::new()
+        } else {
+            format!(",\"{field}\":{value}")
+        }
+    };
     format!(
-        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"{time}","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.{}","userAgent":"aws-cli/2.15","requestParameters":null,"responseElements":null,"requestID":"{id}","eventID":"{id}","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"{extra}}}"#,
-        id.len() % 200
+        r#"{{"eventVersion":"1.09","userIdentity":{identity},"eventTime":"{time}","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.{}","userAgent":"aws-cli/2.15"{}{},"requestID":"{id}","eventID":"{id}"{},"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"123456789012","eventCategory":"Management"{extra}}}"#,
+        id.len() % 200,
+        default("requestParameters", "null"),
+        default("responseElements", "null"),
+        default("readOnly", "false"),
     )
 }
 

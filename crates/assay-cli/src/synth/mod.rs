@@ -8,6 +8,7 @@ mod exports;
 mod logs;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How big the company is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,6 +153,7 @@ pub struct Import {
 }
 
 /// Everything generated.
+#[derive(Default)]
 pub struct Generated {
     /// Files to import, in order.
     pub imports: Vec<Import>,
@@ -161,6 +163,16 @@ pub struct Generated {
     pub bytes: u64,
     /// Audit events written.
     pub events: usize,
+}
+
+impl Generated {
+    /// Adds what another generator wrote (its imports after these).
+    fn absorb(&mut self, other: Generated) {
+        self.imports.extend(other.imports);
+        self.planted.extend(other.planted);
+        self.bytes += other.bytes;
+        self.events += other.events;
+    }
 }
 
 const FIRST: &[&str] = &[
@@ -222,22 +234,43 @@ pub fn generate(
     dir: &Path,
     scale: Scale,
     seed: u64,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> std::io::Result<Generated> {
     let mut rng = Rng::new(seed);
     let people = people(scale, &mut rng);
-    let mut g = Generated {
-        imports: Vec::new(),
-        planted: Vec::new(),
-        bytes: 0,
-        events: 0,
-    };
+    let mut g = Generated::default();
     exports::hr_roster(dir, &people, &mut g)?;
     exports::identity(dir, &people, scale, &mut rng, &mut g)?;
     exports::credential_report(dir, &people, &mut rng, &mut g)?;
-    logs::cloudtrail(dir, &people, scale, &mut rng, &mut g, progress)?;
-    logs::okta(dir, &people, scale, &mut rng, &mut g, progress)?;
-    logs::pulls(dir, &people, scale, &mut rng, &mut g, progress)?;
+    // The two largest logs on two threads, each with its own random sequence.
+    let before = g.bytes;
+    let (trail_bytes, other_bytes) = (AtomicU64::new(0), AtomicU64::new(0));
+    let report = || {
+        progress(before + trail_bytes.load(Ordering::Relaxed) + other_bytes.load(Ordering::Relaxed))
+    };
+    let (trail, other) = std::thread::scope(|s| {
+        let trail = s.spawn(|| -> std::io::Result<Generated> {
+            let mut rng = Rng::new(seed ^ 0x00C1_0D7A_11C0_FFEE);
+            let mut t = Generated::default();
+            logs::cloudtrail(dir, &people, scale, &mut rng, &mut t, &|b| {
+                trail_bytes.store(b, Ordering::Relaxed);
+                report();
+            })?;
+            Ok(t)
+        });
+        let mut o = Generated::default();
+        let to_other = |b| {
+            other_bytes.store(b, Ordering::Relaxed);
+            report();
+        };
+        let other = logs::okta(dir, &people, scale, &mut rng, &mut o, &to_other)
+            .and_then(|_| logs::pulls(dir, &people, scale, &mut rng, &mut o, &to_other))
+            .map(|_| o);
+        (trail.join(), other)
+    });
+    let trail = trail.map_err(|_| std::io::Error::other("the CloudTrail generator stopped"))??;
+    g.absorb(trail);
+    g.absorb(other?);
     exports::records(dir, &people, &mut rng, &mut g)?;
     g.planted.sort();
     g.planted.dedup();

@@ -33,6 +33,11 @@ impl StoredRow {
 pub trait Ledger {
     /// Appends an entry for `record`, chained to the last one, atomically.
     fn append(&mut self, record: Record) -> Result<Entry, LockerError>;
+    /// Appends entries for `records`, in order; a backend that can does so in one
+    /// transaction (all or none).
+    fn append_all(&mut self, records: Vec<Record>) -> Result<Vec<Entry>, LockerError> {
+        records.into_iter().map(|r| self.append(r)).collect()
+    }
     /// Every row, in sequence order.
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError>;
     /// Records a checkpoint.

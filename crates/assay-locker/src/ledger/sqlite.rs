@@ -35,6 +35,13 @@ impl SqliteLedger {
 
 impl Ledger for SqliteLedger {
     fn append(&mut self, record: Record) -> Result<Entry, LockerError> {
+        let mut entries = self.append_all(vec![record])?;
+        entries
+            .pop()
+            .ok_or_else(|| LockerError::Database("no entry appended".into()))
+    }
+
+    fn append_all(&mut self, records: Vec<Record>) -> Result<Vec<Entry>, LockerError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
@@ -47,7 +54,7 @@ impl Ledger for SqliteLedger {
             )
             .optional()
             .map_err(db)?;
-        let (seq, prev) = match last {
+        let (mut seq, mut prev) = match last {
             Some((s, body)) => (
                 s as u64 + 1,
                 StoredRow {
@@ -58,16 +65,26 @@ impl Ledger for SqliteLedger {
             ),
             None => (1, GENESIS.to_string()),
         };
-        let entry = Entry { seq, record, prev };
-        let body = String::from_utf8(entry.canonical())
-            .map_err(|e| LockerError::Database(e.to_string()))?;
-        tx.execute(
-            "INSERT INTO entries (seq, body) VALUES (?1, ?2)",
-            params![seq as i64, body],
-        )
-        .map_err(db)?;
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            let entry = Entry { seq, record, prev };
+            let body = String::from_utf8(entry.canonical())
+                .map_err(|e| LockerError::Database(e.to_string()))?;
+            tx.execute(
+                "INSERT INTO entries (seq, body) VALUES (?1, ?2)",
+                params![seq as i64, body],
+            )
+            .map_err(db)?;
+            prev = StoredRow {
+                seq,
+                body: body.clone(),
+            }
+            .hash();
+            seq += 1;
+            out.push(entry);
+        }
         tx.commit().map_err(db)?;
-        Ok(entry)
+        Ok(out)
     }
 
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {

@@ -3,8 +3,9 @@
 //! `branch_protection` (each default branch; a 404 "Branch not protected" means none) and
 //! `changes` (closed pull requests, each joined with its reviews).
 
-use super::github_pulls;
+use super::github_pulls::{self, Review};
 use super::jsonutil::{array, endpoint, s};
+use super::loose::List;
 use super::{Input, NormalizeError, Normalizer, Output};
 use crate::rows::set;
 use crate::value::Value;
@@ -178,9 +179,12 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
     let mut seen = BTreeSet::new();
     for i in inputs.iter().filter(|i| endpoint(i) == "pulls") {
         let repo = i.params.get("repo").cloned();
-        for (k, mut pr) in array(i)?.into_iter().enumerate() {
-            let number = pr.get("number").and_then(Json::as_i64).unwrap_or(0);
-            let full = s(&pr, "/base/repo/full_name")
+        let list = array(i)?;
+        for (k, v) in list.iter().enumerate() {
+            let mut pr = github_pulls::Pull::from_json(v);
+            let number = pr.number().unwrap_or(0);
+            let full = pr
+                .repo()
                 .map(str::to_string)
                 .or_else(|| repo.clone())
                 .unwrap_or_default();
@@ -188,18 +192,19 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
             if !seen.insert((full.clone(), number)) {
                 continue;
             }
-            let merged = pr.get("merged_at").is_some_and(|m| !m.is_null());
-            if let (true, Some(list)) = (merged, reviews.get(&(full.clone(), number))) {
-                if let Some(obj) = pr.as_object_mut() {
-                    obj.insert("reviews".into(), Json::Array(list.clone()));
-                }
-            } else if merged {
-                // Merged but no reviews response stored: nothing was reviewed in this run's evidence.
-                if let Some(obj) = pr.as_object_mut() {
-                    obj.insert("reviews".into(), Json::Array(Vec::new()));
-                }
+            if pr.merged() {
+                // Its reviews are those this run stored; none stored means nothing was
+                // reviewed in this run's evidence.
+                let stored = reviews.get(&(full, number));
+                pr.reviews = List {
+                    items: stored
+                        .map(|l| l.iter().filter_map(Review::from_json).collect())
+                        .unwrap_or_default(),
+                    present: true,
+                };
             }
-            github_pulls::push(rows, &c, &pr, repo.as_deref(), i.evidence, k + 1)?;
+            let mut row = rows.blank_cells();
+            github_pulls::push(rows, &c, &mut row, &pr, repo.as_deref(), i.evidence, k + 1)?;
             n += 1;
         }
     }

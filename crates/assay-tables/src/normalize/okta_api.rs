@@ -97,7 +97,9 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
     let (rows, c) = out.table("audit_events")?;
     for i in inputs.iter().filter(|i| endpoint(i) == "logs") {
         for (k, e) in array(i)?.iter().enumerate() {
-            okta_system_log::push(rows, &c, e, i.evidence, k + 1)?;
+            let event = okta_system_log::event(e);
+            let mut row = rows.blank_cells();
+            okta_system_log::push(rows, &c, &mut row, &event, i.evidence, k + 1)?;
             n += 1;
         }
     }
