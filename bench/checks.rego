@@ -46,14 +46,17 @@ late(a, last) if {
 	business_days(last, a["Deactivated At"]) > 1
 }
 
-leavers contains sprintf("%s / %s", [email, a.Key]) if {
+# Last day of each leaver in the period, by work email.
+leaver_last_day := {lower(p["Work Email"]): p["Termination Date"] |
 	some p in input.people
-	last := p["Termination Date"]
-	last != ""
-	in_period(last)
-	email := lower(p["Work Email"])
+	p["Termination Date"] != ""
+	in_period(p["Termination Date"])
+}
+
+leavers contains sprintf("%s / %s", [email, a.Key]) if {
 	some a in input.accounts
-	lower(a.Email) == email
+	email := lower(a.Email)
+	last := leaver_last_day[email]
 	late(a, last)
 }
 

@@ -189,8 +189,8 @@ pub struct Redacted {
     pub redactions: Vec<Redaction>,
 }
 
-/// Finds secrets in `input` (plain bytes) and removes them.
-fn redact_plain(input: &[u8], keep_hashes: bool) -> Redacted {
+/// Where the secrets in `input` (plain bytes) are: (start, end, rule), unordered.
+fn spans(input: &[u8]) -> Vec<(usize, usize, usize)> {
     let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let (rules, ac, owner) = rules();
     // One SIMD pass finds trigger literals; each rule's regex then runs only in windows around
@@ -222,7 +222,7 @@ fn redact_plain(input: &[u8], keep_hashes: bool) -> Redacted {
         for i in 0..rules.len() {
             search(i, (0, input.len()), &mut spans);
         }
-        return finish(input, spans, keep_hashes);
+        return spans;
     };
     const CHUNK: usize = 64 * 1024;
     const OVERLAP: usize = 32; // longer than the longest trigger literal
@@ -265,7 +265,7 @@ fn redact_plain(input: &[u8], keep_hashes: bool) -> Redacted {
             search(i, w, &mut spans);
         }
     }
-    finish(input, spans, keep_hashes)
+    spans
 }
 
 /// Replaces the found spans (earliest first; overlaps keep the earlier, longer one).
@@ -305,34 +305,65 @@ fn finish(input: &[u8], mut spans: Vec<(usize, usize, usize)>, keep_hashes: bool
     }
 }
 
-/// Redacts `input`; gzip content is redacted inside and recompressed when needed
-/// (offsets then refer to the decompressed stream).
-pub fn redact(input: &[u8], keep_hashes: bool) -> Redacted {
-    if input.starts_with(&[0x1f, 0x8b]) {
-        let mut plain = Vec::new();
-        if flate2::read::MultiGzDecoder::new(input)
-            .read_to_end(&mut plain)
-            .is_ok()
-        {
-            let r = redact_plain(&plain, keep_hashes);
-            if r.redactions.is_empty() {
-                return Redacted {
-                    bytes: input.to_vec(),
-                    redactions: Vec::new(),
+/// The decompressed content of gzip `input` (every member), or `None` when it is not gzip
+/// or is damaged. The buffer is sized from the gzip trailer, so it is filled without copies.
+fn gunzip(input: &[u8]) -> Option<Vec<u8>> {
+    if !input.starts_with(&[0x1f, 0x8b]) {
+        return None;
+    }
+    let hint = input
+        .len()
+        .checked_sub(4)
+        .and_then(|at| input.get(at..))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize);
+    let mut plain = Vec::with_capacity(hint.min(input.len().saturating_mul(64)).min(1 << 30));
+    flate2::read::MultiGzDecoder::new(input)
+        .read_to_end(&mut plain)
+        .ok()
+        .map(|_| plain)
+}
+
+/// Redacts owned bytes, returning them as they are (no copy) when nothing is found, with
+/// the decompressed, redacted content of gzip input for callers that read it next (so it
+/// is decompressed once).
+pub fn redact_owned(input: Vec<u8>, keep_hashes: bool) -> (Redacted, Option<Vec<u8>>) {
+    if let Some(plain) = gunzip(&input) {
+        let found = spans(&plain);
+        if found.is_empty() {
+            let clean = Redacted {
+                bytes: input,
+                redactions: Vec::new(),
+            };
+            return (clean, Some(plain));
+        }
+        let r = finish(&plain, found, keep_hashes);
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        if enc.write_all(&r.bytes).is_ok() {
+            if let Ok(bytes) = enc.finish() {
+                let redacted = Redacted {
+                    bytes,
+                    redactions: r.redactions,
                 };
-            }
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            if enc.write_all(&r.bytes).is_ok() {
-                if let Ok(bytes) = enc.finish() {
-                    return Redacted {
-                        bytes,
-                        redactions: r.redactions,
-                    };
-                }
+                return (redacted, Some(r.bytes));
             }
         }
     }
-    redact_plain(input, keep_hashes)
+    let found = spans(&input);
+    if found.is_empty() {
+        let clean = Redacted {
+            bytes: input,
+            redactions: Vec::new(),
+        };
+        return (clean, None);
+    }
+    (finish(&input, found, keep_hashes), None)
+}
+
+/// Redacts `input`; gzip content is redacted inside and recompressed when needed
+/// (offsets then refer to the decompressed stream).
+pub fn redact(input: &[u8], keep_hashes: bool) -> Redacted {
+    redact_owned(input.to_vec(), keep_hashes).0
 }
 
 #[cfg(test)]
@@ -412,6 +443,25 @@ mod tests {
         assert!(redact(text.as_bytes(), false).redactions[0]
             .original_sha256
             .is_none());
+    }
+
+    #[test]
+    fn owned_redaction_matches_and_hands_back_the_plain_content() {
+        let text = b"user=ana\nDB_PASSWORD=hunter2hunter2\n".to_vec();
+        for input in [text.clone(), b"nothing secret here\n".to_vec()] {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(&input).unwrap();
+            let gz = enc.finish().unwrap();
+            for bytes in [input.clone(), gz.clone()] {
+                let (owned, plain) = redact_owned(bytes.clone(), false);
+                assert_eq!(owned, redact(&bytes, false));
+                let expected_plain = redact(&input, false).bytes;
+                assert_eq!(plain.is_some(), bytes == gz);
+                if let Some(p) = plain {
+                    assert_eq!(p, expected_plain);
+                }
+            }
+        }
     }
 
     #[test]

@@ -69,26 +69,42 @@ pub fn run_key(kind: &str, inputs: &[Input<'_>]) -> String {
     hex::encode(h.finalize())
 }
 
-const DONE: &str = "complete";
+/// The tables a fragment of `kind` holds (one file each): the normalizer's tables, or the
+/// table a mapped import names.
+pub fn tables_of(kind: &str, params: &BTreeMap<String, String>) -> Vec<&'static str> {
+    match (kind, params.get("table")) {
+        ("csv" | "json", Some(t)) => schema::table(t).map(|t| vec![t.name]).unwrap_or_default(),
+        _ => for_kind(kind)
+            .map(|n| {
+                n.tables
+                    .iter()
+                    .filter_map(|t| schema::table(t))
+                    .map(|t| t.name)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
 
-/// The fragment cached under `key`, if a complete one is there.
-pub fn read(root: &Path, key: &str) -> Result<Option<Fragment>, CacheError> {
-    let dir = root.join(key);
-    let done = dir.join(DONE);
-    let names = match std::fs::read_to_string(&done) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(CacheError::Io(done, e)),
-    };
+fn file(root: &Path, key: &str, table: &str) -> PathBuf {
+    root.join(format!("{key}.{table}.parquet"))
+}
+
+/// The fragment cached under `key` with these `tables`, if every table's file is there.
+pub fn read(root: &Path, key: &str, tables: &[&str]) -> Result<Option<Fragment>, CacheError> {
     let mut batches = BTreeMap::new();
-    for name in names.lines().filter(|l| !l.is_empty()) {
+    for name in tables {
         let Some(table) = schema::table(name) else {
             return Ok(None);
         };
-        let path = dir.join(format!("{name}.parquet"));
-        let file = File::open(&path).map_err(|e| CacheError::Io(path.clone(), e))?;
+        let path = file(root, key, name);
+        let f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(CacheError::Io(path, e)),
+        };
         // One batch for the whole file: no second copy to join parts.
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        let reader = ParquetRecordBatchReaderBuilder::try_new(f)
             .and_then(|b| {
                 let rows = b.metadata().file_metadata().num_rows().max(1);
                 b.with_batch_size(usize::try_from(rows).unwrap_or(1 << 16))
@@ -104,42 +120,45 @@ pub fn read(root: &Path, key: &str) -> Result<Option<Fragment>, CacheError> {
             _ => datafusion::arrow::compute::concat_batches(&table.schema(), &parts)
                 .map_err(|e| CacheError::Parquet(path.clone(), e.to_string()))?,
         };
-        batches.insert(table.name, batch);
+        if batch.num_rows() > 0 {
+            batches.insert(table.name, batch);
+        }
     }
     Ok(Some(Fragment { batches }))
 }
 
 static TMP: AtomicUsize = AtomicUsize::new(0);
 
-/// Writes a fragment under `key` (atomically: a reader sees all of it or none).
-pub fn write(root: &Path, key: &str, fragment: &Fragment) -> Result<(), CacheError> {
-    let dir = root.join(key);
-    if dir.join(DONE).is_file() {
-        return Ok(());
+/// Writes a fragment under `key`: one Parquet file per table in `tables` (empty tables
+/// too, so a reader can tell "no rows" from "not written"), each written whole and renamed
+/// into place.
+pub fn write(
+    root: &Path,
+    key: &str,
+    tables: &[&str],
+    fragment: &Fragment,
+) -> Result<(), CacheError> {
+    for name in tables {
+        let Some(table) = schema::table(name) else {
+            continue;
+        };
+        let path = file(root, key, name);
+        if path.is_file() {
+            continue;
+        }
+        let empty = RecordBatch::new_empty(table.schema());
+        let batch = fragment.batches.get(table.name).unwrap_or(&empty);
+        let n = TMP.fetch_add(1, Ordering::Relaxed);
+        let tmp = root.join(format!(".{key}.{name}.{}.{n}.tmp", std::process::id()));
+        let result = write_batch(&tmp, batch).and_then(|_| {
+            std::fs::rename(&tmp, &path).map_err(|e| CacheError::Io(path.clone(), e))
+        });
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+            return result;
+        }
     }
-    let n = TMP.fetch_add(1, Ordering::Relaxed);
-    let tmp = root.join(format!(".{key}.{}.{n}.tmp", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| CacheError::Io(tmp.clone(), e))?;
-    let result = write_into(&tmp, fragment).and_then(|_| {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::rename(&tmp, &dir).map_err(|e| CacheError::Io(dir.clone(), e))
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
-}
-
-fn write_into(tmp: &Path, fragment: &Fragment) -> Result<(), CacheError> {
-    let mut names = String::new();
-    for (name, batch) in &fragment.batches {
-        let path = tmp.join(format!("{name}.parquet"));
-        write_batch(&path, batch)?;
-        names.push_str(name);
-        names.push('\n');
-    }
-    std::fs::write(tmp.join(DONE), names).map_err(|e| CacheError::Io(tmp.to_path_buf(), e))
+    Ok(())
 }
 
 /// Writes one batch as a Parquet file (Snappy-compressed).
@@ -164,7 +183,8 @@ pub fn prune(root: &Path, keep: &BTreeSet<String>) {
     };
     for e in list.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || keep.contains(&name) {
+        let key = name.split('.').next().unwrap_or("");
+        if name.starts_with('.') || keep.contains(key) {
             continue;
         }
         let _ = match e.file_type() {
@@ -205,18 +225,32 @@ mod tests {
         );
 
         let root = tempfile::tempdir().unwrap();
-        assert!(read(root.path(), &k1).unwrap().is_none());
-        write(root.path(), "old", &f).unwrap();
-        write(root.path(), &k1, &f).unwrap();
-        assert_eq!(read(root.path(), &k1).unwrap(), Some(f.clone()));
+        let tables = tables_of("hr-roster", &params);
+        assert_eq!(tables, vec!["people"]);
+        assert_eq!(tables_of("csv", &mapped), vec!["people"]);
+        assert!(read(root.path(), &k1, &tables).unwrap().is_none());
+        write(root.path(), "old", &tables, &f).unwrap();
+        write(root.path(), &k1, &tables, &f).unwrap();
+        assert_eq!(read(root.path(), &k1, &tables).unwrap(), Some(f.clone()));
+        // Empty tables are written too: "no rows" is not "not cached".
+        let runs = tables_of("github-api", &params);
+        write(root.path(), "run", &runs, &Fragment::default()).unwrap();
+        assert_eq!(
+            read(root.path(), "run", &runs).unwrap(),
+            Some(Fragment::default())
+        );
         prune(root.path(), &[k1.clone()].into());
-        assert!(
-            !root.path().join("old").exists(),
+        let left: Vec<String> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            left,
+            vec![format!("{k1}.people.parquet")],
             "unused fragments are removed"
         );
-        assert!(read(root.path(), &k1).unwrap().is_some());
         // A damaged fragment is an error (the caller normalizes the evidence instead).
-        std::fs::write(root.path().join(&k1).join("people.parquet"), b"junk").unwrap();
-        assert!(read(root.path(), &k1).is_err());
+        std::fs::write(root.path().join(format!("{k1}.people.parquet")), b"junk").unwrap();
+        assert!(read(root.path(), &k1, &tables).is_err());
     }
 }

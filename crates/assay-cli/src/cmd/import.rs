@@ -86,17 +86,19 @@ impl Check<'_> {
             }
         }
         let raw = std::fs::read(&f.path).map_err(|e| format!("{}: cannot read: {e}", f.locator))?;
-        let redacted = assay_locker::redact::redact(&raw, false);
-        drop(raw);
+        // Gzip is decompressed once: redaction hands back the content it scanned.
+        let (redacted, plain) = assay_locker::redact::redact_owned(raw, false);
         let hash = assay_locker::blob::sha256_hex(&redacted.bytes);
-        let fragment = assay_tables::fragment::each(self.kind, &redacted.bytes, &hash, self.params)
+        let content = plain.as_deref().unwrap_or(&redacted.bytes);
+        let fragment = assay_tables::fragment::each(self.kind, content, &hash, self.params)
             .map_err(|e| match e.line {
                 Some(l) => format!("{}:{l}: {}", f.locator, e.message),
                 None => format!("{}: {}", f.locator, e.message),
             })?
             .unwrap_or_default();
         let key = cache::each_key(self.kind, &hash, self.params);
-        let warning = cache::write(self.rows_cache, &key, &fragment)
+        let tables = cache::tables_of(self.kind, self.params);
+        let warning = cache::write(self.rows_cache, &key, &tables, &fragment)
             .err()
             .map(|e| {
                 format!(

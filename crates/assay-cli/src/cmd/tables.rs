@@ -10,7 +10,7 @@ use assay_tables::{cache, Fragment, Input, Tables};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -85,7 +85,8 @@ fn fragment_of(
     e: &Entry,
     key: &str,
 ) -> anyhow::Result<Fragment> {
-    match cache::read(cache_root, key) {
+    let tables = cache::tables_of(&e.record.kind, &e.record.params);
+    match cache::read(cache_root, key, &tables) {
         Ok(Some(f)) => return Ok(f),
         Ok(None) => {}
         Err(err) => {
@@ -99,7 +100,7 @@ fn fragment_of(
     let f = assay_tables::fragment::each(&e.record.kind, &bytes, &e.record.blob, &e.record.params)
         .with_context(|| format!("cannot read {}", which()))?
         .unwrap_or_default();
-    if let Err(err) = cache::write(cache_root, key, &f) {
+    if let Err(err) = cache::write(cache_root, key, &tables, &f) {
         eprintln!("warning: the rows cache cannot be written ({err}); the next run reads the evidence again");
     }
     Ok(f)
@@ -193,7 +194,8 @@ pub fn load_all(root: &Path) -> anyhow::Result<Loaded> {
             .collect();
         let key = cache::run_key(kind, &stubs);
         keep.insert(key.clone());
-        let cached = cache::read(&cache_root, &key).unwrap_or_else(|err| {
+        let tables = cache::tables_of(kind, &BTreeMap::new());
+        let cached = cache::read(&cache_root, &key, &tables).unwrap_or_else(|err| {
             eprintln!("warning: the rows cache cannot be read ({err}); reading the evidence again");
             None
         });
@@ -218,7 +220,7 @@ pub fn load_all(root: &Path) -> anyhow::Result<Loaded> {
                 let f = assay_tables::fragment::run(kind, &inputs)
                     .with_context(|| format!("cannot read {which}"))?
                     .unwrap_or_default();
-                if let Err(err) = cache::write(&cache_root, &key, &f) {
+                if let Err(err) = cache::write(&cache_root, &key, &tables, &f) {
                     eprintln!("warning: the rows cache cannot be written ({err}); the next run reads the evidence again");
                 }
                 f

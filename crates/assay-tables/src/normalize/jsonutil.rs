@@ -10,7 +10,14 @@ pub fn maybe_gunzip(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Normaliz
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(std::borrow::Cow::Borrowed(bytes));
     }
-    let mut out = Vec::new();
+    // Sized from the gzip trailer (the last member's length), so it fills without copies.
+    let hint = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|at| bytes.get(at..))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, |b| u32::from_le_bytes(b) as usize);
+    let mut out = Vec::with_capacity(hint.min(bytes.len().saturating_mul(64)).min(1 << 30));
     flate2::read::MultiGzDecoder::new(bytes)
         .read_to_end(&mut out)
         .map_err(|e| {
