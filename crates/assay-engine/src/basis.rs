@@ -13,7 +13,7 @@ use crate::Window;
 use assay_tables::schema::{self, TABLES};
 use assay_tables::Tables;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
-use datafusion::arrow::compute::{filter_record_batch, max, min};
+use datafusion::arrow::compute::{concat_batches, filter_record_batch, max, min};
 use datafusion::arrow::datatypes::TimestampMicrosecondType;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
@@ -155,15 +155,16 @@ impl Basis {
                 .collect();
             normalizers.sort();
             normalizers.dedup();
-            let empty = RecordBatch::new_empty(t.schema());
-            let batch = tables.batch(t.name).unwrap_or(&empty);
-            let (batch, basis) = if t.snapshot {
-                snapshot_table(batch, &feeding, window, normalizers)?
+            let parts = tables.parts(t.name);
+            let (parts, basis) = if t.snapshot {
+                // Snapshot tables are small: filtered as one batch.
+                let one = concat_batches(&t.schema(), parts).map_err(|e| e.to_string())?;
+                let (batch, basis) = snapshot_table(&one, &feeding, window, normalizers)?;
+                (vec![batch], basis)
             } else {
-                event_table(t.name, batch, &feeding, window, event_gap_days, normalizers)?
+                event_table(t.name, parts, &feeding, window, event_gap_days, normalizers)?
             };
-            let parts = split(&batch, threads);
-            let mem = MemTable::try_new(t.schema(), parts.into_iter().map(|b| vec![b]).collect())
+            let mem = MemTable::try_new(t.schema(), partitions(parts, threads))
                 .map_err(|e| e.to_string())?;
             session
                 .register_table(t.name, Arc::new(mem))
@@ -177,17 +178,32 @@ impl Basis {
     }
 }
 
-/// A batch cut into `n` nearly equal slices (for parallel scans).
-fn split(batch: &RecordBatch, n: usize) -> Vec<RecordBatch> {
-    let rows = batch.num_rows();
+/// Parts dealt into `n` partitions of nearly equal rows (for parallel scans); a single
+/// large part is sliced. Row order within the table is kept partition by partition.
+fn partitions(parts: Vec<RecordBatch>, n: usize) -> Vec<Vec<RecordBatch>> {
+    let rows: usize = parts.iter().map(RecordBatch::num_rows).sum();
     if rows < 10_000 || n <= 1 {
-        return vec![batch.clone()];
+        return vec![parts];
     }
     let per = rows.div_ceil(n);
-    (0..n)
-        .filter(|i| i * per < rows)
-        .map(|i| batch.slice(i * per, per.min(rows - i * per)))
-        .collect()
+    let mut out: Vec<Vec<RecordBatch>> = vec![Vec::new()];
+    let mut filled = 0;
+    for part in parts {
+        let mut offset = 0;
+        while offset < part.num_rows() {
+            if filled == per && out.len() < n {
+                out.push(Vec::new());
+                filled = 0;
+            }
+            let take = (part.num_rows() - offset).min(per.saturating_sub(filled).max(1));
+            if let Some(last) = out.last_mut() {
+                last.push(part.slice(offset, take));
+            }
+            offset += take;
+            filled += take;
+        }
+    }
+    out
 }
 
 fn snapshot_table(
@@ -295,28 +311,37 @@ fn keep_rows(
 
 fn event_table(
     name: &str,
-    batch: &RecordBatch,
+    parts: &[RecordBatch],
     feeding: &[&EvidenceInfo],
     window: &Window,
     gap_days: u32,
     normalizers: Vec<String>,
-) -> Result<(RecordBatch, TableBasis), String> {
-    // Duplicates by key: keep the last.
-    let keys = batch.column(0).as_string::<i32>();
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(batch.num_rows());
-    for i in 0..batch.num_rows() {
-        seen.insert(keys.value(i), i);
+) -> Result<(Vec<RecordBatch>, TableBasis), String> {
+    // Duplicates by key: keep the last, across all parts.
+    let total: usize = parts.iter().map(RecordBatch::num_rows).sum();
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::with_capacity(total);
+    for (p, batch) in parts.iter().enumerate() {
+        let keys = batch.column(0).as_string::<i32>();
+        for i in 0..batch.num_rows() {
+            seen.insert(keys.value(i), (p, i));
+        }
     }
-    let dropped = batch.num_rows() - seen.len();
-    let batch = if dropped > 0 {
-        let mask: BooleanArray = (0..batch.num_rows())
-            .map(|i| Some(seen.get(keys.value(i)) == Some(&i)))
-            .collect();
-        filter_record_batch(batch, &mask).map_err(|e| e.to_string())?
+    let dropped = total - seen.len();
+    let parts: Vec<RecordBatch> = if dropped > 0 {
+        let mut kept = Vec::with_capacity(parts.len());
+        for (p, batch) in parts.iter().enumerate() {
+            let keys = batch.column(0).as_string::<i32>();
+            let mask: BooleanArray = (0..batch.num_rows())
+                .map(|i| Some(seen.get(keys.value(i)) == Some(&(p, i))))
+                .collect();
+            kept.push(filter_record_batch(batch, &mask).map_err(|e| e.to_string())?);
+        }
+        kept
     } else {
-        batch.clone()
+        parts.to_vec()
     };
     drop(seen);
+    let rows: usize = parts.iter().map(RecordBatch::num_rows).sum();
     let mut from: Option<i64> = None;
     let mut to: Option<i64> = None;
     let mut widen = |a: i64, b: i64| {
@@ -334,10 +359,12 @@ fn event_table(
         }
     }
     if log {
-        if let Some(col) = event_time(name).and_then(|c| batch.schema().index_of(c).ok()) {
-            let times = batch.column(col).as_primitive::<TimestampMicrosecondType>();
-            if let (Some(a), Some(b)) = (min(times), max(times)) {
-                widen(a, b);
+        for batch in &parts {
+            if let Some(col) = event_time(name).and_then(|c| batch.schema().index_of(c).ok()) {
+                let times = batch.column(col).as_primitive::<TimestampMicrosecondType>();
+                if let (Some(a), Some(b)) = (min(times), max(times)) {
+                    widen(a, b);
+                }
             }
         }
     }
@@ -359,10 +386,10 @@ fn event_table(
     };
     let blobs: BTreeSet<String> = feeding.iter().map(|e| e.blob.clone()).collect();
     Ok((
-        batch.clone(),
+        parts,
         TableBasis {
             kind: "events",
-            rows: batch.num_rows(),
+            rows,
             normalizers,
             snapshots: Vec::new(),
             coverage: from.zip(to).map(|(a, b)| [micros_text(a), micros_text(b)]),
@@ -386,4 +413,52 @@ pub fn event_time(table: &str) -> Option<&'static str> {
         "incidents" => "opened_at",
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    fn part(from: i64, n: i64) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![Field::new("n", DataType::Int64, false)]));
+        RecordBatch::try_new(
+            schema,
+            vec![Arc::new(Int64Array::from_iter_values(from..from + n))],
+        )
+        .unwrap()
+    }
+
+    fn values(p: &[Vec<RecordBatch>]) -> Vec<i64> {
+        p.iter()
+            .flatten()
+            .flat_map(|b| {
+                let a = b
+                    .column(0)
+                    .as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+                a.values().to_vec()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn partitions_keep_every_row_in_order_and_balance_them() {
+        let parts = vec![part(0, 7_000), part(7_000, 30_000), part(37_000, 3)];
+        let p = partitions(parts, 2);
+        assert_eq!(p.len(), 2);
+        assert_eq!(values(&p), (0..37_003).collect::<Vec<_>>());
+        let sizes: Vec<usize> = p
+            .iter()
+            .map(|x| x.iter().map(RecordBatch::num_rows).sum())
+            .collect();
+        assert_eq!(sizes, vec![18_502, 18_501]);
+        let small = partitions(vec![part(0, 10)], 2);
+        assert_eq!(small.len(), 1, "small tables stay whole");
+        assert_eq!(
+            partitions(vec![part(0, 20_000)], 3).len(),
+            3,
+            "one large part is sliced"
+        );
+    }
 }

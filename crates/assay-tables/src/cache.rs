@@ -162,15 +162,26 @@ pub fn write(
 }
 
 /// Writes one batch as a Parquet file (Snappy-compressed).
-pub(crate) fn write_batch(path: &Path, batch: &RecordBatch) -> Result<(), CacheError> {
+fn write_batch(path: &Path, batch: &RecordBatch) -> Result<(), CacheError> {
+    write_parts(path, &batch.schema(), std::slice::from_ref(batch))
+}
+
+/// Writes batches of one schema as one Parquet file (Snappy-compressed).
+pub(crate) fn write_parts(
+    path: &Path,
+    schema: &datafusion::arrow::datatypes::SchemaRef,
+    parts: &[RecordBatch],
+) -> Result<(), CacheError> {
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .build();
     let parquet =
         |e: parquet::errors::ParquetError| CacheError::Parquet(path.to_path_buf(), e.to_string());
     let file = File::create(path).map_err(|e| CacheError::Io(path.to_path_buf(), e))?;
-    let mut w = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet)?;
-    w.write(batch).map_err(parquet)?;
+    let mut w = ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(parquet)?;
+    for batch in parts {
+        w.write(batch).map_err(parquet)?;
+    }
     w.close().map_err(parquet)?;
     Ok(())
 }

@@ -11,9 +11,10 @@ use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Every standard table, filled.
+/// Every standard table, filled: each as the parts it was assembled from (one per piece of
+/// evidence, usually), never copied into one.
 pub struct Tables {
-    batches: BTreeMap<&'static str, RecordBatch>,
+    batches: BTreeMap<&'static str, Vec<RecordBatch>>,
 }
 
 /// A piece of evidence handed over with its bytes (see [`Builder`]).
@@ -105,10 +106,9 @@ impl Builder {
         }
         let mut batches = BTreeMap::new();
         for t in TABLES {
-            let parts = self.parts.remove(t.name).unwrap_or_default();
-            let batch = datafusion::arrow::compute::concat_batches(&t.schema(), &parts)
-                .map_err(|e| (usize::MAX, NormalizeError::whole(e.to_string())))?;
-            batches.insert(t.name, batch);
+            let mut parts = self.parts.remove(t.name).unwrap_or_default();
+            parts.retain(|b| b.num_rows() > 0);
+            batches.insert(t.name, parts);
         }
         Ok(Tables { batches })
     }
@@ -156,7 +156,9 @@ impl Tables {
 
     /// Tables from finished batches (e.g. read back from the cache).
     pub fn from_batches(batches: BTreeMap<&'static str, RecordBatch>) -> Tables {
-        Tables { batches }
+        Tables {
+            batches: batches.into_iter().map(|(n, b)| (n, vec![b])).collect(),
+        }
     }
 
     /// Writes every table as `<dir>/<table>.parquet` (the folder is created); returns the
@@ -169,10 +171,8 @@ impl Tables {
             .map_err(|e| crate::cache::CacheError::Io(dir.to_path_buf(), e))?;
         let mut files = Vec::new();
         for t in TABLES {
-            let empty = RecordBatch::new_empty(t.schema());
-            let batch = self.batches.get(t.name).unwrap_or(&empty);
             let path = dir.join(format!("{}.parquet", t.name));
-            crate::cache::write_batch(&path, batch)?;
+            crate::cache::write_parts(&path, &t.schema(), self.parts(t.name))?;
             files.push(path);
         }
         Ok(files)
@@ -185,27 +185,28 @@ impl Tables {
             .map(|t| {
                 (
                     t.name,
-                    self.batches.get(t.name).map_or(0, RecordBatch::num_rows),
+                    self.parts(t.name).iter().map(RecordBatch::num_rows).sum(),
                 )
             })
             .collect()
     }
 
-    /// A table's rows.
-    pub fn batch(&self, name: &str) -> Option<&RecordBatch> {
-        self.batches.get(name)
+    /// A table's rows, in parts (empty for a table without rows).
+    pub fn parts(&self, name: &str) -> &[RecordBatch] {
+        self.batches.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// A table's rows as one batch (a copy when it has several parts).
+    pub fn batch(&self, name: &str) -> Option<RecordBatch> {
+        let table = crate::schema::table(name)?;
+        datafusion::arrow::compute::concat_batches(&table.schema(), self.parts(name)).ok()
     }
 
     /// A DataFusion session with every table registered.
     pub fn session(&self) -> Result<SessionContext, QueryError> {
         let ctx = SessionContext::new();
         for t in TABLES {
-            let batch = self
-                .batches
-                .get(t.name)
-                .cloned()
-                .unwrap_or_else(|| RecordBatch::new_empty(t.schema()));
-            let mem = MemTable::try_new(t.schema(), vec![vec![batch]])
+            let mem = MemTable::try_new(t.schema(), vec![self.parts(t.name).to_vec()])
                 .map_err(|e| QueryError::Build(e.to_string()))?;
             ctx.register_table(t.name, Arc::new(mem))
                 .map_err(|e| QueryError::Build(e.to_string()))?;
