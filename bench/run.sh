@@ -45,7 +45,7 @@ duck="skipped"
 if python3 -c "import duckdb, yaml" 2>/dev/null; then
   "$assay" -C "$ws" tables --export "$work/tables" >/dev/null
   t=$(now); python3 bench/duckdb_suite.py "$ws" "$work/assess.json" "$work/tables" >"$work/duck.json"; duck_s=$(since "$t")
-  duck="$duck_s s ($(field "$work/duck.json" "['matched']") of $(field "$work/duck.json" "['tests']") tests agree)"
+  duck="$duck_s s (load $(field "$work/duck.json" "['load_seconds']") s + queries $(field "$work/duck.json" "['query_seconds']") s; $(field "$work/duck.json" "['matched']") of $(field "$work/duck.json" "['tests']") tests agree)"
 fi
 
 t=$(now)

@@ -235,7 +235,10 @@ pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Ou
     let bar = bytes_bar(plan.total_bytes, "checking");
     let started = Instant::now();
     let (mut bytes, mut rows) = (0u64, 0usize);
-    let results = super::parallel::map(
+    // One more thread than cores: each file ends with a sync to disk, during which another
+    // file can be parsed.
+    let results = super::parallel::map_on(
+        super::parallel::threads() + 1,
         &plan.files,
         |i, f| check.file(i, f),
         |i, r| {

@@ -14,13 +14,23 @@ pub fn threads() -> usize {
 pub fn map<T: Sync, R: Send>(
     items: &[T],
     work: impl Fn(usize, &T) -> R + Sync,
+    done: impl FnMut(usize, &R),
+) -> Vec<R> {
+    map_on(threads(), items, work, done)
+}
+
+/// [`map`] on `threads` threads (more than the cores when work also waits on the disk).
+pub fn map_on<T: Sync, R: Send>(
+    threads: usize,
+    items: &[T],
+    work: impl Fn(usize, &T) -> R + Sync,
     mut done: impl FnMut(usize, &R),
 ) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::channel::<(usize, R)>();
-        for _ in 0..threads().min(items.len()).max(1) {
+        for _ in 0..threads.min(items.len()).max(1) {
             let tx = tx.clone();
             let (next, work) = (&next, &work);
             scope.spawn(move || loop {
