@@ -209,6 +209,36 @@ pub struct ImportMeta {
     pub observation: Option<String>,
 }
 
+impl ImportMeta {
+    /// The entry record of one file of a batch (blob and size are filled in when stored).
+    fn record(
+        &self,
+        f: &PlannedFile,
+        batch: &str,
+        collected_at: String,
+        redactions: Vec<crate::entry::Redaction>,
+    ) -> Record {
+        Record {
+            blob: String::new(),
+            size: 0,
+            media_type: media_type(&f.locator).to_string(),
+            kind: self.kind.clone(),
+            provenance: Provenance {
+                agent: self.agent.clone(),
+                system: self.system.clone(),
+                locator: f.locator.clone(),
+                tool_version: self.tool_version.clone(),
+                batch: Some(batch.to_string()),
+            },
+            collected_at,
+            effective_from: self.effective_from.clone(),
+            effective_to: self.effective_to.clone(),
+            redactions,
+            params: self.params.clone(),
+        }
+    }
+}
+
 /// Progress of an import, reported after each file.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
@@ -325,24 +355,7 @@ impl Locker {
                 let prepared = rx
                     .recv()
                     .map_err(|_| LockerError::Database("import stage stopped".into()))??;
-                let record = Record {
-                    blob: String::new(),
-                    size: 0,
-                    media_type: media_type(&f.locator).to_string(),
-                    kind: meta.kind.clone(),
-                    provenance: Provenance {
-                        agent: meta.agent.clone(),
-                        system: meta.system.clone(),
-                        locator: f.locator.clone(),
-                        tool_version: meta.tool_version.clone(),
-                        batch: Some(batch.clone()),
-                    },
-                    collected_at: now(),
-                    effective_from: meta.effective_from.clone(),
-                    effective_to: meta.effective_to.clone(),
-                    redactions: prepared.redacted.redactions,
-                    params: meta.params.clone(),
-                };
+                let record = meta.record(f, &batch, now(), prepared.redacted.redactions);
                 summary.added.push(self.add_hashed(
                     prepared.hash,
                     &prepared.redacted.bytes,
@@ -424,20 +437,7 @@ impl Locker {
             .map(|(f, s)| Record {
                 blob: s.hash,
                 size: s.size,
-                media_type: media_type(&f.locator).to_string(),
-                kind: meta.kind.clone(),
-                provenance: Provenance {
-                    agent: meta.agent.clone(),
-                    system: meta.system.clone(),
-                    locator: f.locator.clone(),
-                    tool_version: meta.tool_version.clone(),
-                    batch: Some(batch.clone()),
-                },
-                collected_at: now(),
-                effective_from: meta.effective_from.clone(),
-                effective_to: meta.effective_to.clone(),
-                redactions: s.redactions,
-                params: meta.params.clone(),
+                ..meta.record(f, &batch, now(), s.redactions)
             })
             .collect();
         let added = self.ledger.append_all(records)?;

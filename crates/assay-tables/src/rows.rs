@@ -69,21 +69,8 @@ impl Rows {
     /// Appends a row (one value per column, in column order). A value of the wrong type
     /// for its column is stored as null.
     pub fn push(&mut self, row: &mut [Value]) {
-        for (col, v) in self.cols.iter_mut().zip(row.iter_mut()) {
-            match (col, std::mem::take(v)) {
-                (Col::Text(b), Value::Text(s)) => b.append_value(s),
-                (Col::Bool(b), Value::Bool(x)) => b.append_value(x),
-                (Col::Int(b), Value::Int(x)) => b.append_value(x),
-                (Col::Time(b), Value::Time(x)) => b.append_value(x),
-                (Col::Date(b), Value::Date(x)) => b.append_value(x),
-                (Col::Text(b), _) => b.append_null(),
-                (Col::Bool(b), _) => b.append_null(),
-                (Col::Int(b), _) => b.append_null(),
-                (Col::Time(b), _) => b.append_null(),
-                (Col::Date(b), _) => b.append_null(),
-            }
-        }
-        self.len += 1;
+        let mut cells: Vec<Cell<'_>> = row.iter_mut().map(|v| std::mem::take(v).into()).collect();
+        self.push_cells(&mut cells);
     }
 
     /// The rows as one Arrow record batch.
@@ -121,6 +108,8 @@ pub enum Cell<'a> {
     Int(i64),
     /// Microseconds since the Unix epoch, UTC.
     Time(i64),
+    /// Days since 1970-01-01.
+    Date(i32),
 }
 
 impl<'a> Cell<'a> {
@@ -148,7 +137,8 @@ impl<'a> Cell<'a> {
 impl From<Value> for Cell<'_> {
     fn from(v: Value) -> Self {
         match v {
-            Value::Null | Value::Date(_) => Cell::Null,
+            Value::Null => Cell::Null,
+            Value::Date(d) => Cell::Date(d),
             Value::Text(s) => Cell::Text(std::borrow::Cow::Owned(s)),
             Value::Bool(b) => Cell::Bool(b),
             Value::Int(i) => Cell::Int(i),
@@ -172,6 +162,7 @@ impl Rows {
                 (Col::Bool(b), Cell::Bool(x)) => b.append_value(x),
                 (Col::Int(b), Cell::Int(x)) => b.append_value(x),
                 (Col::Time(b), Cell::Time(x)) => b.append_value(x),
+                (Col::Date(b), Cell::Date(x)) => b.append_value(x),
                 (Col::Text(b), _) => b.append_null(),
                 (Col::Bool(b), _) => b.append_null(),
                 (Col::Int(b), _) => b.append_null(),

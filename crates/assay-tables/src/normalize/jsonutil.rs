@@ -28,65 +28,12 @@ pub fn maybe_gunzip(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, Normaliz
     Ok(std::borrow::Cow::Owned(out))
 }
 
-fn parse_error(e: &serde_json::Error, line_offset: usize) -> NormalizeError {
-    let what = if e.is_eof() {
-        "the JSON ends too early (cut off?)"
-    } else {
-        "the JSON is not valid"
-    };
-    NormalizeError::at(e.line() + line_offset, format!("{what}: {e}"))
-}
-
-/// The records of a JSON input: the array under `key` of an object, a top-level array, or
-/// one object per line (NDJSON). Each record comes with its line (NDJSON) or position.
+/// The records of a JSON input (gzip or not) as `serde_json::Value`s: the array under `key`
+/// of an object, a top-level array, or one object per line (NDJSON). Each record comes with
+/// its line (NDJSON) or position. See [`super::loose::records`] for typed records.
 pub fn records(bytes: &[u8], key: Option<&str>) -> Result<Vec<(usize, Json)>, NormalizeError> {
     let data = maybe_gunzip(bytes)?;
-    let text = std::str::from_utf8(&data).map_err(|e| {
-        NormalizeError::at(
-            data[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1,
-            "not UTF-8 text",
-        )
-    })?;
-    let trimmed = text.trim_start();
-    // NDJSON: several top-level values, one per line.
-    let first_line = trimmed.lines().next().unwrap_or("");
-    if trimmed.starts_with('{')
-        && serde_json::from_str::<Json>(first_line).is_ok()
-        && trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1
-    {
-        let mut out = Vec::new();
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let v: Json = serde_json::from_str(line).map_err(|e| parse_error(&e, i))?;
-            out.push((i + 1, v));
-        }
-        return Ok(out);
-    }
-    let doc: Json = serde_json::from_str(text).map_err(|e| parse_error(&e, 0))?;
-    let list = match (doc, key) {
-        (Json::Array(a), _) => a,
-        (Json::Object(mut o), Some(k)) => match o.remove(k) {
-            Some(Json::Array(a)) => a,
-            _ => {
-                return Err(NormalizeError::whole(format!(
-                    "expected an object with a `{k}` array, or an array of records"
-                )))
-            }
-        },
-        (Json::Object(o), None) => vec![Json::Object(o)],
-        _ => return Err(NormalizeError::whole("expected a JSON array of records")),
-    };
-    Ok(list
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| (i + 1, v))
-        .collect())
+    super::loose::records(super::loose::utf8(&data)?, key)
 }
 
 /// A string at a JSON pointer (`/a/b`), when it is a string.
