@@ -191,3 +191,29 @@ fn malformed_exports_name_file_and_line_and_store_nothing() {
     assert_eq!(code, 2);
     assert!(err.contains("needs --table T and --map"), "{err}");
 }
+
+#[test]
+fn an_interrupted_import_leaves_nothing_behind_once_imports_resume() {
+    let ws = workspace();
+    // What a killed import leaves: a staging folder of a process that is gone.
+    let stale = ws.path().join(".assay/staging/999999999-1");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("0"), "half a file").unwrap();
+    let file = fixtures().join("hr_roster_bamboohr.csv");
+    let (code, out, err) = run(
+        ws.path(),
+        &[
+            "evidence",
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "hr-roster",
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!stale.exists(), "the stale staging folder is removed");
+    let left = std::fs::read_dir(ws.path().join(".assay/staging"))
+        .unwrap()
+        .count();
+    assert_eq!(left, 0, "this import's own staging folder is removed too");
+}
