@@ -223,14 +223,22 @@ pub fn print(dir: &Path, o: &Outcome, color: bool) {
     for r in &o.reports {
         println!("  {}", r.strip_prefix(dir).unwrap_or(r).display());
     }
+    let mb = o.generated.0 as f64 / 1e6;
     println!(
-        "\n{:.1} MB of evidence ({} audit events) generated in {}; {}",
-        o.generated.0 as f64 / 1e6,
-        o.generated.1,
+        "\n{mb:.1} MB of evidence ({} audit events) generated in {}; {}",
+        output::thousands(o.generated.1),
         dir.join("exports").display(),
         o.timings
             .iter()
-            .map(|(p, s)| format!("{p} {s:.1} s"))
+            .map(|(p, s)| match *p {
+                // The import's rates: what a user's own exports of this size would see.
+                "import" if *s > 0.0 => format!(
+                    "{p} {s:.1} s ({:.0} MB/s, {} events/s)",
+                    mb / s,
+                    output::thousands((o.generated.1 as f64 / s) as usize)
+                ),
+                _ => format!("{p} {s:.1} s"),
+            })
             .collect::<Vec<_>>()
             .join(", ")
     );
