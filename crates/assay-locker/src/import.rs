@@ -285,6 +285,16 @@ pub fn batch_id(plan: &Plan, meta: &ImportMeta) -> String {
 }
 
 impl Locker {
+    /// The files (locators) a batch has stored already.
+    fn stored_by(&self, batch: &str) -> Result<BTreeSet<String>, LockerError> {
+        Ok(self
+            .entries()?
+            .into_iter()
+            .filter(|e| e.record.provenance.batch.as_deref() == Some(batch))
+            .map(|e| e.record.provenance.locator)
+            .collect())
+    }
+
     /// Imports a plan: redacts, stores and records each file not already stored by the same
     /// batch. `now` gives each entry's collection time; `progress` is told after each file.
     pub fn import(
@@ -295,12 +305,7 @@ impl Locker {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<Summary, LockerError> {
         let batch = batch_id(plan, meta);
-        let done: BTreeSet<String> = self
-            .entries()?
-            .into_iter()
-            .filter(|e| e.record.provenance.batch.as_deref() == Some(batch.as_str()))
-            .map(|e| e.record.provenance.locator)
-            .collect();
+        let done = self.stored_by(&batch)?;
         let mut summary = Summary {
             batch: batch.clone(),
             ..Summary::default()
@@ -415,12 +420,7 @@ impl Locker {
             )));
         }
         let batch = batch_id(plan, meta);
-        let done: BTreeSet<String> = self
-            .entries()?
-            .into_iter()
-            .filter(|e| e.record.provenance.batch.as_deref() == Some(batch.as_str()))
-            .map(|e| e.record.provenance.locator)
-            .collect();
+        let done = self.stored_by(&batch)?;
         let todo: Vec<(&PlannedFile, Staged)> = plan
             .files
             .iter()
