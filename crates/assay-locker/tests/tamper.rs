@@ -259,7 +259,72 @@ fn inclusion_proofs_verify_against_the_checkpoint(h: &Harness) {
     }
 }
 
+/// Files staged by a caller are stored and recorded together, chained, and a second run of
+/// the same batch records nothing again.
+fn staged_files_are_recorded_together(h: &Harness) {
+    use assay_locker::import::{plan, staging_dir, ImportMeta, Staged};
+    let dir = h.root().join("export");
+    std::fs::create_dir_all(&dir).unwrap();
+    let contents = ["a,b\n1,2\n", "a,b\n3,4\n", "a,b\n1,2\n"];
+    for (i, c) in contents.iter().enumerate() {
+        std::fs::write(dir.join(format!("{i}.csv")), c).unwrap();
+    }
+    let p = plan(std::slice::from_ref(&dir)).unwrap();
+    let meta = ImportMeta {
+        kind: "csv".into(),
+        agent: "test".into(),
+        system: "fixture".into(),
+        tool_version: "0".into(),
+        effective_from: None,
+        effective_to: None,
+        keep_secret_hashes: false,
+        params: Default::default(),
+        observation: None,
+    };
+    let stage = |round: usize| -> Vec<Staged> {
+        let at = staging_dir(h.root()).join(round.to_string());
+        std::fs::create_dir_all(&at).unwrap();
+        p.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let bytes = std::fs::read(&f.path).unwrap();
+                let path = at.join(i.to_string());
+                std::fs::write(&path, &bytes).unwrap();
+                Staged {
+                    hash: assay_locker::blob::sha256_hex(&bytes),
+                    size: bytes.len() as u64,
+                    redactions: vec![],
+                    path,
+                }
+            })
+            .collect()
+    };
+    let mut l = h.locker();
+    let mut n = 0;
+    let mut now = || {
+        n += 1;
+        format!("2026-04-0{n}T10:00:00Z")
+    };
+    let first = l.record_staged(&p, &meta, stage(1), &mut now).unwrap();
+    assert_eq!(
+        first.added.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+    assert_eq!(
+        first.added[0].record.blob, first.added[2].record.blob,
+        "same content, one blob"
+    );
+    let again = l.record_staged(&p, &meta, stage(2), &mut now).unwrap();
+    assert!(again.added.is_empty());
+    assert_eq!(again.already_stored, 3);
+    let r = l.verify().unwrap();
+    assert!(r.ok(), "{:#?}", r.problems);
+    assert_eq!(l.content(&first.added[1]).unwrap(), b"a,b\n3,4\n");
+}
+
 on_both_backends!(
+    staged_files_are_recorded_together,
     flipped_byte_in_a_blob,
     deleted_blob,
     blob_swapped_for_another_valid_blob,

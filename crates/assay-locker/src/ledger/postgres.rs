@@ -105,6 +105,13 @@ fn tls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect, LockerErr
 
 impl Ledger for PgLedger {
     fn append(&mut self, record: Record) -> Result<Entry, LockerError> {
+        let mut entries = self.append_all(vec![record])?;
+        entries
+            .pop()
+            .ok_or_else(|| LockerError::Database("no entry appended".into()))
+    }
+
+    fn append_all(&mut self, records: Vec<Record>) -> Result<Vec<Entry>, LockerError> {
         let s = self.schema.clone();
         let mut client = self.client()?;
         let mut tx = client.transaction().map_err(db)?;
@@ -118,7 +125,7 @@ impl Ledger for PgLedger {
                 &[],
             )
             .map_err(db)?;
-        let (seq, prev) = match last {
+        let (mut seq, mut prev) = match last {
             Some(row) => {
                 let seq: i64 = row.get(0);
                 (
@@ -132,15 +139,18 @@ impl Ledger for PgLedger {
             }
             None => (1, GENESIS.to_string()),
         };
-        let entry = Entry { seq, record, prev };
-        let body = String::from_utf8(entry.canonical()).map_err(db)?;
-        tx.execute(
-            &format!("INSERT INTO \"{s}\".entries (seq, body) VALUES ($1, $2)"),
-            &[&(seq as i64), &body],
-        )
-        .map_err(db)?;
+        let insert = format!("INSERT INTO \"{s}\".entries (seq, body) VALUES ($1, $2)");
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            let entry = Entry { seq, record, prev };
+            let body = String::from_utf8(entry.canonical()).map_err(db)?;
+            tx.execute(&insert, &[&(seq as i64), &body]).map_err(db)?;
+            prev = StoredRow { seq, body }.hash();
+            seq += 1;
+            out.push(entry);
+        }
         tx.commit().map_err(db)?;
-        Ok(entry)
+        Ok(out)
     }
 
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {
