@@ -196,12 +196,6 @@ impl Tables {
         self.batches.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// A table's rows as one batch (a copy when it has several parts).
-    pub fn batch(&self, name: &str) -> Option<RecordBatch> {
-        let table = crate::schema::table(name)?;
-        datafusion::arrow::compute::concat_batches(&table.schema(), self.parts(name)).ok()
-    }
-
     /// A DataFusion session with every table registered.
     pub fn session(&self) -> Result<SessionContext, QueryError> {
         let ctx = SessionContext::new();

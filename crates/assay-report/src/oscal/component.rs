@@ -81,23 +81,17 @@ pub fn component_definition(cx: &Context<'_>) -> Value {
         set(&mut component, "control-implementations", json!([ci]));
     }
 
-    let mut doc = Map::new();
-    set(
-        &mut doc,
-        "uuid",
-        json!(document_uuid(cx, "component-definition")),
-    );
-    set(
-        &mut doc,
-        "metadata",
-        Value::Object(metadata(
+    let mut doc = document(
+        cx,
+        "component-definition",
+        metadata(
             cx,
             &format!(
                 "{}: controls of {} mapped to the Trust Services Criteria",
                 system_name(cx),
                 organization(cx)
             ),
-        )),
+        ),
     );
     set(&mut doc, "components", json!([component]));
     Value::Object(doc)

@@ -181,6 +181,14 @@ fn period_uuid(cx: &Context<'_>, parts: &[&str]) -> String {
     uuid(&key)
 }
 
+/// A document's opening: its UUID and metadata.
+fn document(cx: &Context<'_>, model: &str, meta: Map<String, Value>) -> Map<String, Value> {
+    let mut doc = Map::new();
+    set(&mut doc, "uuid", json!(document_uuid(cx, model)));
+    set(&mut doc, "metadata", Value::Object(meta));
+    doc
+}
+
 /// A document's UUID: it changes whenever anything the document is computed from changes.
 fn document_uuid(cx: &Context<'_>, model: &str) -> String {
     period_uuid(cx, &[model, &revision(cx)])

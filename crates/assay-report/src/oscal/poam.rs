@@ -188,23 +188,17 @@ pub fn poam(cx: &Context<'_>) -> Value {
             .collect()
     };
 
-    let mut doc = Map::new();
-    set(
-        &mut doc,
-        "uuid",
-        json!(document_uuid(cx, "plan-of-action-and-milestones")),
-    );
-    set(
-        &mut doc,
-        "metadata",
-        Value::Object(metadata(
+    let mut doc = document(
+        cx,
+        "plan-of-action-and-milestones",
+        metadata(
             cx,
             &format!(
                 "Plan of action and milestones: {}, {}",
                 system_name(cx),
                 cx.scope.period
             ),
-        )),
+        ),
     );
     set(&mut doc, "import-ssp", json!({ "href": SSP_HREF }));
     set(

@@ -542,13 +542,7 @@ pub fn assessment_results(cx: &Context<'_>) -> Value {
         );
     }
 
-    let mut doc = Map::new();
-    set(
-        &mut doc,
-        "uuid",
-        json!(document_uuid(cx, "assessment-results")),
-    );
-    set(&mut doc, "metadata", Value::Object(meta));
+    let mut doc = document(cx, "assessment-results", meta);
     set(
         &mut doc,
         "import-ap",

@@ -261,13 +261,7 @@ pub fn ssp(cx: &Context<'_>) -> Value {
         "implemented-requirements": implemented,
     });
 
-    let mut doc = Map::new();
-    set(
-        &mut doc,
-        "uuid",
-        json!(document_uuid(cx, "system-security-plan")),
-    );
-    set(&mut doc, "metadata", Value::Object(meta));
+    let mut doc = document(cx, "system-security-plan", meta);
     set(
         &mut doc,
         "import-profile",

@@ -21,7 +21,7 @@ pub const NORMALIZER: Normalizer = Normalizer {
 };
 
 /// One System Log event, as far as the tables need it.
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct Event<'a> {
     #[serde(borrow, default)]
@@ -83,15 +83,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
 
 /// Reads an event from a stored API response (the Okta collector's `logs`).
 pub(super) fn event(v: &serde_json::Value) -> Event<'_> {
-    Event::deserialize(v).unwrap_or(Event {
-        uuid: Str::default(),
-        published: Str::default(),
-        event_type: Str::default(),
-        actor: Obj::default(),
-        target: List::default(),
-        client: Obj::default(),
-        outcome: Obj::default(),
-    })
+    Event::deserialize(v).unwrap_or_default()
 }
 
 fn lower(s: Option<&str>) -> Cell<'static> {
