@@ -6,6 +6,10 @@
 set -euo pipefail
 assay="$1" ws="$2" out="$3"
 if ! command -v trestle >/dev/null; then
+  if [ "${ASSAY_REQUIRE_ALL:-}" = 1 ]; then
+    echo "ASSAY_REQUIRE_ALL=1 and trestle is missing: pip install compliance-trestle" >&2
+    exit 1
+  fi
   echo "skipped: trestle is not installed (pip install compliance-trestle)"
   exit 0
 fi

@@ -204,7 +204,7 @@ fn the_workbook_opens_in_libreoffice_and_the_pdf_rasterizes() {
             "{csv}"
         );
     } else {
-        println!("skipped: libreoffice is not installed (apt-get install libreoffice-calc-nogui)");
+        assay_testkit::missing("libreoffice", "apt-get install libreoffice-calc-nogui");
     }
     if tool("pdftoppm") {
         let st = Command::new("pdftoppm")
@@ -224,6 +224,6 @@ fn the_workbook_opens_in_libreoffice_and_the_pdf_rasterizes() {
                 || out.join("page-001.png").exists()
         );
     } else {
-        println!("skipped: pdftoppm is not installed (apt-get install poppler-utils)");
+        assay_testkit::missing("pdftoppm", "apt-get install poppler-utils");
     }
 }

@@ -1,51 +1,15 @@
 //! The AWS collector against `moto_server` (PyPI `moto[server]`), started here on a free
-//! port, or the server at `ASSAY_TEST_AWS_ENDPOINT`. Skipped, saying so, when neither exists.
+//! port, or the server at `ASSAY_TEST_AWS_ENDPOINT`. Skipped, saying so, when neither exists
+//! (a failure under `ASSAY_REQUIRE_ALL=1`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 #![cfg(feature = "aws")]
 
 mod mock;
 use assay_collect::Context;
 use mock::{Memory, Normalized};
-use std::net::TcpStream;
-use std::time::{Duration, Instant};
 
-struct Moto(Option<std::process::Child>, String);
-impl Drop for Moto {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.0 {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn moto() -> Option<Moto> {
-    if let Ok(e) = std::env::var("ASSAY_TEST_AWS_ENDPOINT") {
-        return Some(Moto(None, e));
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = std::process::Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    let Ok(child) = child else {
-        eprintln!("skipped: moto_server is not installed (pip install 'moto[server]') and ASSAY_TEST_AWS_ENDPOINT is not set; the AWS collector was not tested");
-        return None;
-    };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto_server did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(Moto(Some(child), format!("http://127.0.0.1:{port}")))
+fn moto() -> Option<assay_testkit::moto::Moto> {
+    assay_testkit::moto::start("ASSAY_TEST_AWS_ENDPOINT", "the AWS collector")
 }
 
 async fn seed(endpoint: &str) {
@@ -133,11 +97,11 @@ fn credential_report_password_policy_trails_and_buckets() {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(seed(&m.1));
+        .block_on(seed(&m.endpoint));
 
     let t: toml::Table = toml::from_str(&format!(
         "kind = \"aws\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"",
-        m.1
+        m.endpoint
     ))
     .unwrap();
     let c = (assay_collect::spec("aws").unwrap().build)(&t).unwrap();

@@ -1,6 +1,6 @@
 //! The S3-compatible blob backend against a local server: `moto_server` from PyPI, started
 //! here on a free port (or the server at `ASSAY_TEST_S3_ENDPOINT`). Skipped, saying so, when
-//! neither is available.
+//! neither is available, and failing then under `ASSAY_REQUIRE_ALL=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
 use assay_locker::blob::S3Config;
@@ -9,56 +9,9 @@ use assay_locker::verify::Fault;
 use assay_locker::{BlobConfig, Locker, LockerConfig};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
 
-struct Server {
-    endpoint: String,
-    child: Option<std::process::Child>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.child {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn server() -> Option<Server> {
-    if let Ok(e) = std::env::var("ASSAY_TEST_S3_ENDPOINT") {
-        return Some(Server {
-            endpoint: e,
-            child: None,
-        });
-    }
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = std::process::Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    let Ok(child) = child else {
-        eprintln!("skipped: moto_server is not installed (pip install 'moto[server]') and ASSAY_TEST_S3_ENDPOINT is not set; the S3 blob backend was not tested");
-        return None;
-    };
-    let server = Server {
-        endpoint: format!("http://127.0.0.1:{port}"),
-        child: Some(child),
-    };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "moto_server did not start on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some(server)
+fn server() -> Option<assay_testkit::moto::Moto> {
+    assay_testkit::moto::start("ASSAY_TEST_S3_ENDPOINT", "the S3 blob backend")
 }
 
 /// A raw, unsigned HTTP request (moto accepts them), for setting up and tampering.

@@ -44,7 +44,10 @@ impl Harness {
             }),
             Backend::Postgres => {
                 let Ok(url) = std::env::var("ASSAY_TEST_DATABASE_URL") else {
-                    eprintln!("skipped: ASSAY_TEST_DATABASE_URL is not set, so the PostgreSQL ledger was not tested");
+                    assay_testkit::missing(
+                        "PostgreSQL (ASSAY_TEST_DATABASE_URL is not set, so the PostgreSQL ledger was not tested)",
+                        "set ASSAY_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test to a running server",
+                    );
                     return None;
                 };
                 let schema = format!(
