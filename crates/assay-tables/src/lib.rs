@@ -10,6 +10,7 @@ pub mod fragment;
 pub mod normalize;
 pub mod query;
 pub mod rows;
+pub mod sandbox;
 pub mod schema;
 pub mod value;
 

@@ -2,12 +2,13 @@
 
 use crate::fragment::{self, Fragment};
 use crate::normalize::{for_kind, Input, NormalizeError, Run};
+use crate::sandbox::{self, clean, Sandbox};
 use crate::schema::TABLES;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Int64Type};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::datasource::MemTable;
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{SessionConfig, SessionContext};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -120,6 +121,9 @@ pub enum QueryError {
     /// The SQL is wrong or failed.
     #[error("{0}")]
     Sql(String),
+    /// The SQL is not one read-only query (see [`crate::sandbox`]); nothing was run.
+    #[error("{0}")]
+    Refused(String),
     /// Building the tables failed.
     #[error("{0}")]
     Build(String),
@@ -196,29 +200,34 @@ impl Tables {
         self.batches.get(name).map_or(&[], Vec::as_slice)
     }
 
-    /// A DataFusion session with every table registered.
-    pub fn session(&self) -> Result<SessionContext, QueryError> {
-        let ctx = SessionContext::new();
+    /// The sandbox over every table: each query gets a fresh read-only session (see
+    /// [`crate::sandbox`]).
+    pub fn sandbox(&self) -> Result<Sandbox, QueryError> {
+        let mut sandbox = Sandbox::new(SessionConfig::new())?;
         for t in TABLES {
             let mem = MemTable::try_new(t.schema(), vec![self.parts(t.name).to_vec()])
                 .map_err(|e| QueryError::Build(e.to_string()))?;
-            ctx.register_table(t.name, Arc::new(mem))
-                .map_err(|e| QueryError::Build(e.to_string()))?;
+            sandbox.register_table(t.name, Arc::new(mem));
         }
-        Ok(ctx)
+        Ok(sandbox)
     }
 
-    /// Runs one SQL statement.
+    /// A fresh sandboxed DataFusion session with every table registered.
+    pub fn session(&self) -> Result<SessionContext, QueryError> {
+        self.sandbox()?.session()
+    }
+
+    /// Runs one read-only query (`SELECT`, or `WITH … SELECT`) in the sandbox: anything
+    /// else is [`QueryError::Refused`] before it is planned. `assay query` and the HTTP API
+    /// run queries through here.
     pub fn query(&self, sql: &str) -> Result<QueryResult, QueryError> {
+        sandbox::check_query(sql).map_err(QueryError::Refused)?;
         let ctx = self.session()?;
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .map_err(|e| QueryError::Build(e.to_string()))?;
         rt.block_on(async {
-            let df = ctx
-                .sql(sql)
-                .await
-                .map_err(|e| QueryError::Sql(clean(&e.to_string())))?;
+            let df = sandbox::sql(&ctx, sql).await?;
             let columns = df
                 .schema()
                 .fields()
@@ -232,13 +241,6 @@ impl Tables {
             Ok(QueryResult { columns, batches })
         })
     }
-}
-
-/// DataFusion's messages without their internal prefixes.
-fn clean(msg: &str) -> String {
-    msg.trim_start_matches("Error during planning: ")
-        .trim_start_matches("SQL error: ")
-        .to_string()
 }
 
 fn formatter<'a>(a: &'a dyn Array, opts: &'a FormatOptions<'a>) -> Option<ArrayFormatter<'a>> {
