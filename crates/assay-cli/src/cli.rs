@@ -194,6 +194,20 @@ pub enum BundleCommand {
         /// A checkpoint you recorded earlier (SIZE:ROOT): prove the ledger only grew since.
         #[arg(long, value_name = "SIZE:ROOT")]
         recorded: Option<String>,
+        /// The key id the organization published (`assay bundle key` prints it): the bundle
+        /// must be signed by that key. 16 hex digits, or the full 64-digit fingerprint.
+        #[arg(long, value_name = "HEX", conflicts_with = "key")]
+        key_id: Option<String>,
+        /// The organization's public key file (hex, as `.assay/keys/ledger.ed25519.pub`):
+        /// the bundle must be signed by that key.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print this workspace's signing key: the key id to publish so recipients can pin it.
+    Key {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,

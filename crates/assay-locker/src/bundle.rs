@@ -4,9 +4,10 @@
 //! it runs on any machine without a workspace.
 
 use crate::blob::{sha256_hex, BlobStore};
-use crate::checkpoint::{Checkpoint, Keys};
+use crate::checkpoint::{Checkpoint, Keys, Scope, Statement};
 use crate::entry::Entry;
 use crate::ledger::StoredRow;
+use crate::limits::{self, Limits};
 use crate::verify::{self, Fault, Problem, Report};
 use crate::{merkle, Locker, LockerError};
 use serde::{Deserialize, Serialize};
@@ -14,10 +15,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 
-/// The manifest, `bundle.json`.
+/// The manifest schema this version writes and reads.
+pub const SCHEMA: &str = "assay.bundle/v2";
+
+/// The manifest, `bundle.json`. Every field is covered by the signed [`Statement`] through
+/// the manifest hash; unknown fields are refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Manifest {
-    /// `assay.bundle/v1`.
+    /// `assay.bundle/v2`.
     pub schema: String,
     /// Who exported it (organization name).
     pub organization: String,
@@ -39,6 +45,7 @@ pub struct Manifest {
 
 /// One ledger row in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BundleRow {
     /// Sequence number as stored.
     pub seq: u64,
@@ -51,6 +58,9 @@ pub struct BundleRow {
 pub struct Bundle {
     /// The manifest.
     pub manifest: Manifest,
+    /// The signed statement over the manifest (`signature.json`); `None` only for a bundle
+    /// that lacks one, which never verifies.
+    pub statement: Option<Statement>,
     /// Blobs by hash.
     pub blobs: BTreeMap<String, Vec<u8>>,
 }
@@ -89,7 +99,8 @@ fn hashes(list: &[merkle::Hash]) -> Vec<String> {
 
 impl Locker {
     /// Builds a bundle of the entries in `span` (all when `None`), signing a fresh checkpoint
-    /// first when the ledger grew since the last one.
+    /// first when the ledger grew since the last one, and a statement over the whole
+    /// manifest (organization, period, every entry, proofs). An empty ledger is refused.
     pub fn export_bundle(
         &mut self,
         organization: &str,
@@ -97,6 +108,11 @@ impl Locker {
         now: &str,
     ) -> Result<Bundle, LockerError> {
         let rows = self.rows()?;
+        if rows.is_empty() {
+            return Err(LockerError::Bundle(
+                "cannot be exported: the ledger is empty; add evidence first".into(),
+            ));
+        }
         let mut checkpoints = self.checkpoints()?;
         if checkpoints
             .last()
@@ -134,24 +150,33 @@ impl Locker {
                 );
             }
         }
+        let manifest = Manifest {
+            schema: SCHEMA.into(),
+            organization: organization.to_string(),
+            period: span.map(|(a, b)| format!("{a}..{b}")),
+            public_key: self.public_key_hex(),
+            entries: rows
+                .into_iter()
+                .map(|r| BundleRow {
+                    seq: r.seq,
+                    body: r.body,
+                })
+                .collect(),
+            checkpoints,
+            included,
+            inclusion_proofs,
+            consistency_proofs,
+        };
+        let statement = self.keys.sign_statement(
+            manifest.scope(),
+            leaves.len() as u64,
+            &hex::encode(merkle::root(&leaves)),
+            &manifest.sha256()?,
+            now,
+        )?;
         Ok(Bundle {
-            manifest: Manifest {
-                schema: "assay.bundle/v1".into(),
-                organization: organization.to_string(),
-                period: span.map(|(a, b)| format!("{a}..{b}")),
-                public_key: self.public_key_hex(),
-                entries: rows
-                    .into_iter()
-                    .map(|r| BundleRow {
-                        seq: r.seq,
-                        body: r.body,
-                    })
-                    .collect(),
-                checkpoints,
-                included,
-                inclusion_proofs,
-                consistency_proofs,
-            },
+            manifest,
+            statement: Some(statement),
             blobs,
         })
     }
@@ -164,9 +189,63 @@ fn io(path: &Path, e: std::io::Error) -> LockerError {
     }
 }
 
+/// The names a bundle may hold besides `blobs/<hash>`.
+const MANIFEST: &str = "bundle.json";
+const SIGNATURE: &str = "signature.json";
+const PUBLIC_KEY: &str = "public-key.txt";
+
+impl Manifest {
+    /// The exact bytes of `bundle.json`: pretty JSON (two-space indentation, fields in the
+    /// order of this type, maps sorted by key), as written and as [`Bundle::read`] requires.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, LockerError> {
+        serde_json::to_vec_pretty(self)
+            .map_err(|e| LockerError::Bundle(format!("bundle.json cannot be written: {e}")))
+    }
+
+    /// Hex SHA-256 of [`Manifest::to_bytes`]: the manifest hash the statement signs.
+    pub fn sha256(&self) -> Result<String, LockerError> {
+        Ok(sha256_hex(&self.to_bytes()?))
+    }
+
+    /// The organization and period, as the statement signs them.
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            organization: &self.organization,
+            period: self.period.as_deref(),
+        }
+    }
+
+    /// The blobs the included entries name.
+    fn included_blobs(&self) -> BTreeSet<String> {
+        let wanted: BTreeSet<u64> = self.included.iter().copied().collect();
+        self.entries
+            .iter()
+            .filter(|r| wanted.contains(&r.seq))
+            .filter_map(|r| serde_json::from_str::<Entry>(&r.body).ok())
+            .map(|e| e.record.blob)
+            .collect()
+    }
+}
+
+/// Whether `name` is `blobs/` and 64 lowercase hex digits; gives the hash.
+fn blob_name(name: &str) -> Option<&str> {
+    name.strip_prefix("blobs/").filter(|h| {
+        h.len() == 64
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
 impl Bundle {
     /// Writes the bundle as a `.tar.gz` (deterministic: sorted names, fixed times).
     pub fn write(&self, path: &Path) -> Result<(), LockerError> {
+        let manifest = self.manifest.to_bytes()?;
+        let statement = match &self.statement {
+            Some(st) => Some(serde_json::to_vec_pretty(st).map_err(|e| {
+                LockerError::Bundle(format!("signature.json cannot be written: {e}"))
+            })?),
+            None => None,
+        };
         let tmp = path.with_extension("partial");
         let write = || -> std::io::Result<()> {
             let file = std::fs::File::create(&tmp)?;
@@ -180,14 +259,14 @@ impl Bundle {
                 h.set_cksum();
                 tar.append_data(&mut h, name, bytes)
             };
+            add(MANIFEST, &manifest)?;
             add(
-                "bundle.json",
-                &serde_json::to_vec_pretty(&self.manifest).unwrap_or_default(),
-            )?;
-            add(
-                "public-key.txt",
+                PUBLIC_KEY,
                 format!("{}\n", self.manifest.public_key).as_bytes(),
             )?;
+            if let Some(st) = &statement {
+                add(SIGNATURE, st)?;
+            }
             for (hash, bytes) in &self.blobs {
                 add(&format!("blobs/{hash}"), bytes)?;
             }
@@ -202,45 +281,155 @@ impl Bundle {
         })
     }
 
-    /// Reads a bundle written by [`Bundle::write`].
-    pub fn read(path: &Path) -> Result<Bundle, LockerError> {
+    /// Reads a bundle written by [`Bundle::write`], decompressing within `limits` (the
+    /// whole stream and each file in it). Refused: anything but regular files named
+    /// `bundle.json`, `signature.json`, `public-key.txt` and `blobs/<sha256>`; a name twice;
+    /// a blob no included entry names; a `bundle.json` not exactly as Assay writes it; a
+    /// public key file that differs from the manifest's; data after the end of the archive.
+    pub fn read(path: &Path, limits: Limits) -> Result<Bundle, LockerError> {
         let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
-        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(file));
-        let mut manifest = None;
-        let mut blobs = BTreeMap::new();
         let bad = |m: String| LockerError::Bundle(format!("{}: {m}", path.display()));
-        for entry in archive.entries().map_err(|e| bad(e.to_string()))? {
-            let mut entry = entry.map_err(|e| bad(e.to_string()))?;
-            let name = entry
-                .path()
-                .map_err(|e| bad(e.to_string()))?
-                .to_string_lossy()
-                .into_owned();
+        let stream_error = |e: std::io::Error| match limits::limit_error(&e) {
+            Some(l) => bad(format!("refused: {l}")),
+            None => bad(format!(
+                "cannot be read ({e}); the file is damaged or cut off"
+            )),
+        };
+        let mut archive =
+            tar::Archive::new(limits::gzip_reader(std::io::BufReader::new(file), limits));
+        let mut manifest = None;
+        let mut statement = None;
+        let mut key_file = None;
+        let mut blobs = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for entry in archive.entries().map_err(stream_error)? {
+            let mut entry = entry.map_err(stream_error)?;
+            let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let kind = entry.header().entry_type();
+            if !kind.is_file() {
+                return Err(bad(format!(
+                    "`{name}` is not a regular file ({kind:?}); a bundle holds only files, never links or folders"
+                )));
+            }
+            if ![MANIFEST, SIGNATURE, PUBLIC_KEY].contains(&name.as_str())
+                && blob_name(&name).is_none()
+            {
+                return Err(bad(format!(
+                    "`{name}` is not part of an Assay bundle (only bundle.json, signature.json, public-key.txt and blobs/<sha256>; never absolute paths or `..`)"
+                )));
+            }
+            if !seen.insert(name.clone()) {
+                return Err(bad(format!(
+                    "`{name}` appears twice; a bundle holds each file once"
+                )));
+            }
+            let size = entry.header().size().map_err(stream_error)?;
+            if size > limits.max_expanded {
+                return Err(bad(format!(
+                    "refused: `{name}` is {size} bytes, over the limit of {} MiB; raise it with {}",
+                    limits.max_expanded >> 20,
+                    limits::ENV_MAX_MIB
+                )));
+            }
             let mut bytes = Vec::new();
-            entry
+            (&mut entry)
+                .take(size)
                 .read_to_end(&mut bytes)
-                .map_err(|e| bad(e.to_string()))?;
-            if name == "bundle.json" {
-                manifest = Some(
-                    serde_json::from_slice::<Manifest>(&bytes)
-                        .map_err(|e| bad(format!("bundle.json: {e}")))?,
-                );
-            } else if let Some(hash) = name.strip_prefix("blobs/") {
-                blobs.insert(hash.to_string(), bytes);
+                .map_err(stream_error)?;
+            match name.as_str() {
+                MANIFEST => {
+                    let m = serde_json::from_slice::<Manifest>(&bytes)
+                        .map_err(|e| bad(format!("bundle.json: {e}")))?;
+                    if m.schema != SCHEMA {
+                        return Err(bad(format!(
+                            "bundle.json: schema `{}` is not {SCHEMA}; bundles of older versions carry no signed statement: export the bundle again",
+                            m.schema
+                        )));
+                    }
+                    if m.to_bytes()? != bytes {
+                        return Err(bad("bundle.json is not byte for byte as Assay writes it (it was edited); its hash could not be checked".into()));
+                    }
+                    manifest = Some(m);
+                }
+                SIGNATURE => {
+                    statement = Some(
+                        serde_json::from_slice::<Statement>(&bytes)
+                            .map_err(|e| bad(format!("signature.json: {e}")))?,
+                    );
+                }
+                PUBLIC_KEY => key_file = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                _ => {
+                    if let Some(hash) = blob_name(&name) {
+                        blobs.insert(hash.to_string(), bytes);
+                    }
+                }
+            }
+        }
+        let mut rest = archive.into_inner();
+        let mut tail = [0u8; 8192];
+        loop {
+            let n = rest.read(&mut tail).map_err(stream_error)?;
+            if n == 0 {
+                break;
+            }
+            if tail[..n].iter().any(|&b| b != 0) {
+                return Err(bad(
+                    "holds data after the end of the archive; it was altered".into(),
+                ));
             }
         }
         let manifest = manifest
             .ok_or_else(|| bad("no bundle.json inside; is this an Assay bundle?".into()))?;
-        Ok(Bundle { manifest, blobs })
+        if let Some(k) = key_file {
+            if k.trim() != manifest.public_key {
+                return Err(bad(
+                    "public-key.txt differs from the key in bundle.json; it was altered".into(),
+                ));
+            }
+        }
+        let named = manifest.included_blobs();
+        if let Some(extra) = blobs.keys().find(|h| !named.contains(*h)) {
+            return Err(bad(format!(
+                "blobs/{extra} is not the evidence of any included entry; a bundle carries only what its manifest lists"
+            )));
+        }
+        Ok(Bundle {
+            manifest,
+            statement,
+            blobs,
+        })
     }
 
-    /// Verifies the bundle on its own: ledger chain and tree, checkpoint signatures, the
-    /// included blobs, the inclusion and consistency proofs, and (when given) that the
-    /// ledger extends a checkpoint `(size, root)` the verifier recorded earlier.
-    pub fn verify(&self, recorded: Option<(u64, String)>) -> Result<Report, LockerError> {
+    /// Verifies the bundle on its own: the signed statement (organization, period, every
+    /// entry, the manifest hash), ledger chain and tree, checkpoint signatures, the included
+    /// blobs, the inclusion and consistency proofs, and (when given) that the ledger extends
+    /// a checkpoint `(size, root)` the verifier recorded earlier. With `trusted`, a key id
+    /// (16 or more hex digits of the key's SHA-256), the bundle must be signed by that key;
+    /// without it, the key is only the one the bundle carries.
+    pub fn verify(
+        &self,
+        recorded: Option<(u64, String)>,
+        trusted: Option<&str>,
+    ) -> Result<Report, LockerError> {
         let m = &self.manifest;
         let keys = Keys::public_from_hex(&m.public_key)
             .map_err(|e| LockerError::Bundle(format!("public key: {e}")))?;
+        let mut signed = self.check_signed(&keys)?;
+        if let Some(pin) = trusted {
+            let pin = pin.trim().to_ascii_lowercase();
+            if pin.len() < 16 || !keys.fingerprint().starts_with(&pin) {
+                signed.push(Problem {
+                    fault: Fault::KeyNotTrusted,
+                    entry: None,
+                    blob: None,
+                    checkpoint: None,
+                    message: format!(
+                        "the bundle is signed by key {}, not by the key you trust ({pin}): it was not exported by that organization, or you were given the wrong key id",
+                        keys.key_id()
+                    ),
+                });
+            }
+        }
         let rows: Vec<StoredRow> = m
             .entries
             .iter()
@@ -274,6 +463,7 @@ impl Bundle {
             Some(&expected),
         );
         report.problems.extend(problems_extra);
+        report.problems.splice(0..0, signed);
 
         let leaves: Vec<merkle::Hash> = rows
             .iter()
@@ -353,5 +543,75 @@ impl Bundle {
             }
         }
         Ok(report)
+    }
+
+    /// The problems with the signed statement: missing, not covering every entry, not
+    /// matching the manifest, or not signed by the manifest's key; and with the last
+    /// checkpoint, which must cover every entry too.
+    fn check_signed(&self, keys: &Keys) -> Result<Vec<Problem>, LockerError> {
+        let m = &self.manifest;
+        let mut out = Vec::new();
+        let mut unsigned = |message: String| {
+            out.push(Problem {
+                fault: Fault::Unsigned,
+                entry: None,
+                blob: None,
+                checkpoint: None,
+                message,
+            })
+        };
+        let size = m.entries.len() as u64;
+        if size == 0 {
+            unsigned("the bundle holds no ledger entries: it proves nothing".into());
+        }
+        match m.checkpoints.last() {
+            None => unsigned("the bundle carries no signed checkpoint: nothing in it is signed".into()),
+            Some(cp) if cp.size != size => unsigned(format!(
+                "the last checkpoint covers {} entries but the bundle holds {size}: the rest are not signed",
+                cp.size
+            )),
+            Some(_) => {}
+        }
+        let Some(st) = &self.statement else {
+            unsigned("the bundle has no signed statement (signature.json): its organization, period and manifest are not signed".into());
+            return Ok(out);
+        };
+        let leaves: Vec<merkle::Hash> = m
+            .entries
+            .iter()
+            .map(|r| merkle::leaf_hash(r.body.as_bytes()))
+            .collect();
+        if st.size != size {
+            unsigned(format!(
+                "the signed statement covers {} entries but the bundle holds {size}",
+                st.size
+            ));
+        }
+        let mut at = |fault, message| {
+            out.push(Problem {
+                fault,
+                entry: None,
+                blob: None,
+                checkpoint: None,
+                message,
+            })
+        };
+        if st.key_id != keys.key_id() || !st.verify(keys.verifying(), m.scope()) {
+            at(Fault::SignatureInvalid, format!(
+                "the signed statement does not verify with the bundle's key {}: the organization ({:?}), the period or the statement was altered, or it was signed by another key",
+                keys.key_id(), m.organization
+            ));
+        }
+        if st.root != hex::encode(merkle::root(&leaves)) {
+            at(Fault::RootMismatch, "the ledger entries do not have the root the statement signed: entries were altered, removed or inserted".into());
+        }
+        let hash = m.sha256()?;
+        if st.manifest_sha256 != hash {
+            at(Fault::ManifestAltered, format!(
+                "bundle.json hashes to {hash}, not to the manifest hash the statement signed ({}): the manifest was altered",
+                st.manifest_sha256
+            ));
+        }
+        Ok(out)
     }
 }

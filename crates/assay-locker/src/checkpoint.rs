@@ -44,6 +44,64 @@ impl Checkpoint {
     }
 }
 
+/// The signed statement of a bundle: who exported which entries, for which period, and the
+/// hash of the manifest that lists them. Nothing in a bundle counts unless this covers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    /// Number of ledger entries the bundle holds (all of them are covered).
+    pub size: u64,
+    /// Hex Merkle root of those entries.
+    pub root: String,
+    /// Hex SHA-256 of `bundle.json` exactly as stored.
+    pub manifest_sha256: String,
+    /// When it was signed (RFC 3339, UTC).
+    pub signed_at: String,
+    /// First 16 hex digits of the SHA-256 of the public key.
+    pub key_id: String,
+    /// Hex Ed25519 signature of [`Statement::message`].
+    pub signature: String,
+}
+
+/// What a [`Statement`] signs besides its own fields: the organization and the period the
+/// manifest names.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    /// The organization, as in the manifest.
+    pub organization: &'a str,
+    /// The period, as in the manifest (`START..END`), or `None` for all evidence.
+    pub period: Option<&'a str>,
+}
+
+impl Statement {
+    /// The exact bytes signed. Organization and period are JSON strings (so no newline or
+    /// other character in them can change the meaning of a line).
+    pub fn message(&self, scope: Scope<'_>) -> String {
+        let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        format!(
+            "assay-bundle-statement/v1\norganization {}\nperiod {}\nsize {}\nroot {}\nmanifest-sha256 {}\nsigned-at {}\n",
+            quote(scope.organization),
+            scope.period.map_or_else(|| "all".to_string(), quote),
+            self.size,
+            self.root,
+            self.manifest_sha256,
+            self.signed_at
+        )
+    }
+
+    /// Whether the signature is valid for `key` and this scope.
+    pub fn verify(&self, key: &VerifyingKey, scope: Scope<'_>) -> bool {
+        let Ok(bytes) = hex::decode(&self.signature) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_slice(&bytes) else {
+            return false;
+        };
+        key.verify_strict(self.message(scope).as_bytes(), &sig)
+            .is_ok()
+    }
+}
+
 /// The workspace's signing key pair, kept under `.assay/keys/`.
 pub struct Keys {
     signing: Option<SigningKey>,
@@ -121,9 +179,40 @@ impl Keys {
         &self.verifying
     }
 
-    /// Short id of the public key.
+    /// Short id of the public key: the first 16 hex digits of its [`Keys::fingerprint`].
     pub fn key_id(&self) -> String {
-        hex::encode(Sha256::digest(self.verifying.as_bytes()))[..16].to_string()
+        self.fingerprint()[..16].to_string()
+    }
+
+    /// Hex SHA-256 of the public key's 32 bytes (64 hex digits).
+    pub fn fingerprint(&self) -> String {
+        hex::encode(Sha256::digest(self.verifying.as_bytes()))
+    }
+
+    /// Signs a bundle statement of `size` entries with root `root` over a manifest whose
+    /// SHA-256 is `manifest_sha256`.
+    pub fn sign_statement(
+        &self,
+        scope: Scope<'_>,
+        size: u64,
+        root: &str,
+        manifest_sha256: &str,
+        signed_at: &str,
+    ) -> Result<Statement, LockerError> {
+        let key = self
+            .signing
+            .as_ref()
+            .ok_or_else(|| bad_key(Path::new(SECRET_FILE), "only the public key is loaded"))?;
+        let mut st = Statement {
+            size,
+            root: root.to_string(),
+            manifest_sha256: manifest_sha256.to_string(),
+            signed_at: signed_at.to_string(),
+            key_id: self.key_id(),
+            signature: String::new(),
+        };
+        st.signature = hex::encode(key.sign(st.message(scope).as_bytes()).to_bytes());
+        Ok(st)
     }
 
     /// Signs a checkpoint of `size` entries with root `root`.

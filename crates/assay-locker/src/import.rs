@@ -4,6 +4,7 @@
 //! interrupted import stores only what the batch had not stored yet.
 
 use crate::entry::{Entry, Provenance, Record};
+use crate::limits::LimitError;
 use crate::{Locker, LockerError};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashSet};
@@ -343,12 +344,23 @@ impl Locker {
                             path: f.path.clone(),
                             source: e,
                         })
-                        .map(|raw| {
+                        .and_then(|raw| {
+                            // Gzip beyond the decompression limits is refused, never stored
+                            // unredacted (redaction cannot look inside it).
+                            if let Err(
+                                e @ (LimitError::TooLarge { .. } | LimitError::Ratio { .. }),
+                            ) = crate::limits::gunzip(&raw, crate::limits::active())
+                            {
+                                return Err(LockerError::Io {
+                                    path: f.path.clone(),
+                                    source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                                });
+                            }
                             let red = crate::redact::redact(&raw, keep);
-                            Prepared {
+                            Ok(Prepared {
                                 hash: crate::blob::sha256_hex(&red.bytes),
                                 redacted: red,
-                            }
+                            })
                         });
                     let failed = item.is_err();
                     if tx.send(item).is_err() || failed {

@@ -18,6 +18,7 @@ pub mod checkpoint;
 pub mod entry;
 pub mod import;
 pub mod ledger;
+pub mod limits;
 pub mod merkle;
 pub mod redact;
 pub mod verify;

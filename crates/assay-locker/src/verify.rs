@@ -33,6 +33,12 @@ pub enum Fault {
     RootMismatch,
     /// A checkpoint covers more entries than the ledger holds.
     EntriesMissing,
+    /// A bundle's entries, organization or period are not covered by a signature.
+    Unsigned,
+    /// A bundle's manifest differs from the one its statement signed.
+    ManifestAltered,
+    /// A bundle is signed by a key other than the one the verifier trusts.
+    KeyNotTrusted,
 }
 
 /// One problem.

@@ -13,6 +13,7 @@ mod github_pulls;
 mod host;
 mod hr_roster;
 mod jsonutil;
+pub use jsonutil::set_gzip_limits;
 pub mod loose;
 mod mapped;
 mod okta_api;

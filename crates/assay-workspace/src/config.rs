@@ -32,6 +32,26 @@ struct RawConfig {
     judgment: Option<crate::engine_config::RawJudgment>,
     #[serde(default)]
     parameters: BTreeMap<String, Spanned<toml::Value>>,
+    #[serde(default)]
+    limits: Option<RawLimits>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    #[serde(default)]
+    max_expanded_mib: Option<Spanned<i64>>,
+    #[serde(default)]
+    max_expansion_ratio: Option<Spanned<i64>>,
+}
+
+/// Decompression limits (`[limits]`); `None` keeps the default (4096 MiB, 200:1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitSettings {
+    /// Maximum size a compressed file (or bundle) may inflate to, in MiB.
+    pub max_expanded_mib: Option<u64>,
+    /// Maximum expanded bytes per compressed byte.
+    pub max_expansion_ratio: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -145,6 +165,8 @@ pub struct Config {
     pub locker: LockerSettings,
     /// Sampling, judgment thresholds and test parameters.
     pub engine: assay_core::EngineSettings,
+    /// Decompression limits.
+    pub limits: LimitSettings,
 }
 
 impl Config {
@@ -469,7 +491,40 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         },
     );
 
+    let mut limits = LimitSettings::default();
+    if let Some(l) = &raw.limits {
+        for (field, value, slot) in [
+            (
+                "max_expanded_mib",
+                &l.max_expanded_mib,
+                &mut limits.max_expanded_mib,
+            ),
+            (
+                "max_expansion_ratio",
+                &l.max_expansion_ratio,
+                &mut limits.max_expansion_ratio,
+            ),
+        ] {
+            let Some(v) = value else { continue };
+            match u64::try_from(*v.get_ref()) {
+                Ok(n) if n > 0 => *slot = Some(n),
+                _ => {
+                    let at = cx.origin(v.span());
+                    cx.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            &at,
+                            format!("`{field}` must be a whole number above 0"),
+                        )
+                        .help("e.g. `max_expanded_mib = 8192` or `max_expansion_ratio = 500` under [limits]"),
+                    );
+                }
+            }
+        }
+    }
+
     Some(Config {
+        limits,
         locker,
         engine,
         freshness,

@@ -7,6 +7,8 @@ use crate::Outcome;
 use anyhow::{bail, Context};
 use assay_catalog::Catalog;
 use assay_locker::bundle::Bundle;
+use assay_locker::checkpoint::Keys;
+use assay_locker::limits::{self, Limits};
 use assay_locker::Locker;
 use assay_workspace::Workspace;
 use serde_json::json;
@@ -58,6 +60,7 @@ pub fn run(
                     "included": m.included.len(),
                     "blobs": bundle.blobs.len(),
                     "checkpoint": cp,
+                    "statement": bundle.statement,
                 }))?;
             } else {
                 println!(
@@ -72,7 +75,7 @@ pub fn run(
                         "Checkpoint: size {} root {} key {}",
                         cp.size, cp.root, cp.key_id
                     );
-                    println!("Give the recipient the key id out of band; they run `assay bundle verify {}`.", out.display());
+                    println!("Give the recipient the key id out of band (`assay bundle key` prints it); they run `assay bundle verify {} --key-id {}`.", out.display(), cp.key_id);
                 }
             }
             Ok(Outcome::Ok)
@@ -80,6 +83,8 @@ pub fn run(
         BundleCommand::Verify {
             file,
             recorded,
+            key_id: pin_id,
+            key: pin_file,
             json,
         } => {
             let path = base_dir(chdir)?.join(&file);
@@ -97,19 +102,39 @@ pub fn run(
                 }
                 None => None,
             };
-            let bundle = Bundle::read(&path)?;
-            let report = bundle.verify(recorded)?;
+            let pin = match (&pin_id, &pin_file) {
+                (Some(id), _) => {
+                    let id = id.trim().to_ascii_lowercase();
+                    if !(16..=64).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_hexdigit())
+                    {
+                        bail!("--key-id {id}: a key id is 16 hex digits (or the 64-digit fingerprint), as `assay bundle key` prints it");
+                    }
+                    Some(id)
+                }
+                (None, Some(f)) => {
+                    let f = base_dir(chdir)?.join(f);
+                    let keys = Keys::public_from(&f).with_context(|| {
+                        "--key takes the organization's public key file: 64 hex digits, as .assay/keys/ledger.ed25519.pub holds"
+                    })?;
+                    Some(keys.fingerprint())
+                }
+                (None, None) => None,
+            };
+            let limits = limits_from(None)?;
+            let bundle = Bundle::read(&path, limits)?;
+            let report = bundle.verify(recorded, pin.as_deref())?;
             let m = &bundle.manifest;
-            let key_id = assay_locker::checkpoint::Keys::public_from_hex(&m.public_key)
+            let key_id = Keys::public_from_hex(&m.public_key)
                 .map(|k| k.key_id())
                 .unwrap_or_default();
             if json {
                 output::json(&json!({
-                    "schema": "assay.bundle-verify/v1",
+                    "schema": "assay.bundle-verify/v2",
                     "ok": report.ok(),
                     "organization": m.organization,
                     "period": m.period,
                     "key_id": key_id,
+                    "key_pinned": pin.is_some(),
                     "included": m.included.len(),
                     "report": report,
                 }))?;
@@ -131,11 +156,20 @@ pub fn run(
                     m.period.as_deref().unwrap_or("all evidence"),
                 );
                 println!(
-                    "  {} in the ledger, {} with evidence, {} checked; compare the key id with the one the organization gave you",
+                    "  {} in the ledger, {} with evidence, {} checked, all covered by the signed statement",
                     m.entries.len(),
                     m.included.len(),
                     plural(report.checkpoints as usize, "checkpoint")
                 );
+                if pin.is_some() && report.ok() {
+                    println!(
+                        "  The key is the one you pinned: this bundle was signed by its holder."
+                    );
+                } else if pin.is_none() {
+                    println!(
+                        "  The key is whatever the bundle itself claims: anyone can sign a bundle with a key of their own. Compare {key_id} with the key id the organization published, or pass --key-id {key_id} / --key FILE."
+                    );
+                }
             }
             Ok(if report.ok() {
                 Outcome::Ok
@@ -143,5 +177,60 @@ pub fn run(
                 Outcome::Findings
             })
         }
+        BundleCommand::Key { json } => {
+            let root = workspace_root(chdir)?;
+            let dir = Locker::dir_of(&root).join("keys");
+            let file = dir.join(assay_locker::checkpoint::PUBLIC_FILE);
+            if !file.exists() {
+                bail!(
+                    "no signing key at {}; it is created with the locker by `assay evidence add`",
+                    file.display()
+                );
+            }
+            let keys = Keys::public_from(&file)?;
+            let public = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?
+                .trim()
+                .to_string();
+            if json {
+                output::json(&json!({
+                    "schema": "assay.bundle-key/v1",
+                    "key_id": keys.key_id(),
+                    "fingerprint": keys.fingerprint(),
+                    "public_key": public,
+                    "file": file,
+                }))?;
+            } else {
+                println!("Key id:      {}", keys.key_id());
+                println!("Fingerprint: {}", keys.fingerprint());
+                println!("Public key:  {public}");
+                println!("File:        {}", file.display());
+                println!("Publish the key id (or give out the file); recipients run `assay bundle verify FILE --key-id {}`.", keys.key_id());
+            }
+            Ok(Outcome::Ok)
+        }
     }
+}
+
+/// The decompression limits: `[limits]` of assay.toml when given, then the environment
+/// (`ASSAY_MAX_EXPANDED_MIB`, `ASSAY_MAX_EXPANSION_RATIO`), which wins. Also sets them for
+/// this process (redaction of gzip evidence and the normalizers use them).
+pub(super) fn limits_from(
+    settings: Option<assay_workspace::config::LimitSettings>,
+) -> anyhow::Result<Limits> {
+    let mut base = Limits::default();
+    if let Some(s) = settings {
+        if let Some(mib) = s.max_expanded_mib {
+            base.max_expanded = mib.saturating_mul(1 << 20);
+        }
+        if let Some(r) = s.max_expansion_ratio {
+            base.max_ratio = r;
+        }
+    }
+    let limits = base
+        .with_env(|k| std::env::var(k).ok())
+        .map_err(anyhow::Error::msg)?;
+    limits::set_active(limits);
+    assay_tables::normalize::set_gzip_limits(limits.max_expanded, limits.max_ratio);
+    Ok(limits)
 }

@@ -146,6 +146,7 @@ fn locker_config(root: &std::path::Path) -> anyhow::Result<assay_locker::LockerC
             .unwrap_or_default();
         anyhow::anyhow!("assay.toml has errors ({first}); run `assay validate`")
     })?;
+    bundle::limits_from(Some(cfg.limits))?;
     let ledger = match cfg.locker.postgres_schema {
         None => LedgerConfig::Sqlite,
         Some(schema) => {
