@@ -17,7 +17,9 @@
 //! # profile = "audit"                         # else the standard credential chain
 //! ```
 
+use crate::scrub::Scrubber;
 use crate::{opt, CollectError, Collector, Context, Report, Spec, Stored};
+use aws_sdk_iam::config::ProvideCredentials;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -82,8 +84,11 @@ impl Capture {
     }
 }
 
-fn sdk_err(what: &str, e: impl std::error::Error) -> CollectError {
-    // The SDK's display includes the service's message; credentials never appear in it.
+/// An SDK error as a message. The SDK signs requests (SigV4), so the secret access key is
+/// never sent; but the message includes the service's own text, which a hostile or
+/// misconfigured endpoint could fill with anything, so the secret key, the session token
+/// (which is sent) and credential-shaped text are scrubbed from it.
+fn sdk_err(scrub: &Scrubber, what: &str, e: impl std::error::Error) -> CollectError {
     let mut msg = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {
@@ -92,7 +97,7 @@ fn sdk_err(what: &str, e: impl std::error::Error) -> CollectError {
     }
     CollectError::Unexpected {
         url: what.to_string(),
-        message: msg,
+        message: scrub.text(&msg),
     }
 }
 
@@ -166,6 +171,16 @@ impl Aws {
             loader = loader.profile_name(p);
         }
         let conf = loader.load().await;
+        // The resolved credentials, only to scrub them from messages (the SDK caches them).
+        let scrub = match conf.credentials_provider() {
+            Some(p) => match p.provide_credentials().await {
+                Ok(c) => {
+                    Scrubber::new(std::iter::once(c.secret_access_key()).chain(c.session_token()))
+                }
+                Err(_) => Scrubber::default(),
+            },
+            None => Scrubber::default(),
+        };
         let capture = Capture::default();
         let iam = aws_sdk_iam::Client::from_conf(
             aws_sdk_iam::config::Builder::from(&conf)
@@ -195,7 +210,7 @@ impl Aws {
                 .generate_credential_report()
                 .send()
                 .await
-                .map_err(|e| sdk_err("iam GenerateCredentialReport", e))?;
+                .map_err(|e| sdk_err(&scrub, "iam GenerateCredentialReport", e))?;
             run.capture.take();
             if r.state() == Some(&aws_sdk_iam::types::ReportStateType::Complete) {
                 break;
@@ -212,7 +227,7 @@ impl Aws {
             .get_credential_report()
             .send()
             .await
-            .map_err(|e| sdk_err("iam GetCredentialReport", e))?;
+            .map_err(|e| sdk_err(&scrub, "iam GetCredentialReport", e))?;
         run.capture.take();
         let csv = report
             .content()
@@ -235,7 +250,7 @@ impl Aws {
             Err(e) if is_code(&e, "NoSuchEntity") => {
                 run.store_raw("iam", "GetAccountPasswordPolicy", "account")?
             }
-            Err(e) => return Err(sdk_err("iam GetAccountPasswordPolicy", e)),
+            Err(e) => return Err(sdk_err(&scrub, "iam GetAccountPasswordPolicy", e)),
         }
 
         (run.cx.progress)("CloudTrail trails");
@@ -243,7 +258,7 @@ impl Aws {
             .describe_trails()
             .send()
             .await
-            .map_err(|e| sdk_err("cloudtrail DescribeTrails", e))?;
+            .map_err(|e| sdk_err(&scrub, "cloudtrail DescribeTrails", e))?;
         run.store_raw("cloudtrail", "DescribeTrails", "")?;
         for t in trails.trail_list() {
             let Some(id) = t.trail_arn().or(t.name()) else {
@@ -253,7 +268,7 @@ impl Aws {
                 .name(id)
                 .send()
                 .await
-                .map_err(|e| sdk_err("cloudtrail GetTrailStatus", e))?;
+                .map_err(|e| sdk_err(&scrub, "cloudtrail GetTrailStatus", e))?;
             run.store_raw("cloudtrail", "GetTrailStatus", id)?;
         }
 
@@ -262,7 +277,7 @@ impl Aws {
             .list_buckets()
             .send()
             .await
-            .map_err(|e| sdk_err("s3 ListBuckets", e))?;
+            .map_err(|e| sdk_err(&scrub, "s3 ListBuckets", e))?;
         run.store_raw("s3", "ListBuckets", "")?;
         for b in buckets.buckets() {
             let Some(name) = b.name() else { continue };
@@ -271,16 +286,56 @@ impl Aws {
                 Err(e) if is_code(&e, "ServerSideEncryptionConfigurationNotFoundError") => {
                     run.store_raw("s3", "GetBucketEncryption", name)?
                 }
-                Err(e) => return Err(sdk_err("s3 GetBucketEncryption", e)),
+                Err(e) => return Err(sdk_err(&scrub, "s3 GetBucketEncryption", e)),
             }
             match s3.get_public_access_block().bucket(name).send().await {
                 Ok(_) => run.store_raw("s3", "GetPublicAccessBlock", name)?,
                 Err(e) if is_code(&e, "NoSuchPublicAccessBlockConfiguration") => {
                     run.store_raw("s3", "GetPublicAccessBlock", name)?
                 }
-                Err(e) => return Err(sdk_err("s3 GetPublicAccessBlock", e)),
+                Err(e) => return Err(sdk_err(&scrub, "s3 GetPublicAccessBlock", e)),
             }
         }
         Ok(run.report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sdk_err;
+    use crate::scrub::Scrubber;
+
+    #[derive(Debug)]
+    struct Echo(String, Option<Box<Echo>>);
+    impl std::fmt::Display for Echo {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+    impl std::error::Error for Echo {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn sdk_errors_never_carry_the_secret_key_or_session_token() {
+        let (key, session) = (
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "FwoGZXIvYXdzEJr//SESSION",
+        );
+        let scrub = Scrubber::new([key, session]);
+        let e = Echo(
+            "service error".into(),
+            Some(Box::new(Echo(
+                format!(
+                    "InvalidClientTokenId: you sent key {key} and X-Amz-Security-Token: {session}"
+                ),
+                None,
+            ))),
+        );
+        let msg = sdk_err(&scrub, "iam GetCredentialReport", e).to_string();
+        assert!(msg.contains("InvalidClientTokenId"), "{msg}");
+        assert!(!msg.contains(key) && !msg.contains(session), "{msg}");
     }
 }

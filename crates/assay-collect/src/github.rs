@@ -50,7 +50,7 @@ impl GitHub {
                 .filter_map(|v| v.as_str().map(str::to_string))
                 .collect()
         });
-        let client = Client::new(Auth::Bearer(secret), &var)?;
+        let client = Client::new(Auth::Bearer(secret), &var, &base)?;
         Ok(GitHub {
             client,
             base,
@@ -71,7 +71,7 @@ impl GitHub {
         endpoint: &str,
         report: &mut Report,
     ) -> Result<Vec<Json>, CollectError> {
-        (cx.progress)(url);
+        (cx.progress)(&self.client.shown(url));
         let mut items = Vec::new();
         for page in self.client.pages(url)? {
             cx.store_response("github-api", &page, &[("endpoint", endpoint)], report)?;
@@ -145,7 +145,7 @@ impl Collector for GitHub {
                 .and_then(Json::as_str)
                 .unwrap_or("main");
             let url = format!("{b}/repos/{full}/branches/{branch}/protection");
-            (cx.progress)(&url);
+            (cx.progress)(&self.client.shown(&url));
             let prot = self.client.get(&url, &[404])?;
             cx.store_response(
                 "github-api",
@@ -163,7 +163,7 @@ impl Collector for GitHub {
                 "{b}/repos/{full}/pulls?state=closed&sort=updated&direction=desc&per_page=100"
             ));
             while let Some(url) = next.take() {
-                (cx.progress)(&url);
+                (cx.progress)(&self.client.shown(&url));
                 let page = self.client.get(&url, &[])?;
                 cx.store_response(
                     "github-api",

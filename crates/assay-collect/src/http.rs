@@ -1,9 +1,13 @@
 //! HTTP for collectors: GET with retries on transient failures (5xx, timeouts, connection
 //! errors), rate limits honoured (`429` or `403` with `Retry-After`, or
 //! `X-RateLimit-Remaining: 0` with `X-RateLimit-Reset`), and `Link: <...>; rel="next"`
-//! pagination. Credentials travel only in the `Authorization` header and never appear in an
-//! error or a stored locator.
+//! pagination. Credentials travel only in the `Authorization` header and only to the
+//! configured origin (scheme, host, port): a next-page link or a redirect to another origin is
+//! an error, and nothing is sent there. Every URL, error text and stored body passes through a
+//! [`Scrubber`] first, so the credential never appears in an error, a locator or the sink.
 
+use crate::scrub::Scrubber;
+use reqwest::Url;
 use std::time::Duration;
 
 /// A credential: shown as `***` by `Debug`, never formatted into messages.
@@ -14,6 +18,11 @@ impl Secret {
     /// Wraps a credential.
     pub fn new(s: String) -> Self {
         Secret(s)
+    }
+
+    /// A scrubber that removes this credential (and its encodings) from text.
+    pub fn scrubber(&self) -> Scrubber {
+        Scrubber::new([self.0.as_str()])
     }
 }
 
@@ -28,11 +37,11 @@ impl std::fmt::Debug for Secret {
 pub struct Response {
     /// HTTP status.
     pub status: u16,
-    /// The URL requested.
+    /// The URL answered (after any same-origin redirects), with the credential scrubbed.
     pub url: String,
-    /// The body, exactly as received.
+    /// The body as received, except that an echoed credential is replaced by `[redacted]`.
     pub body: Vec<u8>,
-    /// The `rel="next"` link, if any.
+    /// The `rel="next"` link, if any: absolute, and on the configured origin.
     pub next: Option<String>,
 }
 
@@ -56,6 +65,29 @@ pub enum HttpError {
         status: u16,
         /// The start of the body (the API's own message).
         body: String,
+    },
+    /// A URL to follow (next-page link or redirect) is on another origin than the configured
+    /// one: nothing was sent there.
+    #[error("{via} points to {origin} ({url}), but the credential is only sent to {configured}; refused: nothing was sent to {origin}. If the API really moved, set base_url to the new address")]
+    OtherOrigin {
+        /// Where the URL came from (`the next-page link of GET ...`, `the redirect from GET ...`).
+        via: String,
+        /// The URL refused.
+        url: String,
+        /// Its origin (`scheme://host:port`).
+        origin: String,
+        /// The configured origin.
+        configured: String,
+    },
+    /// A URL could not be read.
+    #[error("{via}: {url} is not a valid absolute URL: {message}")]
+    BadUrl {
+        /// Where the URL came from (`base_url`, `the next-page link of GET ...`).
+        via: String,
+        /// The URL.
+        url: String,
+        /// What is wrong.
+        message: String,
     },
     /// The network failed, after retries.
     #[error("GET {url}: {message} (after {attempts} attempts)")]
@@ -83,6 +115,8 @@ pub struct Client {
     inner: reqwest::blocking::Client,
     auth: Auth,
     token_hint: String,
+    origin: reqwest::Url,
+    scrub: Scrubber,
     /// Attempts per request (first try included).
     pub max_attempts: u32,
     /// The longest wait accepted for a rate limit before giving up.
@@ -129,18 +163,46 @@ fn wait_for(h: &reqwest::header::HeaderMap) -> Option<Duration> {
     None
 }
 
-/// The start of a body, for messages.
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// The start of a body, for messages (scrubbed over the whole body first, so a secret cut
+/// at the 300th character cannot leak its first half).
+fn snippet(scrub: &Scrubber, body: &[u8]) -> String {
+    let text = scrub.text(&String::from_utf8_lossy(body));
     let t: String = text.chars().take(300).collect();
     t.replace('\n', " ")
 }
 
+/// `scheme://host:port` of a URL, the port always written.
+pub fn origin_of(u: &Url) -> String {
+    format!(
+        "{}://{}:{}",
+        u.scheme(),
+        u.host_str().unwrap_or(""),
+        u.port_or_known_default().unwrap_or(0)
+    )
+}
+
+/// How many redirects (to the same origin) one request follows.
+const MAX_REDIRECTS: u32 = 10;
+
 impl Client {
-    /// A client with `auth`; `token_hint` names where the token came from (for messages).
-    pub fn new(auth: Auth, token_hint: &str) -> Result<Client, HttpError> {
+    /// A client with `auth` for the API at `base_url` (the only origin that receives the
+    /// credential); `token_hint` names where the token came from (for messages).
+    pub fn new(auth: Auth, token_hint: &str, base_url: &str) -> Result<Client, HttpError> {
+        let scrub = match &auth {
+            Auth::Bearer(s) | Auth::Ssws(s) => s.scrubber(),
+        };
+        let origin = Url::parse(base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .ok_or_else(|| HttpError::BadUrl {
+                via: "base_url".into(),
+                url: scrub.text(base_url),
+                message: "write it as https://HOST[:PORT][/PATH]".into(),
+            })?;
+        // Redirects are followed here, by `get`, which checks each one's origin.
         let inner = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("assay/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| HttpError::Network {
@@ -152,6 +214,8 @@ impl Client {
             inner,
             auth,
             token_hint: token_hint.to_string(),
+            origin,
+            scrub,
             max_attempts: 5,
             max_wait: Duration::from_secs(15 * 60),
             sleep: Box::new(std::thread::sleep),
@@ -164,15 +228,57 @@ impl Client {
         self.sleep = Box::new(sleep);
     }
 
+    /// `text` (a URL, a message) with the credential removed, for messages, locators and
+    /// progress lines.
+    pub fn shown(&self, text: &str) -> String {
+        self.scrub.text(text)
+    }
+
+    /// The configured origin, `scheme://host:port`.
+    pub fn origin(&self) -> String {
+        origin_of(&self.origin)
+    }
+
+    /// `url` (relative to `base` when given) if it is on the configured origin; `via` says
+    /// where it came from, for the error.
+    fn allowed(&self, base: Option<&Url>, url: &str, via: &str) -> Result<Url, HttpError> {
+        let parsed = match base {
+            Some(b) => b.join(url),
+            None => Url::parse(url),
+        };
+        let u = parsed.map_err(|e| HttpError::BadUrl {
+            via: via.to_string(),
+            url: self.shown(url),
+            message: e.to_string(),
+        })?;
+        if origin_of(&u) != self.origin() {
+            return Err(HttpError::OtherOrigin {
+                via: via.to_string(),
+                url: self.shown(u.as_str()),
+                origin: self.shown(&origin_of(&u)),
+                configured: self.origin(),
+            });
+        }
+        Ok(u)
+    }
+
     /// GET `url` with the retry rules. `ok_statuses` lists failing statuses that are
-    /// evidence rather than errors (e.g. 404 "Branch not protected").
+    /// evidence rather than errors (e.g. 404 "Branch not protected"). `url`, every redirect
+    /// and the `rel="next"` link must be on the configured origin; the returned `url` is the
+    /// one finally answered, scrubbed, and the body has the credential (if echoed) removed.
     pub fn get(&self, url: &str, ok_statuses: &[u16]) -> Result<Response, HttpError> {
+        let mut target = self.allowed(None, url, "the request URL")?;
+        let mut redirects = 0;
         let mut attempt = 0;
         loop {
             attempt += 1;
             self.requests
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let req = self.inner.get(url).header("Accept", "application/json");
+            let shown = self.shown(target.as_str());
+            let req = self
+                .inner
+                .get(target.clone())
+                .header("Accept", "application/json");
             let req = match &self.auth {
                 Auth::Bearer(Secret(t)) => req
                     .header("Authorization", format!("Bearer {t}"))
@@ -190,8 +296,8 @@ impl Client {
                             format!("connection failed: {}", e.without_url())
                         };
                         return Err(HttpError::Network {
-                            url: url.to_string(),
-                            message,
+                            url: shown,
+                            message: self.shown(&message),
                             attempts: attempt,
                         });
                     }
@@ -202,18 +308,40 @@ impl Client {
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             let body = resp.bytes().map(|b| b.to_vec()).unwrap_or_default();
-            let next = header(&headers, "link").and_then(next_link);
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                if let Some(location) = header(&headers, "location") {
+                    redirects += 1;
+                    if redirects > MAX_REDIRECTS {
+                        return Err(HttpError::Status {
+                            url: shown,
+                            status,
+                            body: format!("more than {MAX_REDIRECTS} redirects; stopped"),
+                        });
+                    }
+                    let via = format!("the redirect ({status}) from GET {shown}");
+                    target = self.allowed(Some(&target), location, &via)?;
+                    attempt = 0;
+                    continue;
+                }
+            }
             if (200..300).contains(&status) || ok_statuses.contains(&status) {
+                let next = match header(&headers, "link").and_then(next_link) {
+                    Some(n) => {
+                        let via = format!("the next-page link (Link: rel=\"next\") of GET {shown}");
+                        Some(self.allowed(Some(&target), &n, &via)?.to_string())
+                    }
+                    None => None,
+                };
                 return Ok(Response {
                     status,
-                    url: url.to_string(),
-                    body,
+                    url: shown,
+                    body: self.scrub.bytes(body),
                     next,
                 });
             }
             if status == 401 {
                 return Err(HttpError::Unauthorized {
-                    url: url.to_string(),
+                    url: shown,
                     hint: self.token_hint.clone(),
                 });
             }
@@ -227,9 +355,9 @@ impl Client {
                 }
             }
             return Err(HttpError::Status {
-                url: url.to_string(),
+                url: shown,
                 status,
-                body: snippet(&body),
+                body: snippet(&self.scrub, &body),
             });
         }
     }

@@ -16,6 +16,7 @@ pub mod github;
 pub mod host;
 pub mod http;
 pub mod okta;
+pub mod scrub;
 
 use std::collections::BTreeMap;
 

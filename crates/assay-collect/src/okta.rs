@@ -44,7 +44,7 @@ impl Okta {
             .to_string();
         let (secret, var) = token(t, "OKTA_API_TOKEN")?;
         Ok(Okta {
-            client: Client::new(Auth::Ssws(secret), &var)?,
+            client: Client::new(Auth::Ssws(secret), &var, &base)?,
             base,
         })
     }
@@ -77,7 +77,7 @@ impl Collector for Okta {
                 "users-deprovisioned",
             ),
         ] {
-            (cx.progress)(&url);
+            (cx.progress)(&self.client.shown(&url));
             for page in self.client.pages(&url)? {
                 cx.store_response("okta-api", &page, &[("endpoint", endpoint)], &mut report)?;
                 users.extend(Self::array(&page)?);
@@ -91,7 +91,7 @@ impl Collector for Okta {
                 continue;
             };
             let url = format!("{b}/api/v1/users/{id}/factors");
-            (cx.progress)(&url);
+            (cx.progress)(&self.client.shown(&url));
             let r = self.client.get(&url, &[])?;
             cx.store_response(
                 "okta-api",
@@ -118,7 +118,7 @@ impl Collector for Okta {
             "{b}/api/v1/logs?since={since}&until={until}&limit=1000&sortOrder=ASCENDING"
         ));
         while let Some(url) = next.take() {
-            (cx.progress)(&url);
+            (cx.progress)(&self.client.shown(&url));
             let page = self.client.get(&url, &[])?;
             let events = Self::array(&page)?;
             if events.is_empty() {

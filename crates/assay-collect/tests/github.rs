@@ -273,3 +273,156 @@ fn a_missing_token_names_the_variable() {
     let e = GitHub::from_table(&table).err().unwrap().to_string();
     assert!(e.contains("GH_TOKEN_NEVER_SET is not set"), "{e}");
 }
+
+#[test]
+fn a_next_link_to_another_origin_is_refused_and_nothing_is_sent_there() {
+    let s = Server::start();
+    let other = Server::start(); // another port: another origin
+    s.route(
+        "/orgs/northwind/members?per_page=100",
+        vec![ok(&format!("[{}]", member("dana", 1))).header(
+            "Link",
+            &format!(r#"<{}/steal?page=2>; rel="next""#, other.base),
+        )],
+    );
+    let (gh, _) = collector(&s, "GH_TOKEN_LINK");
+    let (report, _) = run(&gh, None);
+    let e = report.unwrap_err().to_string();
+    assert!(
+        e.contains(&other.base) && e.contains(&s.base) && e.contains("nothing was sent"),
+        "{e}"
+    );
+    assert!(e.contains("next-page link"), "{e}");
+    assert!(!e.contains(TOKEN), "{e}");
+    assert!(
+        other.seen.lock().unwrap().is_empty(),
+        "the other origin received no request at all"
+    );
+}
+
+#[test]
+fn a_next_link_with_another_scheme_on_the_same_host_is_refused() {
+    let s = Server::start();
+    let https_same_host = s.base.replace("http://", "https://");
+    s.route(
+        "/orgs/northwind/members?per_page=100",
+        vec![ok("[]").header(
+            "Link",
+            &format!(r#"<{https_same_host}/orgs/northwind/members?page=2>; rel="next""#),
+        )],
+    );
+    let (gh, _) = collector(&s, "GH_TOKEN_SCHEME");
+    let e = run(&gh, None).0.unwrap_err().to_string();
+    assert!(
+        e.contains("nothing was sent") && e.contains("https://127.0.0.1"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_redirect_to_another_host_gets_no_token_and_fails_clearly() {
+    let s = Server::start();
+    let other = Server::start();
+    other.route("/orgs/northwind/members?per_page=100", vec![ok("[]")]);
+    s.route(
+        "/orgs/northwind/members?per_page=100",
+        vec![status(302, "").header(
+            "Location",
+            &format!("{}/orgs/northwind/members?per_page=100", other.base),
+        )],
+    );
+    let (gh, _) = collector(&s, "GH_TOKEN_302");
+    let e = run(&gh, None).0.unwrap_err().to_string();
+    assert!(
+        e.contains("redirect (302)") && e.contains(&other.base) && e.contains("nothing was sent"),
+        "{e}"
+    );
+    assert!(other.seen.lock().unwrap().is_empty(), "not followed");
+    assert!(other
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|r| r.authorization.is_none()));
+}
+
+#[test]
+fn a_redirect_on_the_same_origin_is_followed_with_the_token() {
+    let s = Server::start();
+    s.route(
+        "/orgs/northwind/members?per_page=100",
+        vec![status(301, "").header("Location", "/orgs/renamed/members?per_page=100")],
+    );
+    s.route(
+        "/orgs/renamed/members?per_page=100",
+        vec![ok(&format!("[{}]", member("dana", 1)))],
+    );
+    s.route("/orgs/northwind/*", vec![ok("[]")]);
+    let (gh, _) = collector(&s, "GH_TOKEN_301");
+    let (report, stored) = run(&gh, None);
+    report.unwrap();
+    assert_eq!(s.hits("/orgs/renamed/members?per_page=100"), 1);
+    assert!(stored[0]
+        .locator
+        .ends_with("/orgs/renamed/members?per_page=100"));
+    let seen = s.seen.lock().unwrap();
+    let followed = seen
+        .iter()
+        .find(|r| r.path == "/orgs/renamed/members?per_page=100")
+        .unwrap();
+    assert_eq!(
+        followed.authorization.as_deref(),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+}
+
+#[test]
+fn an_error_body_echoing_the_token_is_scrubbed() {
+    let s = Server::start();
+    let basic = "eC1hY2Nlc3MtdG9rZW46Z2hwX3Rlc3RUT0tFTjAxMjM0NTY3ODlhYmNkZWZnaGlqa2xtbm9wcXI";
+    s.route(
+        "/orgs/northwind/members?per_page=100",
+        vec![status(
+            500,
+            &format!(
+                r#"{{"message":"internal error","request":"GET /orgs/northwind/members you sent Bearer {TOKEN} (basic {basic}, raw {TOKEN})"}}"#
+            ),
+        )],
+    );
+    let (gh, _) = collector(&s, "GH_TOKEN_500");
+    let (report, stored) = run(&gh, None);
+    let e = report.unwrap_err().to_string();
+    assert!(
+        e.contains("HTTP 500") && e.contains("internal error"),
+        "{e}"
+    );
+    assert!(e.contains("[redacted]"), "{e}");
+    assert!(!e.contains(TOKEN) && !e.contains("ghp_testTOKEN"), "{e}");
+    assert!(!e.contains(basic), "base64 (Basic) form: {e}");
+    assert!(stored.is_empty());
+}
+
+#[test]
+fn a_success_body_or_link_echoing_the_token_is_scrubbed_before_storing() {
+    let s = Server::start();
+    s.route(
+        "/orgs/northwind/members?per_page=100",
+        vec![
+            ok(&format!(r#"[{{"login":"x","note":"{TOKEN}"}}]"#)).header(
+                "Link",
+                &format!(r#"<{{BASE}}/orgs/northwind/members?per_page=100&t={TOKEN}>; rel="next""#),
+            ),
+        ],
+    );
+    s.route("/orgs/northwind/members?per_page=100&t=*", vec![ok("[]")]);
+    s.route("/orgs/northwind/*", vec![ok("[]")]);
+    let (gh, _) = collector(&s, "GH_TOKEN_ECHO");
+    let (report, stored) = run(&gh, None);
+    report.unwrap();
+    assert!(stored.len() >= 2);
+    for item in &stored {
+        assert!(!item.locator.contains(TOKEN), "{}", item.locator);
+        assert!(!String::from_utf8_lossy(&item.bytes).contains(TOKEN));
+    }
+    assert!(String::from_utf8_lossy(&stored[0].bytes).contains("[redacted]"));
+}

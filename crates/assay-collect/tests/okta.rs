@@ -179,3 +179,63 @@ fn unauthorized_names_the_variable_not_the_token() {
         "{e}"
     );
 }
+
+fn run(
+    o: &Okta,
+) -> (
+    Result<assay_collect::Report, assay_collect::CollectError>,
+    Vec<assay_collect::Stored>,
+) {
+    mock::collect(o, None)
+}
+
+#[test]
+fn a_next_link_to_another_origin_is_refused_and_nothing_is_sent_there() {
+    let s = Server::start();
+    let other = Server::start();
+    s.route(
+        "/api/v1/users?limit=200",
+        vec![ok("[]").header(
+            "Link",
+            &format!(
+                r#"<{}/api/v1/users?after=x&limit=200>; rel="next""#,
+                other.base
+            ),
+        )],
+    );
+    let (o, _) = okta(&s, "OKTA_TOKEN_LINK");
+    let e = run(&o).0.unwrap_err().to_string();
+    assert!(
+        e.contains(&other.base) && e.contains(&s.base) && e.contains("nothing was sent"),
+        "{e}"
+    );
+    assert!(!e.contains(TOKEN));
+    assert!(other.seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn an_error_body_echoing_the_token_is_scrubbed() {
+    let s = Server::start();
+    s.route(
+        "/api/v1/users?limit=200",
+        vec![status(
+            500,
+            &format!(r#"{{"errorSummary":"boom","echo":"Authorization: SSWS {TOKEN}"}}"#),
+        )],
+    );
+    let (o, _) = okta(&s, "OKTA_TOKEN_500");
+    let e = run(&o).0.unwrap_err().to_string();
+    assert!(e.contains("HTTP 500") && e.contains("boom"), "{e}");
+    assert!(!e.contains(TOKEN), "{e}");
+}
+
+#[test]
+fn a_base_url_that_is_not_a_url_is_a_clear_error() {
+    std::env::set_var("OKTA_TOKEN_BADURL", TOKEN);
+    let t: toml::Table = toml::from_str(
+        "kind = \"okta\"\nbase_url = \"acme.okta.com\"\ntoken_env = \"OKTA_TOKEN_BADURL\"",
+    )
+    .unwrap();
+    let e = Okta::from_table(&t).err().unwrap().to_string();
+    assert!(e.contains("base_url") && e.contains("https://HOST"), "{e}");
+}
