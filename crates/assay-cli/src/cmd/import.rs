@@ -223,6 +223,8 @@ pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Ou
     let rows_cache = super::tables::rows_cache(root);
     std::fs::create_dir_all(&rows_cache)
         .with_context(|| format!("cannot create the rows cache {}", rows_cache.display()))?;
+    // Read before any file: it also sets the decompression limits of `[limits]`.
+    let locker_config = super::locker_config(root)?;
     let check = Check {
         kind: &args.kind,
         params: &params,
@@ -283,7 +285,7 @@ pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Ou
     }
     let counted: usize = per_table.values().sum();
 
-    let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
+    let mut locker = Locker::open_or_create(root, &locker_config)?;
     let mut now = clock_after(&locker)?;
     let meta = ImportMeta {
         kind: args.kind.clone(),
