@@ -10,13 +10,14 @@
 //! (evidence is normalized in ledger order, collection runs after single files).
 
 use crate::Window;
+use assay_tables::sandbox::Sandbox;
 use assay_tables::schema::{self, TABLES};
 use assay_tables::Tables;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
 use datafusion::arrow::compute::{concat_batches, filter_record_batch, max, min};
 use datafusion::arrow::datatypes::TimestampMicrosecondType;
 use datafusion::datasource::MemTable;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::SessionConfig;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -116,8 +117,9 @@ fn is_zero(n: &usize) -> bool {
 pub struct Basis {
     /// Per table.
     pub tables: BTreeMap<String, TableBasis>,
-    /// SQL over the selected rows.
-    pub session: SessionContext,
+    /// SQL over the selected rows: a fresh read-only session per test
+    /// ([`Sandbox::session`]), so no test can change what another reads.
+    pub sandbox: Sandbox,
 }
 
 /// Microseconds as `2026-01-01T00:00:00.000000Z`.
@@ -138,9 +140,9 @@ impl Basis {
     ) -> Result<Basis, String> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let config = SessionConfig::new().with_target_partitions(threads);
-        let session = SessionContext::new_with_config(config);
+        let mut sandbox = Sandbox::new(config).map_err(|e| e.to_string())?;
         for f in crate::udf::functions() {
-            session.register_udf(f);
+            sandbox.register_udf(f);
         }
         let mut out = BTreeMap::new();
         for t in TABLES {
@@ -166,14 +168,12 @@ impl Basis {
             };
             let mem = MemTable::try_new(t.schema(), partitions(parts, threads))
                 .map_err(|e| e.to_string())?;
-            session
-                .register_table(t.name, Arc::new(mem))
-                .map_err(|e| e.to_string())?;
+            sandbox.register_table(t.name, Arc::new(mem));
             out.insert(t.name.to_string(), basis);
         }
         Ok(Basis {
             tables: out,
-            session,
+            sandbox,
         })
     }
 }

@@ -285,7 +285,12 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         (Ok(s), Ok(e), Ok(r)) => (s, e, r),
         (Err(m), _, _) | (_, Err(m), _) | (_, _, Err(m)) => return errored(o, m),
     };
-    let tables = match population::plan_tables(&cx.basis, &cx.rt, &sql) {
+    // A fresh session per test: nothing one test's SQL does is seen by another.
+    let ctx = match cx.basis.sandbox.session() {
+        Ok(c) => c,
+        Err(e) => return errored(o, format!("the SQL session: {e}")),
+    };
+    let tables = match population::plan_tables(&ctx, &cx.rt, &sql) {
         Ok(t) => t,
         Err(m) => return errored(o, format!("population query: {m}")),
     };
@@ -314,7 +319,7 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         reason: reason.as_deref(),
         occurrence: test.occurrence.as_deref(),
     };
-    let run = match population::run(&cx.basis, &cx.rt, &ask) {
+    let run = match population::run(&cx.basis, &ctx, &cx.rt, &ask) {
         Ok(r) => r,
         Err(m) => return errored(o, m),
     };

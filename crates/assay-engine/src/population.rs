@@ -2,12 +2,14 @@
 //! normalizers, evidence, row count and hash) and the rows that fail the expectation.
 
 use crate::basis::Basis;
+use assay_tables::sandbox;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionContext;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -92,27 +94,41 @@ fn tables_of(plan: &LogicalPlan) -> Vec<String> {
     names.into_iter().collect()
 }
 
-/// The tables a population reads (planning only).
+/// The tables a population reads (planning only, in the sandbox: a population that is not
+/// one read-only query is refused before it is planned).
 pub fn plan_tables(
-    basis: &Basis,
+    ctx: &SessionContext,
     rt: &tokio::runtime::Runtime,
     sql: &str,
 ) -> Result<Vec<String>, String> {
     rt.block_on(async {
-        let df = basis
-            .session
-            .sql(sql)
-            .await
-            .map_err(|e| clean(&e.to_string()))?;
+        let df = sandbox::sql(ctx, sql).await.map_err(|e| e.to_string())?;
         Ok(tables_of(df.logical_plan()))
     })
 }
 
-/// Runs a population and its expectation.
-pub fn run(basis: &Basis, rt: &tokio::runtime::Runtime, ask: &Ask<'_>) -> Result<Run, String> {
+/// Checks the expectation and reason are one expression each, so they cannot reshape the
+/// query they are placed in.
+fn check_expressions(ask: &Ask<'_>) -> Result<(), String> {
+    for (field, e) in [("expect", ask.expect), ("reason", ask.reason)] {
+        if let Some(e) = e {
+            sandbox::check_expression(e)
+                .map_err(|m| format!("`{field}` is not one SQL expression: {m}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs a population and its expectation on `ctx`, a session of the basis's sandbox.
+pub fn run(
+    basis: &Basis,
+    ctx: &SessionContext,
+    rt: &tokio::runtime::Runtime,
+    ask: &Ask<'_>,
+) -> Result<Run, String> {
+    check_expressions(ask)?;
     rt.block_on(async {
-        let ctx = &basis.session;
-        let df = ctx.sql(ask.sql).await.map_err(|e| clean(&e.to_string()))?;
+        let df = sandbox::sql(ctx, ask.sql).await.map_err(|e| e.to_string())?;
         let tables = tables_of(df.logical_plan());
         let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
         if !columns.iter().any(|c| c == "key") {
@@ -134,7 +150,7 @@ pub fn run(basis: &Basis, rt: &tokio::runtime::Runtime, ask: &Ask<'_>) -> Result
         }
         let order: Vec<String> = columns.iter().map(|c| quote(c)).collect();
         let full = format!(
-            "SELECT population.*, CAST(({}) AS BOOLEAN) AS __assay_pass, CAST(({}) AS VARCHAR) AS __assay_reason{} FROM ({}) AS population ORDER BY {}",
+            "SELECT population.*, CAST((\n{}\n) AS BOOLEAN) AS __assay_pass, CAST((\n{}\n) AS VARCHAR) AS __assay_reason{} FROM (\n{}\n) AS population ORDER BY {}",
             ask.expect.unwrap_or("TRUE"),
             ask.reason.unwrap_or("NULL"),
             ask.occurrence
@@ -143,10 +159,9 @@ pub fn run(basis: &Basis, rt: &tokio::runtime::Runtime, ask: &Ask<'_>) -> Result
             ask.sql,
             order.join(", ")
         );
-        let batches = ctx
-            .sql(&full)
+        let batches = sandbox::sql(ctx, &full)
             .await
-            .map_err(|e| clean(&e.to_string()))?
+            .map_err(|e| e.to_string())?
             .collect()
             .await
             .map_err(|e| clean(&e.to_string()))?;
