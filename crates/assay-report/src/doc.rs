@@ -53,18 +53,18 @@ pub struct Doc {
 pub fn markdown(d: &Doc) -> String {
     let mut out = String::new();
     if let Some(w) = &d.watermark {
-        let _ = writeln!(out, "> **{w}**\n");
+        let _ = writeln!(out, "> **{}**\n", md_line(w));
     }
-    let _ = writeln!(out, "# {}\n", d.title);
+    let _ = writeln!(out, "# {}\n", md_line(&d.title));
     for s in &d.subtitle {
-        let _ = writeln!(out, "{s}  ");
+        let _ = writeln!(out, "{}  ", md_line(s));
     }
     out.push('\n');
     if d.contents {
         out.push_str("## Contents\n\n");
         for b in &d.blocks {
             if let Block::Heading(1, t) = b {
-                let _ = writeln!(out, "- [{t}](#{})", anchor(t));
+                let _ = writeln!(out, "- [{}](#{})", md_line(t), anchor(t));
             }
         }
         out.push('\n');
@@ -72,7 +72,7 @@ pub fn markdown(d: &Doc) -> String {
     for b in &d.blocks {
         match b {
             Block::Heading(l, t) => {
-                let _ = writeln!(out, "{} {t}\n", "#".repeat(usize::from(*l) + 1));
+                let _ = writeln!(out, "{} {}\n", "#".repeat(usize::from(*l) + 1), md_line(t));
             }
             Block::Para(t) => {
                 let _ = writeln!(out, "{}\n", md_escape(t));
@@ -91,12 +91,13 @@ pub fn markdown(d: &Doc) -> String {
             }
             Block::Facts(kv) => {
                 for (k, v) in kv {
-                    let _ = writeln!(out, "- **{k}:** {}", md_escape(v));
+                    let _ = writeln!(out, "- **{}:** {}", md_line(k), md_escape(v));
                 }
                 out.push('\n');
             }
             Block::Table { header, rows } => {
-                let cell = |s: &str| md_escape(s).replace('|', "\\|").replace('\n', "<br>");
+                // `|` is escaped by md_escape; a newline becomes our own `<br>`.
+                let cell = |s: &str| s.lines().map(md_escape).collect::<Vec<_>>().join("<br>");
                 let _ = writeln!(
                     out,
                     "| {} |",
@@ -117,7 +118,7 @@ pub fn markdown(d: &Doc) -> String {
                 out.push('\n');
             }
             Block::Chart { alt, .. } => {
-                let _ = writeln!(out, "*{}*\n", md_escape(alt));
+                let _ = writeln!(out, "*{}*\n", md_line(alt));
             }
             Block::PageBreak => out.push_str("---\n\n"),
         }
@@ -125,8 +126,51 @@ pub fn markdown(d: &Doc) -> String {
     out
 }
 
-fn md_escape(s: &str) -> String {
-    s.replace('<', "&lt;").replace('>', "&gt;")
+/// Text made literal for Markdown (CommonMark and GitHub's extensions) and OSCAL markup:
+/// `&`, `<` and `>` become entities (no raw HTML, no autolink `<...>` survives); the
+/// characters that start emphasis, code, links, images, tables, strikethrough and math
+/// (`\ * _ ` [ ] ! | ~ $`) are backslash-escaped; and a line cannot start a heading, a list,
+/// a quote or a setext underline (`#`, `-`, `+`, `=`, `1.`, `1)` at a line's start are
+/// escaped). Rendered, the text reads exactly as given.
+pub fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let indent = line.len() - line.trim_start().len();
+        let body = &line[indent..];
+        out.push_str(&line[..indent]);
+        // A digit run then `.` or `)` and a space starts an ordered list: escape the
+        // punctuation.
+        let chars: Vec<char> = body.chars().collect();
+        let digits = chars.iter().take_while(|c| c.is_ascii_digit()).count();
+        let ends_mark = chars.get(digits + 1).is_none_or(|c| c.is_whitespace());
+        for (j, &c) in chars.iter().enumerate() {
+            let at_start = j == 0 && matches!(c, '#' | '-' | '+' | '=');
+            let list_mark = j == digits && digits > 0 && ends_mark && matches!(c, '.' | ')');
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '|' | '~' | '$' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ if at_start || list_mark => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                _ => out.push(c),
+            }
+        }
+    }
+    out
+}
+
+/// [`md_escape`] on one line (newlines become spaces), for headings, list items and facts.
+fn md_line(s: &str) -> String {
+    md_escape(&s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 /// An anchor id from heading text.
@@ -261,9 +305,12 @@ pub fn html(d: &Doc) -> String {
     out
 }
 
-/// Text escaped for Typst markup.
+/// Text escaped for Typst markup: every character Typst's markup gives a meaning (functions,
+/// emphasis, raw, math, labels, references, comments, headings, lists, links, shorthands,
+/// smart quotes) is backslash-escaped, so the text is typeset literally. Links need `://`
+/// and enumerations `1.`: `/` and `.` are escaped, so neither can form.
 fn ty(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::with_capacity(s.len() + s.len() / 4);
     for c in s.chars() {
         if matches!(
             c,
@@ -283,11 +330,33 @@ fn ty(s: &str) -> String {
                 | '-'
                 | '+'
                 | '"'
+                | '\''
+                | '.'
+                | ':'
         ) {
             out.push('\\');
         }
         out.push(c);
     }
+    out
+}
+
+/// A Typst string literal (in code, e.g. document metadata): `\`, `"` and line breaks
+/// escaped, so no text can close the string.
+fn ty_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -303,8 +372,8 @@ pub fn typst(d: &Doc) -> (String, Vec<(String, String)>) {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "#set document(title: \"{}\")\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), {watermark} footer: context [#set text(8pt, fill: gray); {} #h(1fr) #counter(page).display(\"1 of 1\", both: true)])\n#set text(font: \"Libertinus Serif\", size: 10pt)\n#set par(justify: true)\n#set heading(numbering: none)\n#show heading.where(level: 1): it => [#pagebreak(weak: true) #text(16pt, fill: rgb(31, 78, 140), it)]\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n",
-        d.title.replace('"', "'"),
+        "#set document(title: {})\n#set page(paper: \"a4\", margin: (x: 2cm, y: 2.2cm), {watermark} footer: context [#set text(8pt, fill: gray); {} #h(1fr) #counter(page).display(\"1 of 1\", both: true)])\n#set text(font: \"Libertinus Serif\", size: 10pt)\n#set par(justify: true)\n#set heading(numbering: none)\n#show heading.where(level: 1): it => [#pagebreak(weak: true) #text(16pt, fill: rgb(31, 78, 140), it)]\n#show table.cell.where(y: 0): set text(weight: \"bold\")\n",
+        ty_str(&d.title),
         ty(&d.title)
     );
     let _ = writeln!(

@@ -7,6 +7,10 @@ use super::*;
 /// holds one implemented requirement per criterion in scope, describing the workspace's
 /// controls mapped to it.
 pub fn component_definition(cx: &Context<'_>) -> Value {
+    super::literal(build_component_definition(cx))
+}
+
+fn build_component_definition(cx: &Context<'_>) -> Value {
     let reqs = requirements(cx);
     let implemented: Vec<Value> = reqs
         .iter()

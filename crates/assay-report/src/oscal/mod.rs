@@ -73,6 +73,10 @@ pub fn all(cx: &Context<'_>) -> Vec<(&'static str, Value)> {
 /// The Trust Services Criteria of the catalog as an OSCAL catalog: one group per category,
 /// one control per criterion (title, summary, points of focus as guidance).
 pub fn catalog(cx: &Context<'_>) -> Value {
+    literal(build_catalog(cx))
+}
+
+fn build_catalog(cx: &Context<'_>) -> Value {
     let mut groups = Vec::new();
     for cat in assay_core::Category::ALL {
         let mut controls = Vec::new();
@@ -117,6 +121,10 @@ pub fn catalog(cx: &Context<'_>) -> Value {
 
 /// The criteria in scope, as a profile of [`catalog`].
 pub fn profile(cx: &Context<'_>) -> Value {
+    literal(build_profile(cx))
+}
+
+fn build_profile(cx: &Context<'_>) -> Value {
     let ids: Vec<String> = requirements(cx).iter().map(|r| control_id(&r.id)).collect();
     let mut import = json!({"href": CATALOG_HREF});
     if ids.is_empty() {
@@ -319,6 +327,35 @@ fn categories_text(cx: &Context<'_>) -> String {
         "Security".to_string()
     } else {
         words.join(", ")
+    }
+}
+
+/// The fields of the documents Assay writes whose values are OSCAL markup (`title` is
+/// markup-line; `description`, `remarks` and `prose` are markup-multiline).
+const MARKUP_FIELDS: &[&str] = &["title", "description", "remarks", "prose"];
+
+/// `v` with every markup field made literal text: evidence, inventory and workspace text
+/// reach these fields, and OSCAL markup is a Markdown subset (rendered to HTML by OSCAL
+/// tools), so each value is escaped with [`crate::doc::md_escape`]: no raw HTML, link,
+/// image or emphasis from the input survives. Other strings (names, property values,
+/// tokens) are plain text by the model and left as they are.
+fn literal(v: Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| {
+                    let x = match x {
+                        Value::String(s) if MARKUP_FIELDS.contains(&k.as_str()) => {
+                            Value::String(crate::doc::md_escape(&s))
+                        }
+                        other => literal(other),
+                    };
+                    (k, x)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.into_iter().map(literal).collect()),
+        other => other,
     }
 }
 

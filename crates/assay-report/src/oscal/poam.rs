@@ -94,6 +94,10 @@ fn risk(cx: &Context<'_>, f: &Finding, observation: Option<&Observed<'_>>) -> Va
 /// its severity, owner and triage), each related to its finding, its risk and, when its test
 /// gave one, its observation. An assessment without findings gives one item saying so.
 pub fn poam(cx: &Context<'_>) -> Value {
+    super::literal(build_poam(cx))
+}
+
+fn build_poam(cx: &Context<'_>) -> Value {
     let a = cx.assessment;
     let all_observed = observed(cx);
     // Only the observations a finding refers to, in assessment order.

@@ -425,6 +425,10 @@ pub(super) fn finding_remarks(f: &Finding) -> String {
 /// drew a sample (its frozen population, sample and the evidence behind its exceptions), and one
 /// finding per finding of the assessment, targeting the criterion it affects.
 pub fn assessment_results(cx: &Context<'_>) -> Value {
+    super::literal(build_assessment_results(cx))
+}
+
+fn build_assessment_results(cx: &Context<'_>) -> Value {
     let a = cx.assessment;
     let reqs = requirements(cx);
     let observed = observed(cx);

@@ -8,6 +8,10 @@ use super::*;
 /// the system itself, its components and its policies) and, per criterion in scope, how the
 /// workspace's controls implement it.
 pub fn ssp(cx: &Context<'_>) -> Value {
+    super::literal(build_ssp(cx))
+}
+
+fn build_ssp(cx: &Context<'_>) -> Value {
     let reqs = requirements(cx);
     let this_system = system_uuid(cx);
 
