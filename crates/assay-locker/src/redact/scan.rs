@@ -5,7 +5,7 @@
 use super::rules::{How, Spec, TABLE};
 use super::structure::Scanner;
 use super::value::{extent, is_non_secret_value, End, KeyMatch};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::bytes::Regex;
 use std::sync::OnceLock;
 
@@ -91,6 +91,8 @@ fn engine() -> Option<&'static Engine> {
             // overlapping search report every word, even one inside another.
             let automaton = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                // Too many words for the SIMD prefilter: a full DFA is the fastest scan.
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&words)
                 .ok()?;
             let longest_word = words.iter().map(|w| w.len()).max().unwrap_or(0);
