@@ -46,11 +46,11 @@ struct TestEntry {
     id: Spanned<String>,
     procedure: String,
     #[serde(default)]
-    population: Option<String>,
+    population: Option<Spanned<String>>,
     #[serde(default)]
-    expect: Option<String>,
+    expect: Option<Spanned<String>>,
     #[serde(default)]
-    reason: Option<String>,
+    reason: Option<Spanned<String>>,
     #[serde(default)]
     occurrence: Option<String>,
     #[serde(default)]
@@ -77,6 +77,38 @@ fn enum_value<T: serde::de::DeserializeOwned>(
                 .help(format!("use one of: {allowed}")),
             );
             None
+        }
+    }
+}
+
+/// A test's SQL fields: `population` one read-only query, `expect` and `reason` one
+/// expression each (see [`crate::sql`]).
+fn check_sql(file: &str, t: &TestEntry, diags: &mut Vec<Diagnostic>) {
+    let id = t.id.value.trim();
+    if let Some(p) = &t.population {
+        if let Err(m) = crate::sql::check_query(&p.value) {
+            diags.push(
+                Diagnostic::error(
+                    Code::SqlNotQuery,
+                    &at_any(file, p, 0),
+                    format!("test `{id}`: `population` is refused: {m}"),
+                )
+                .help(crate::sql::ONLY_QUERY),
+            );
+        }
+    }
+    for (field, v) in [("expect", &t.expect), ("reason", &t.reason)] {
+        if let Some(v) = v {
+            if let Err(m) = crate::sql::check_expression(&v.value) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::SqlNotQuery,
+                        &at_any(file, v, 0),
+                        format!("test `{id}`: `{field}` is refused: {m}"),
+                    )
+                    .help(format!("`{field}` is one SQL expression over the population's columns, such as `mfa_enabled AND active`")),
+                );
+            }
         }
     }
 }
@@ -210,12 +242,13 @@ pub(crate) fn parse(
     match &raw.tests {
         Some(list) if !list.value.is_empty() => {
             for t in &list.value {
+                check_sql(file, t, &mut diags);
                 tests.push(TestDef {
                     id: t.id.value.trim().to_string(),
                     procedure: t.procedure.clone(),
-                    population: t.population.clone(),
-                    expect: t.expect.clone(),
-                    reason: t.reason.clone(),
+                    population: t.population.as_ref().map(|s| s.value.clone()),
+                    expect: t.expect.as_ref().map(|s| s.value.clone()),
+                    reason: t.reason.as_ref().map(|s| s.value.clone()),
                     occurrence: t.occurrence.clone(),
                     severity: t.severity.as_ref().and_then(|s| {
                         enum_value::<Severity>(file, "severity", s, Severity::NAMES, &mut diags)

@@ -68,6 +68,7 @@ codes! {
     InvalidCollector = "invalid-collector": "A [[collector]] table has no kind, or a name used twice.",
     DesignGap = "design-gap": "A criterion in scope has no control mapped to it.",
     EmptyWorkspace = "empty-workspace": "The workspace has no controls.",
+    SqlNotQuery = "sql-not-query": "A test's population is not exactly one read-only SELECT/WITH query, or its expect/reason is not one SQL expression.",
 }
 
 impl fmt::Display for Code {

@@ -20,6 +20,7 @@ mod policies;
 pub mod render;
 pub mod scaffold;
 mod source;
+mod sql;
 mod validate;
 
 pub use config::{CollectorConfig, Config, LockerSettings, S3Settings};

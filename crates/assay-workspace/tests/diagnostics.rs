@@ -406,3 +406,49 @@ fn codes_are_stable() {
         .collect();
     insta::assert_snapshot!(list.join("\n"));
 }
+
+/// Issue 13: a control file (perhaps from a pull request) with DDL, DML or several
+/// statements in its SQL is refused by validate, at the field's file and line.
+#[test]
+fn sql_fields_hold_one_query_or_one_expression() {
+    let cases = [
+        ("population: |\n      CREATE EXTERNAL TABLE leak (l VARCHAR) STORED AS CSV LOCATION '/etc/passwd'\n", "population"),
+        ("population: CREATE OR REPLACE TABLE accounts AS SELECT * FROM accounts WHERE NOT active\n", "population"),
+        ("population: \"COPY (SELECT 1) TO '/home/me/.bashrc'\"\n", "population"),
+        ("population: INSERT INTO accounts SELECT * FROM accounts\n", "population"),
+        ("population: SELECT key, evidence FROM accounts; DROP TABLE accounts\n", "population"),
+        ("population: SELECT key, evidence FROM accounts\n    expect: TRUE) AS x FROM accounts --\n", "expect"),
+    ];
+    for (sql, field) in cases {
+        let dir = fresh(&[Category::Security]);
+        write(
+            dir.path(),
+            "controls/NEW-01.yaml",
+            &format!("id: NEW-01\ntitle: T\nowner: ceo\nfrequency: annual\nnature: manual\ntype: detective\ncriteria:\n  - id: CC6.1\n    rationale: r\ntests:\n  - id: NEW-01.1\n    procedure: Inspect.\n    {sql}"),
+        );
+        let d = only(&load(dir.path()), Code::SqlNotQuery);
+        assert_eq!(d.file, "controls/NEW-01.yaml", "{sql}");
+        let want = line_of(dir.path(), "controls/NEW-01.yaml", &format!("{field}:"));
+        assert!(
+            d.line == want || d.line == want + 1,
+            "{sql}: line {} not {want}",
+            d.line
+        );
+        assert!(
+            d.message.contains(&format!("`{field}` is refused")),
+            "{}",
+            d.message
+        );
+    }
+    // Parameters and comments are fine.
+    let dir = fresh(&[Category::Security]);
+    write(
+        dir.path(),
+        "controls/NEW-01.yaml",
+        "id: NEW-01\ntitle: T\nowner: ceo\nfrequency: annual\nnature: manual\ntype: detective\ncriteria:\n  - id: CC6.1\n    rationale: r\ntests:\n  - id: NEW-01.1\n    procedure: Inspect.\n    population: |\n      -- accounts created in the period\n      SELECT key, evidence FROM accounts WHERE created_at >= :period_start\n    expect: active -- still active\n",
+    );
+    assert!(load(dir.path())
+        .diagnostics
+        .iter()
+        .all(|d| d.code != Code::SqlNotQuery));
+}
