@@ -8,6 +8,65 @@ mod common;
 use common::run;
 use serde_json::Value;
 
+/// Precision: no clean near-miss is reported (by the demo's own check and by `assess`), and
+/// every exception of a test with planted failures is one of them: an engine that flagged
+/// every row would fail here.
+fn precise(demo: &Value, exceptions: &dyn Fn(&str) -> Vec<String>) {
+    let clean = demo["pipeline"]["clean"].as_array().unwrap();
+    let kinds: std::collections::BTreeSet<&str> =
+        clean.iter().map(|c| c["test"].as_str().unwrap()).collect();
+    for t in ["ACC-07.1", "ACC-07.3", "ACC-02.1", "ACC-11.2", "CHG-01.1", "ACC-08.2"] {
+        assert!(kinds.contains(t), "no clean item for {t}: {kinds:?}");
+    }
+    let reported: Vec<&Value> = clean.iter().filter(|c| c["reported"] != false).collect();
+    assert!(reported.is_empty(), "clean items reported: {reported:?}");
+    for c in clean {
+        let keys = exceptions(c["test"].as_str().unwrap());
+        assert!(
+            !keys.contains(&c["key"].as_str().unwrap().to_string()),
+            "clean item {c} reported"
+        );
+    }
+    let planted = demo["pipeline"]["planted"].as_array().unwrap();
+    let tests: std::collections::BTreeSet<&str> =
+        planted.iter().map(|p| p["test"].as_str().unwrap()).collect();
+    for t in tests {
+        let want: std::collections::BTreeSet<&str> = planted
+            .iter()
+            .filter(|p| p["test"] == t)
+            .map(|p| p["key"].as_str().unwrap())
+            .collect();
+        let extra: Vec<String> = exceptions(t)
+            .into_iter()
+            .filter(|k| !want.contains(k.as_str()))
+            .collect();
+        assert!(extra.is_empty(), "{t} reports what was not planted: {extra:?}");
+    }
+}
+
+/// Every test with exceptions had failures planted.
+fn nothing_unplanted(demo: &Value, a: &Value) {
+    let planted: std::collections::BTreeSet<&str> = demo["pipeline"]["planted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["test"].as_str().unwrap())
+        .collect();
+    for t in a["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tests"].as_array().unwrap())
+    {
+        let n = t["exceptions"].as_array().unwrap().len();
+        let id = t["id"].as_str().unwrap();
+        assert!(
+            n == 0 || planted.contains(id),
+            "{id} reports {n} exceptions and none was planted"
+        );
+    }
+}
+
 #[test]
 fn the_demo_finds_every_planted_failure() {
     let tmp = tempfile::tempdir().unwrap();
@@ -59,6 +118,8 @@ fn the_demo_finds_every_planted_failure() {
     }
     // The root sign-in planted before the period is not reported.
     assert_eq!(exceptions("ACC-08.2").len(), 2);
+    precise(&demo, &exceptions);
+    nothing_unplanted(&demo, &a);
     for f in [
         "reports/readiness.html",
         "reports/soc2.pdf",

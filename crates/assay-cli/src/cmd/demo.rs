@@ -106,7 +106,8 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
         println!("\nTry: assay -C {d} assess | assay -C {d} test --control ACC-07 | assay -C {d} query \"select count(*) from audit_events\" | assay -C {d} verify", d = dir.display());
     }
     let missed = pipeline.planted.iter().any(|(_, found)| !*found);
-    Ok(if ws.error_count() > 0 || !locker.verified || missed {
+    let false_alarm = pipeline.clean.iter().any(|(_, reported)| *reported);
+    Ok(if ws.error_count() > 0 || !locker.verified || missed || false_alarm {
         Outcome::Findings
     } else {
         Outcome::Ok

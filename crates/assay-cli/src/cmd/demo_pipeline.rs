@@ -31,6 +31,8 @@ pub struct Outcome {
     pub assessment: Assessment,
     /// Planted failures with whether the assessment reports each.
     pub planted: Vec<(Planted, bool)>,
+    /// Clean near-misses with whether the assessment reports each (it must not).
+    pub clean: Vec<(Planted, bool)>,
     /// Report files written.
     pub reports: Vec<PathBuf>,
     /// Seconds per phase.
@@ -93,6 +95,15 @@ pub fn run(
     )?;
     std::fs::write(exports.join("planted.json"), planted_list)
         .context("cannot write exports/planted.json")?;
+    let clean_list = serde_json::to_string_pretty(
+        &generated
+            .clean
+            .iter()
+            .map(|p| json!({"test": p.test, "key": p.key}))
+            .collect::<Vec<_>>(),
+    )?;
+    std::fs::write(exports.join("clean.json"), clean_list)
+        .context("cannot write exports/clean.json")?;
     timings.push(("generate", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
@@ -139,9 +150,15 @@ pub fn run(
         .iter()
         .map(|p| (p.clone(), found(&assessment, p)))
         .collect();
+    let clean = generated
+        .clean
+        .iter()
+        .map(|p| (p.clone(), found(&assessment, p)))
+        .collect();
     Ok(Outcome {
         assessment,
         planted,
+        clean,
         reports,
         timings,
         generated: (generated.bytes, generated.events),
@@ -219,6 +236,22 @@ pub fn print(dir: &Path, o: &Outcome, color: bool) {
     for (p, _) in o.planted.iter().filter(|(_, f)| !*f) {
         println!("    missed: {} {}", p.test, p.key);
     }
+    let false_alarms = o.clean.iter().filter(|(_, f)| *f).count();
+    println!(
+        "  Clean items reported: {}",
+        output::paint(
+            &format!("{false_alarms} of {}", o.clean.len()),
+            if false_alarms == 0 {
+                Style::Good
+            } else {
+                Style::Error
+            },
+            color
+        )
+    );
+    for (p, _) in o.clean.iter().filter(|(_, f)| *f) {
+        println!("    false alarm: {} {}", p.test, p.key);
+    }
     println!("\n{}", output::paint("Reports", Style::Strong, color));
     for r in &o.reports {
         println!("  {}", r.strip_prefix(dir).unwrap_or(r).display());
@@ -250,6 +283,7 @@ pub fn json(o: &Outcome) -> Value {
         "opinion": o.assessment.opinion,
         "summary": o.assessment.summary,
         "planted": o.planted.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "found": f})).collect::<Vec<_>>(),
+        "clean": o.clean.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "reported": f})).collect::<Vec<_>>(),
         "reports": o.reports,
         "seconds": o.timings.iter().map(|(p, s)| (p.to_string(), json!(s))).collect::<serde_json::Map<_, _>>(),
         "evidence_bytes": o.generated.0,

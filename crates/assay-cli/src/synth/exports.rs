@@ -3,7 +3,7 @@
 //! training, policy acknowledgements, scanner findings, backup jobs, incidents, vendors,
 //! laptops, branch protection, cloud configuration), with their planted failures.
 
-use super::{day, instant, Generated, Import, Person, Planted, Rng, PERIOD};
+use super::{day, instant, Generated, Import, Person, Rng, PERIOD};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -41,13 +41,6 @@ fn csv_import(
         map: Some(map),
         source,
         effective: Some(day(PERIOD.1)),
-    });
-}
-
-fn plant(g: &mut Generated, test: &'static str, key: impl Into<String>) {
-    g.planted.push(Planted {
-        test,
-        key: key.into(),
     });
 }
 
@@ -101,19 +94,26 @@ pub fn identity(
             leavers += 1;
             match leavers % 6 {
                 1 => {
-                    plant(g, "ACC-07.1", format!("{} / {key}", p.email));
+                    g.plant("ACC-07.1", format!("{} / {key}", p.email));
                 }
                 2 => {
                     (status, active, deactivated) =
                         ("DEPROVISIONED", false, instant(end + 6, 36_000));
-                    plant(g, "ACC-07.1", format!("{} / {key}", p.email));
+                    g.plant("ACC-07.1", format!("{} / {key}", p.email));
                 }
-                _ => (status, active, deactivated) = ("DEPROVISIONED", false, instant(end, 61_200)),
+                _ => {
+                    // Deprovisioned on the last day: on time.
+                    (status, active, deactivated) =
+                        ("DEPROVISIONED", false, instant(end, 61_200));
+                    g.clean("ACC-07.1", format!("{} / {key}", p.email));
+                }
             }
         }
         let mfa = !(active && i % 23 == 7);
         if !mfa {
-            plant(g, "ACC-02.1", &key);
+            g.plant("ACC-02.1", &key);
+        } else if active {
+            g.clean("ACC-02.1", &key);
         }
         let last_login = if active {
             instant(PERIOD.1 - rng.below(20) as i64, 32_400)
@@ -136,7 +136,9 @@ pub fn identity(
             let gactive = p.end.is_none();
             let two_fa = !(gactive && i % 31 == 12);
             if !two_fa {
-                plant(g, "ACC-11.2", &gkey);
+                g.plant("ACC-11.2", &gkey);
+            } else if gactive {
+                g.clean("ACC-11.2", &gkey);
             }
             let removed = p.end.map(|e| instant(e, 50_000)).unwrap_or_default();
             let _ = writeln!(
@@ -188,7 +190,7 @@ pub fn credential_report(
         let arn = format!("arn:aws:iam::123456789012:user/{user}");
         let mfa = i != 3;
         if !mfa {
-            plant(g, "ACC-02.2", &arn);
+            g.plant("ACC-02.2", &arn);
         }
         let _ = writeln!(t, "{user},{arn},{},true,{},{},N/A,{mfa},false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A", at(p.start.max(PERIOD.0 - 400)), at(PERIOD.1 - rng.below(10) as i64), at(PERIOD.0 + 10));
     }
@@ -203,7 +205,7 @@ pub fn credential_report(
             PERIOD.1 - 30 - rng.below(40) as i64
         };
         if i == 0 {
-            plant(g, "ACC-09.1", format!("{arn} key 1"));
+            g.plant("ACC-09.1", format!("{arn} key 1"));
         }
         let _ = writeln!(t, "{name},{arn},2021-08-19T13:00:00+00:00,false,N/A,N/A,N/A,false,true,{},{},us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A", at(rotated), at(PERIOD.1 - 1));
     }
@@ -241,7 +243,7 @@ pub fn records(
             1 + rng.below(4)
         );
     }
-    plant(g, "ACC-06.1", "2026-Q3");
+    g.plant("ACC-06.1", "2026-Q3");
     let p = write(dir, "tickets/access-reviews.csv", &t, g)?;
     csv_import(g, p, "access_reviews", "jira", h);
 
@@ -257,7 +259,7 @@ pub fn records(
         let when = if hired {
             if late < 2 && p.start < PERIOD.1 - 60 && p.end.is_none() {
                 late += 1;
-                plant(g, "HR-03.1", &p.email);
+                g.plant("HR-03.1", &p.email);
                 p.start + 45
             } else {
                 p.start + 3 + rng.below(20) as i64
@@ -296,7 +298,7 @@ pub fn records(
             instant(detected + rng.below(fix) as i64, 30_000)
         };
         if i == 4 {
-            plant(g, "VUL-02.1", format!("VULN-{i:05}"));
+            g.plant("VUL-02.1", format!("VULN-{i:05}"));
         }
         let _ = writeln!(
             t,
@@ -316,13 +318,13 @@ pub fn records(
     let missed = [PERIOD.0 + 136, PERIOD.0 + 201];
     for d in (PERIOD.0 - 30)..=(PERIOD.1 + 1) {
         if missed.contains(&d) {
-            plant(g, "BAK-01.1", day(d));
+            g.plant("BAK-01.1", day(d));
             continue;
         }
         for (s, system) in ["db-main", "db-events"].iter().enumerate() {
             let failed = d == PERIOD.0 + 50 && s == 1;
             if failed {
-                plant(g, "BAK-01.1", format!("job-{}-{system}", day(d)));
+                g.plant("BAK-01.1", format!("job-{}-{system}", day(d)));
             }
             let _ = writeln!(
                 t,
@@ -359,7 +361,7 @@ pub fn records(
             String::new()
         };
         if i == 5 {
-            plant(g, "INC-03.1", format!("INC-{i:03}"));
+            g.plant("INC-03.1", format!("INC-{i:03}"));
         }
         let _ = writeln!(
             t,
@@ -392,7 +394,7 @@ pub fn records(
             PERIOD.1 - 60 - 20 * i as i64
         };
         if i == 3 {
-            plant(g, "VEN-02.1", format!("vendor-{i}"));
+            g.plant("VEN-02.1", format!("vendor-{i}"));
         }
         let _ = writeln!(
             t,
@@ -410,10 +412,10 @@ pub fn records(
     for (i, p) in people.iter().filter(|p| p.end.is_none()).enumerate() {
         let key = format!("LT-{i:05}");
         if i == 2 {
-            plant(g, "END-01.1", &key);
+            g.plant("END-01.1", &key);
         }
         if i == 5 {
-            plant(g, "END-02.1", &key);
+            g.plant("END-02.1", &key);
         }
         let _ = writeln!(
             t,
@@ -433,7 +435,7 @@ pub fn records(
         let protected = i != 3;
         let key = format!("northwind/{repo}:main");
         if !protected {
-            plant(g, "CHG-02.1", &key);
+            g.plant("CHG-02.1", &key);
         }
         let _ = writeln!(j, "{}{{\"key\": \"{key}\", \"repo\": \"northwind/{repo}\", \"branch\": \"main\", \"protected\": {protected}, \"required_reviews\": {}, \"enforce_admins\": true, \"allow_force_pushes\": false}}", if i > 0 { "," } else { "" }, if protected { 1 } else { 0 });
     }
@@ -504,7 +506,7 @@ pub fn records(
             },
         ));
     }
-    plant(g, "ENC-02.1", "s3:exports:bucket.encryption");
+    g.plant("ENC-02.1", "s3:exports:bucket.encryption");
     for (i, (k, service, resource, setting, value)) in rows.iter().enumerate() {
         let _ = writeln!(j, "{}{{\"key\": \"{k}\", \"service\": \"{service}\", \"resource\": \"{resource}\", \"setting\": \"{setting}\", \"value\": \"{value}\"}}", if i > 0 { "," } else { "" });
     }

@@ -4,7 +4,7 @@
 //! without MFA, logging stopped, a leaver signing in after leaving, changes merged without an
 //! independent approval, an emergency change never approved.
 
-use super::{day, instant, Generated, Import, Person, Planted, Rng, Scale, PERIOD, YEAR_START_DAY};
+use super::{day, instant, Generated, Import, Person, Rng, Scale, PERIOD, YEAR_START_DAY};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::fmt::Write as _;
@@ -17,13 +17,6 @@ pub const REPOS: &[&str] = &["api", "ingest", "pipeline", "web", "infra", "repor
 const DAYS: i64 = PERIOD.1 - YEAR_START_DAY + 1;
 /// Records per CloudTrail file (AWS writes a file every few minutes; big days get several).
 const PER_FILE: usize = 5_000;
-
-fn plant(g: &mut Generated, test: &'static str, key: impl Into<String>) {
-    g.planted.push(Planted {
-        test,
-        key: key.into(),
-    });
-}
 
 fn event_id(n: u64) -> String {
     format!(
@@ -190,7 +183,10 @@ pub fn cloudtrail(
             let r = match *what {
                 "root" | "root-before" => {
                     if *what == "root" {
-                        plant(g, "ACC-08.2", &id);
+                        g.plant("ACC-08.2", &id);
+                    } else {
+                        // Before the audit period: out of scope, never reported.
+                        g.clean("ACC-08.2", &id);
                     }
                     record(
                         &id,
@@ -202,7 +198,7 @@ pub fn cloudtrail(
                     )
                 }
                 "stop" => {
-                    plant(g, "LOG-01.1", &id);
+                    g.plant("LOG-01.1", &id);
                     record(
                         &id,
                         &time,
@@ -213,7 +209,7 @@ pub fn cloudtrail(
                     )
                 }
                 _ => {
-                    plant(g, "ACC-02.3", &id);
+                    g.plant("ACC-02.3", &id);
                     record(
                         &id,
                         &time,
@@ -273,13 +269,17 @@ pub fn okta(
             let id = event_id(n);
             let person = match leaver {
                 Some(p) if i == per_day => {
-                    plant(g, "ACC-07.3", &id);
+                    g.plant("ACC-07.3", &id);
                     p
                 }
                 _ => {
                     let mut p = &people[rng.below(people.len() as u64) as usize];
                     if p.start > d || p.end.is_some_and(|e| e < d) {
                         p = &people[0];
+                    }
+                    // Someone signing in while employed (a leaver on their last day too).
+                    if d >= PERIOD.0 && p.start <= d && p.end.is_none_or(|e| e >= d) {
+                        g.clean("ACC-07.3", &id);
                     }
                     p
                 }
@@ -366,7 +366,7 @@ pub fn pulls(
                 && i % 997 == 500
                 && g.planted.iter().filter(|p| p.test == "CHG-01.1").count() < 3 =>
             {
-                plant(g, "CHG-01.1", &key);
+                g.plant("CHG-01.1", &key);
                 let who = if g.planted.iter().filter(|p| p.test == "CHG-01.1").count() == 2 {
                     author
                 } else {
@@ -383,12 +383,25 @@ pub fn pulls(
                 && i % 1999 == 1200
                 && !g.planted.iter().any(|p| p.test == "CHG-05.2") =>
             {
-                plant(g, "CHG-05.2", &key);
-                plant(g, "CHG-01.1", &key);
+                g.plant("CHG-05.2", &key);
+                g.plant("CHG-01.1", &key);
                 (vec![], true)
             }
-            3 => (vec![], false),
-            _ => (vec![(reviewer.as_str(), "APPROVED")], i % 211 == 17),
+            3 => {
+                // Merged without approval before the period: outside the audit window.
+                g.clean("CHG-01.1", &key);
+                (vec![], false)
+            }
+            _ => {
+                // Approved by someone other than its author; an emergency change approved.
+                if in_period {
+                    g.clean("CHG-01.1", &key);
+                    if i % 211 == 17 {
+                        g.clean("CHG-05.2", &key);
+                    }
+                }
+                (vec![(reviewer.as_str(), "APPROVED")], i % 211 == 17)
+            }
         };
         let labels = if emergency {
             r#"[{"name":"emergency"}]"#

@@ -126,7 +126,8 @@ impl Person {
     }
 }
 
-/// A failure planted on purpose: the test that must report it and the exception key.
+/// A failure planted on purpose (the test must report it), or a clean item that looks like a
+/// failure but is not (the test must never report it): the test and the exception key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Planted {
     /// Test id.
@@ -159,6 +160,9 @@ pub struct Generated {
     pub imports: Vec<Import>,
     /// Failures planted.
     pub planted: Vec<Planted>,
+    /// Clean near-misses: a leaver deprovisioned on time, a change approved by someone other
+    /// than its author, a sign-in with MFA. Reporting any of them is a false alarm.
+    pub clean: Vec<Planted>,
     /// Bytes written.
     pub bytes: u64,
     /// Audit events written.
@@ -166,10 +170,29 @@ pub struct Generated {
 }
 
 impl Generated {
+    /// Records a failure that `test` must report under `key`.
+    pub fn plant(&mut self, test: &'static str, key: impl Into<String>) {
+        self.planted.push(Planted {
+            test,
+            key: key.into(),
+        });
+    }
+
+    /// Records a clean item that `test` must never report; a few of each kind are enough.
+    pub fn clean(&mut self, test: &'static str, key: impl Into<String>) {
+        if self.clean.iter().filter(|c| c.test == test).count() < 5 {
+            self.clean.push(Planted {
+                test,
+                key: key.into(),
+            });
+        }
+    }
+
     /// Adds what another generator wrote (its imports after these).
     fn absorb(&mut self, other: Generated) {
         self.imports.extend(other.imports);
         self.planted.extend(other.planted);
+        self.clean.extend(other.clean);
         self.bytes += other.bytes;
         self.events += other.events;
     }
@@ -274,5 +297,7 @@ pub fn generate(
     exports::records(dir, &people, &mut rng, &mut g)?;
     g.planted.sort();
     g.planted.dedup();
+    g.clean.sort();
+    g.clean.dedup();
     Ok(g)
 }
