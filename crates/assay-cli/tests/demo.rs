@@ -15,7 +15,9 @@ fn precise(demo: &Value, exceptions: &dyn Fn(&str) -> Vec<String>) {
     let clean = demo["pipeline"]["clean"].as_array().unwrap();
     let kinds: std::collections::BTreeSet<&str> =
         clean.iter().map(|c| c["test"].as_str().unwrap()).collect();
-    for t in ["ACC-07.1", "ACC-07.3", "ACC-02.1", "ACC-11.2", "CHG-01.1", "ACC-08.2"] {
+    for t in [
+        "ACC-07.1", "ACC-07.3", "ACC-02.1", "ACC-11.2", "CHG-01.1", "ACC-08.2",
+    ] {
         assert!(kinds.contains(t), "no clean item for {t}: {kinds:?}");
     }
     let reported: Vec<&Value> = clean.iter().filter(|c| c["reported"] != false).collect();
@@ -28,8 +30,10 @@ fn precise(demo: &Value, exceptions: &dyn Fn(&str) -> Vec<String>) {
         );
     }
     let planted = demo["pipeline"]["planted"].as_array().unwrap();
-    let tests: std::collections::BTreeSet<&str> =
-        planted.iter().map(|p| p["test"].as_str().unwrap()).collect();
+    let tests: std::collections::BTreeSet<&str> = planted
+        .iter()
+        .map(|p| p["test"].as_str().unwrap())
+        .collect();
     for t in tests {
         let want: std::collections::BTreeSet<&str> = planted
             .iter()
@@ -40,7 +44,10 @@ fn precise(demo: &Value, exceptions: &dyn Fn(&str) -> Vec<String>) {
             .into_iter()
             .filter(|k| !want.contains(k.as_str()))
             .collect();
-        assert!(extra.is_empty(), "{t} reports what was not planted: {extra:?}");
+        assert!(
+            extra.is_empty(),
+            "{t} reports what was not planted: {extra:?}"
+        );
     }
 }
 

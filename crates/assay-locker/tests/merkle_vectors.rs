@@ -86,7 +86,11 @@ fn inclusion_proofs_match_the_reference_and_verify() {
     for &(index, size, want) in INCLUSION {
         let all = leaves(size);
         let made = merkle::inclusion_proof(index, &all);
-        assert_eq!(made, path(want), "inclusion proof of leaf {index} in {size}");
+        assert_eq!(
+            made,
+            path(want),
+            "inclusion proof of leaf {index} in {size}"
+        );
         assert!(
             merkle::verify_inclusion(
                 index as u64,

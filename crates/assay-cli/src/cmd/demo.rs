@@ -107,11 +107,13 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
     }
     let missed = pipeline.planted.iter().any(|(_, found)| !*found);
     let false_alarm = pipeline.clean.iter().any(|(_, reported)| *reported);
-    Ok(if ws.error_count() > 0 || !locker.verified || missed || false_alarm {
-        Outcome::Findings
-    } else {
-        Outcome::Ok
-    })
+    Ok(
+        if ws.error_count() > 0 || !locker.verified || missed || false_alarm {
+            Outcome::Findings
+        } else {
+            Outcome::Ok
+        },
+    )
 }
 
 /// What the demo put in the locker.

@@ -103,8 +103,7 @@ pub fn identity(
                 }
                 _ => {
                     // Deprovisioned on the last day: on time.
-                    (status, active, deactivated) =
-                        ("DEPROVISIONED", false, instant(end, 61_200));
+                    (status, active, deactivated) = ("DEPROVISIONED", false, instant(end, 61_200));
                     g.clean("ACC-07.1", format!("{} / {key}", p.email));
                 }
             }
