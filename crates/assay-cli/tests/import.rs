@@ -102,6 +102,38 @@ fn imports_fill_the_tables_and_query_answers() {
     );
 }
 
+/// `assay query` runs one read-only query: statements that write files, read files or change
+/// the catalog exit 2 and leave no trace (issue 13).
+#[test]
+fn query_refuses_copy_ddl_and_file_tables() {
+    let ws = workspace();
+    let target = ws.path().join("out").join("stolen.csv");
+    let copy = format!("COPY (SELECT 1) TO '{}'", target.display());
+    let cases: [(&str, &str); 5] = [
+        (copy.as_str(), "`COPY` is refused"),
+        (
+            "CREATE EXTERNAL TABLE pw (line TEXT) STORED AS CSV LOCATION '/etc/passwd'",
+            "`CREATE EXTERNAL TABLE` is refused",
+        ),
+        ("CREATE TABLE t AS SELECT 1", "is refused"),
+        ("DROP TABLE people", "is refused"),
+        ("SELECT 1; SELECT 2", "holds 2 statements"),
+    ];
+    for (sql, says) in cases {
+        let (code, out, err) = run(ws.path(), &["query", sql]);
+        assert_eq!(code, 2, "{sql}: {out}{err}");
+        assert!(err.contains(says), "{sql}: {err}");
+    }
+    assert!(!target.exists() && !ws.path().join("out").exists());
+    // A file-reading table function is not there either.
+    let (code, _, err) = run(
+        ws.path(),
+        &["query", "SELECT * FROM read_csv('/etc/passwd')"],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("root:"), "{err}");
+}
+
 #[test]
 fn malformed_exports_name_file_and_line_and_store_nothing() {
     let ws = workspace();
@@ -118,6 +150,12 @@ fn malformed_exports_name_file_and_line_and_store_nothing() {
     std::fs::write(
         ws.path().join("good.csv"),
         "Work Email,Hire Date\nana@x.com,2026-01-05\n",
+    )
+    .unwrap();
+    // Latin-1 bytes on line 3 (an export saved in the wrong encoding).
+    std::fs::write(
+        dir.join("latin1.csv"),
+        b"Work Email,Hire Date\nana@x.com,2026-01-05\nren\xe9@x.com,2026-01-06\n",
     )
     .unwrap();
     // A 2 GB line (a sparse file: no disk used) is refused by streaming, never loaded whole.
@@ -140,6 +178,11 @@ fn malformed_exports_name_file_and_line_and_store_nothing() {
             "bad/bad-date.csv",
             "hr-roster",
             "bad/bad-date.csv:3: start date: `31/31/2026` is not a date",
+        ),
+        (
+            "bad/latin1.csv",
+            "hr-roster",
+            "not UTF-8 text; export it again as CSV (UTF-8)",
         ),
         (
             "bad/huge.csv",

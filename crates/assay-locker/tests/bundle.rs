@@ -222,7 +222,7 @@ fn sqlite_bundle() -> (Harness, Bundle) {
 /// Writes a `.tar.gz` holding exactly `files` (name, bytes, type) in order, as an attacker
 /// would, with no checks.
 fn raw_tar(files: &[(&str, &[u8], tar::EntryType)]) -> Vec<u8> {
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     let mut t = tar::Builder::new(gz);
     for (name, bytes, kind) in files {
         let mut h = tar::Header::new_gnu();
@@ -572,7 +572,7 @@ mod fuzz {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(200))]
+        #![proptest_config(ProptestConfig::with_cases(assay_testkit::cases(200)))]
         #[test]
         fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
             prop_assert!(read_and_verify(&bytes).is_none());

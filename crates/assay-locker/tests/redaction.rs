@@ -371,7 +371,7 @@ fn input() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(assay_testkit::cases(256)))]
 
     #[test]
     fn redacting_twice_equals_redacting_once(bytes in input()) {

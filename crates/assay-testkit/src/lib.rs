@@ -41,6 +41,15 @@ pub fn has_program(name: &str) -> bool {
     })
 }
 
+/// The number of cases for a property test: `PROPTEST_CASES` when set (`bench/fuzz.sh` runs
+/// many more), else `default`. Needed because `ProptestConfig::with_cases` ignores the variable.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
