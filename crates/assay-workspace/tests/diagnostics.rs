@@ -452,3 +452,40 @@ fn sql_fields_hold_one_query_or_one_expression() {
         .iter()
         .all(|d| d.code != Code::SqlNotQuery));
 }
+
+#[test]
+fn limits_are_read_and_bad_values_named_with_their_line() {
+    let dir = fresh(&[Category::Security]);
+    let toml = std::fs::read_to_string(dir.path().join("assay.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("assay.toml"),
+        format!("{toml}\n[limits]\nmax_expanded_mib = 8192\nmax_expansion_ratio = 500\n"),
+    )
+    .unwrap();
+    let ws = load(dir.path());
+    assert!(errors(&ws).is_empty(), "{:#?}", ws.diagnostics);
+    let limits = ws.config.expect("config").limits;
+    assert_eq!(
+        (limits.max_expanded_mib, limits.max_expansion_ratio),
+        (Some(8192), Some(500))
+    );
+
+    std::fs::write(
+        dir.path().join("assay.toml"),
+        format!("{toml}\n[limits]\nmax_expanded_mib = 0\nmax_expansion_ratio = -3\n"),
+    )
+    .unwrap();
+    let ws = load(dir.path());
+    let bad: Vec<_> = ws
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::InvalidValue)
+        .collect();
+    assert_eq!(bad.len(), 2, "{:#?}", ws.diagnostics);
+    assert!(bad[0].message.contains("max_expanded_mib"), "{:#?}", bad);
+    assert_eq!(
+        bad[0].line,
+        line_of(dir.path(), "assay.toml", "max_expanded_mib")
+    );
+    assert!(bad[1].message.contains("max_expansion_ratio"), "{:#?}", bad);
+}

@@ -14,6 +14,7 @@
 //! Redaction is pattern-based: a secret in a shape no rule knows is stored as given.
 //! Redacting redacted bytes changes nothing.
 
+mod gate;
 mod gzip;
 mod rules;
 mod scan;

@@ -1,7 +1,10 @@
-//! The scanner: one pass of an Aho-Corasick automaton over the lowercased input finds every
-//! trigger word (overlapping ones included); each word feeds every rule that lists it, and a
-//! rule's pattern then runs only in windows around its words. Clean evidence costs one pass.
+//! The scanner: the lowercased input is searched for trigger words (overlapping ones
+//! included); each word feeds every rule that lists it, and a rule's pattern then runs only in
+//! windows around its words. Finding the words is gated (gate.rs): SIMD searchers skip to
+//! the next place any word starts, and the full automaton runs only there, so clean evidence
+//! costs a few vectorized passes.
 
+use super::gate::Gate;
 use super::rules::{How, Spec, TABLE};
 use super::structure::Scanner;
 use super::value::{extent, is_non_secret_value, End, KeyMatch};
@@ -39,6 +42,7 @@ struct Rule {
 struct Engine {
     rules: Vec<Rule>,
     words: AhoCorasick,
+    gate: Gate,
     feeds: Vec<Vec<usize>>,
     longest_word: usize,
 }
@@ -96,9 +100,11 @@ fn engine() -> Option<&'static Engine> {
                 .build(&words)
                 .ok()?;
             let longest_word = words.iter().map(|w| w.len()).max().unwrap_or(0);
+            let gate = Gate::new(&words)?;
             Some(Engine {
                 rules,
                 words: automaton,
+                gate,
                 feeds,
                 longest_word,
             })
@@ -186,28 +192,33 @@ pub(super) fn spans(input: &[u8]) -> Vec<Span> {
     let overlap = engine.longest_word;
     let mut lower = Vec::with_capacity(CHUNK + overlap);
     let mut base = 0;
+    // Whether the last chunk was full of trigger words (the gate then only costs time).
+    let mut dense = false;
     while base < input.len() {
         let end = (base + CHUNK + overlap).min(input.len());
         lower.clear();
         lower.extend_from_slice(input.get(base..end).unwrap_or_default());
         lower.make_ascii_lowercase();
-        if let Ok(found) = engine.words.try_find_overlapping_iter(lower.as_slice()) {
-            for m in found {
-                // A word starting in the overlap belongs to the next chunk.
-                if m.start() < CHUNK || end == input.len() {
-                    for &row in engine
-                        .feeds
-                        .get(m.pattern().as_usize())
-                        .into_iter()
-                        .flatten()
-                    {
-                        if let Some(h) = hits.get_mut(row) {
-                            h.push((base + m.start(), base + m.end()));
-                        }
+        // A word starting in the overlap belongs to the next chunk.
+        let owned = if end == input.len() {
+            lower.len()
+        } else {
+            CHUNK
+        };
+        dense = engine.gate.words(
+            &engine.words,
+            &lower,
+            owned,
+            overlap,
+            dense,
+            |start, end, pattern| {
+                for &row in engine.feeds.get(pattern).into_iter().flatten() {
+                    if let Some(h) = hits.get_mut(row) {
+                        h.push((base + start, base + end));
                     }
                 }
-            }
-        }
+            },
+        );
         base += CHUNK;
     }
     let mut out = Vec::new();
