@@ -4,6 +4,7 @@
 # than `cargo test` gives them and a time limit per target. Fails on the first counterexample
 # (proptest prints the shrunk input); a target that reaches its time limit without one passes,
 # and the output says so.
+# Debug build (the one `cargo test` already made), so no second build is needed.
 # Usage: bench/fuzz.sh [SECONDS_PER_TARGET] [CASES]   (defaults: 300 s, 20000 cases)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,14 +19,14 @@ targets=(
   "assay-tables hostile"
   "assay-workspace hostile"
 )
-cargo test --release --locked -p assay-locker -p assay-tables -p assay-workspace --no-run
+cargo test --locked -p assay-locker -p assay-tables -p assay-workspace --no-run
 failed=0
 for t in "${targets[@]}"; do
   read -r crate test <<<"$t"
   echo "== $crate/$test: $PROPTEST_CASES cases per property, at most $limit s"
   start=$SECONDS
   set +e
-  timeout "$limit" cargo test --release --locked -q -p "$crate" --test "$test" -- \
+  timeout "$limit" cargo test --locked -q -p "$crate" --test "$test" -- \
     never_panic twice describe 2>&1 | tail -n 20
   status=${PIPESTATUS[0]}
   set -e

@@ -81,6 +81,33 @@ fn collect_stores_raw_evidence_and_query_reads_it() {
         format!("{toml}\n[[collector]]\nkind = \"github\"\norg = \"acme\"\nbase_url = \"{}\"\ntoken_env = \"ASSAY_GH_TOKEN\"\n\n[[collector]]\nkind = \"github\"\nname = \"broken\"\n", s.base),
     )
     .unwrap();
+    // The system clock stepped back: the ledger's last entry is later than now. Collected
+    // entries must keep time order (the ledger's clock), or `verify` reports them.
+    {
+        use assay_locker::entry::{Provenance, Record};
+        let mut locker =
+            assay_locker::Locker::open_or_create(ws, &assay_locker::LockerConfig::default())
+                .unwrap();
+        let record = Record {
+            blob: String::new(),
+            size: 0,
+            media_type: "text/plain".into(),
+            kind: "document".into(),
+            provenance: Provenance {
+                agent: "test".into(),
+                system: "test".into(),
+                locator: "note.txt".into(),
+                tool_version: "0".into(),
+                batch: None,
+            },
+            collected_at: "2099-01-01T00:00:00.000Z".into(),
+            effective_from: None,
+            effective_to: None,
+            redactions: Vec::new(),
+            params: Default::default(),
+        };
+        locker.add(b"a note from the future", record).unwrap();
+    }
     let (code, out, err) = run(ws, &["collect"]);
     assert_eq!(code, 2, "one collector failed: {out}{err}");
     assert!(out.contains("ok github: stored 7 responses"), "{out}");

@@ -142,6 +142,19 @@ impl Keys {
             std::fs::write(&public, hex::encode(key.verifying_key().as_bytes()) + "\n")
                 .map_err(|e| io(&public, e))?;
         }
+        Keys::load(dir)
+    }
+
+    /// Loads the key pair from `dir`; never creates one (reading a locker writes nothing).
+    pub fn load(dir: &Path) -> Result<Keys, LockerError> {
+        let secret = dir.join(SECRET_FILE);
+        if !secret.exists() {
+            return Err(bad_key(
+                &secret,
+                "the ledger's signing key is missing; restore it from a backup of .assay/keys/ \
+                 (a new key would not verify the checkpoints signed so far)",
+            ));
+        }
         let text = std::fs::read_to_string(&secret).map_err(|e| io(&secret, e))?;
         let seed: [u8; 32] = hex::decode(text.trim())
             .ok()

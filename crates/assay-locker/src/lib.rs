@@ -118,10 +118,12 @@ impl Locker {
             path: dir.clone(),
             source: e,
         })?;
-        Self::open_dir(dir, config)
+        let keys = Keys::load_or_create(&dir.join("keys"))?;
+        Self::open_dir(dir, config, keys)
     }
 
-    /// Opens an existing locker; fails when the workspace has none.
+    /// Opens an existing locker; fails when the workspace has none. Creates nothing: a
+    /// missing signing key is an error, not a new key.
     pub fn open(root: &Path, config: &LockerConfig) -> Result<Locker, LockerError> {
         let dir = Self::dir_of(root);
         let exists = match config.ledger {
@@ -131,11 +133,11 @@ impl Locker {
         if !exists {
             return Err(LockerError::NoLocker(dir));
         }
-        Self::open_dir(dir, config)
+        let keys = Keys::load(&dir.join("keys"))?;
+        Self::open_dir(dir, config, keys)
     }
 
-    fn open_dir(dir: PathBuf, config: &LockerConfig) -> Result<Locker, LockerError> {
-        let keys = Keys::load_or_create(&dir.join("keys"))?;
+    fn open_dir(dir: PathBuf, config: &LockerConfig, keys: Keys) -> Result<Locker, LockerError> {
         let ledger: Box<dyn Ledger + Send> = match &config.ledger {
             LedgerConfig::Sqlite => Box::new(SqliteLedger::open(&dir.join("ledger.db"))?),
             LedgerConfig::Postgres { url, schema } => Box::new(PgLedger::open(url, schema)?),

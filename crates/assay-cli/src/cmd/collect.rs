@@ -18,6 +18,8 @@ struct LockerSink<'a> {
     collector: String,
     system: String,
     batch: String,
+    /// The ledger's clock: the latest `collected_at` so far, so entries never go back in time
+    /// even when the system clock does.
     last: String,
 }
 
@@ -116,12 +118,17 @@ pub fn run(
         };
         let outcome = (|| -> anyhow::Result<assay_collect::Report> {
             let collector = (spec.build)(&c.options)?;
+            let last = locker
+                .entries()?
+                .last()
+                .map(|e| e.record.collected_at.clone())
+                .unwrap_or_default();
             let mut sink = LockerSink {
                 locker: &mut locker,
                 collector: c.name.clone(),
                 system: c.kind.clone(),
                 batch: format!("collect-{}-{}", c.name, super::now()),
-                last: String::new(),
+                last,
             };
             let bar = ProgressBar::new_spinner();
             bar.set_style(
