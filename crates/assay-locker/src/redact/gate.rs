@@ -133,7 +133,7 @@ mod tests {
                 x ^= x << 13;
                 x ^= x >> 7;
                 x ^= x << 17;
-                if x % density as u64 == 0 {
+                if x.is_multiple_of(density as u64) {
                     hay.extend_from_slice(words[(x >> 8) as usize % words.len()].as_bytes());
                 } else {
                     hay.push(b"abcxyz_:/ \n"[(x >> 16) as usize % 11]);
