@@ -65,7 +65,7 @@ codes! {
     UnknownRole = "unknown-role": "An owner is not a role listed in inventory/people.yaml.",
     UnknownReference = "unknown-reference": "An inventory item refers to a system or vendor that does not exist.",
     MissingMethod = "missing-method": "A subservice organization has no carve-out or inclusive method, or no CSOCs.",
-    InvalidCollector = "invalid-collector": "A [[collector]] table has no kind, or a name used twice.",
+    InvalidCollector = "invalid-collector": "A `[[collector]]` table has no kind, or a name used twice.",
     DesignGap = "design-gap": "A criterion in scope has no control mapped to it.",
     EmptyWorkspace = "empty-workspace": "The workspace has no controls.",
     SqlNotQuery = "sql-not-query": "A test's population is not exactly one read-only SELECT/WITH query, or its expect/reason is not one SQL expression.",

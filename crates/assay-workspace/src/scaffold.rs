@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 pub struct InitOptions {
     /// Organization name.
     pub organization: String,
-    /// System name; defaults to "<org> Platform".
+    /// System name; defaults to `"<org> Platform"`.
     pub system_name: Option<String>,
     /// System description for Section III; a fill-in prompt when absent.
     pub system_description: Option<String>,
