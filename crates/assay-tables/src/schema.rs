@@ -175,6 +175,11 @@ pub const TABLES: &[Table] = &[
                 "whether MFA was used; null when the log does not say",
             ),
             (
+                "federated",
+                Bool,
+                "whether the actor came through an identity provider (SAML or web-identity federation), whose own MFA then applies; null when the log does not say",
+            ),
+            (
                 "outcome",
                 Text,
                 "success or failure (the log's own word when neither)",

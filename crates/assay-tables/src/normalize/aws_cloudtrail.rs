@@ -13,7 +13,8 @@ use serde::Deserialize;
 /// The normalizer.
 pub const NORMALIZER: Normalizer = Normalizer {
     kind: "aws-cloudtrail",
-    version: 1,
+    // 2: the `federated` column.
+    version: 2,
     tables: &["audit_events"],
     format: "CloudTrail log file(s): {\"Records\": [...]}, .json or .json.gz",
     run: super::Run::Each(run),
@@ -89,6 +90,8 @@ struct Attributes<'a> {
 struct Additional<'a> {
     #[serde(rename = "MFAUsed", borrow, default)]
     mfa_used: Str<'a>,
+    #[serde(rename = "SamlProviderArn", borrow, default)]
+    saml_provider: Str<'a>,
 }
 
 #[derive(Deserialize)]
@@ -121,6 +124,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
         at("actor"),
         at("actor_type"),
     );
+    let federated_col = at("federated");
     let (action, target, ip, mfa_col, outcome, evidence) = (
         at("action"),
         at("target"),
@@ -176,6 +180,18 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
                     .map(|v| v == "true")
             });
         put(&mut row, mfa_col, mfa.map(Cell::Bool).unwrap_or_default());
+        // A console sign-in through a SAML provider, or an identity that only exists by
+        // federation: the second factor happened at the IdP (issue 14).
+        let federated = r
+            .additional_event_data
+            .get()
+            .and_then(|a| a.saml_provider.get())
+            .is_some()
+            || matches!(
+                who.and_then(|w| w.kind.get()).map(str::trim),
+                Some("SAMLUser" | "WebIdentityUser")
+            );
+        put(&mut row, federated_col, Cell::Bool(federated));
         let failed = r.error_code.0
             || r.response_elements
                 .get()
