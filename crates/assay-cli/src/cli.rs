@@ -121,8 +121,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Render a report from a fresh assessment: readiness (html, md, json, pdf), soc2 (html,
-    /// pdf, md), workpapers (xlsx), oscal (json: six documents).
+    /// Render a report from a fresh assessment (or a stored one, --from): readiness (html,
+    /// md, json, pdf), soc2 (html, pdf, md), workpapers (xlsx), oscal (json: six documents).
     Report {
         /// readiness, soc2, workpapers or oscal.
         kind: String,
@@ -132,6 +132,10 @@ pub enum Command {
         /// Where to write (default reports/<kind>.<format>, or reports/oscal/ for OSCAL).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Render from a stored assessment (`assay assess --json > FILE`) instead of
+        /// assessing again; the result is byte-identical to rendering it fresh.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
     },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {

@@ -9,7 +9,7 @@
 mod cli;
 mod cmd;
 mod output;
-mod synth;
+mod workspace_report;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -28,8 +28,30 @@ pub enum Outcome {
     Findings,
 }
 
+/// The one Tokio runtime of the process, owned here: the pipeline's async parts (queries, S3,
+/// the AWS collector) run on it, and no library starts another.
+static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+
+/// The process's runtime (entered for the whole command by `main`).
+pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+    RUNTIME
+        .get()
+        .ok_or_else(|| anyhow::anyhow!("the Tokio runtime is not running"))
+}
+
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => RUNTIME.get_or_init(|| rt),
+        Err(e) => {
+            eprintln!("error: cannot start the Tokio runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _entered = rt.enter();
     match cmd::run(args) {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),

@@ -108,17 +108,73 @@ pub fn json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A count with thousands separators: 1,234,567.
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+pub use assay_project::thousands;
+
+/// The pipeline's progress as bars on standard error (drawn only on a terminal), and its
+/// warnings as `warning:` lines.
+#[derive(Default)]
+pub struct Bars {
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl assay_project::Progress for Bars {
+    fn start(&self, phase: &str, total: u64, unit: assay_project::Unit) {
+        use assay_project::Unit;
+        use indicatif::{ProgressBar, ProgressStyle};
+        let template = match (unit, total) {
+            (Unit::Bytes, 0) => format!("{{spinner}} {phase} {{bytes}} ({{bytes_per_sec}}) {{elapsed}}"),
+            (Unit::Bytes, _) => format!("{{spinner}} {phase} [{{bar:30}}] {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}} {{msg}}"),
+            (Unit::Pieces, _) => format!("{{spinner}} {phase} [{{bar:30}}] {{pos}}/{{len}} pieces of evidence {{msg}}"),
+            (Unit::Tests, _) => format!("{{spinner}} {phase} {{pos}}/{{len}} {{msg}}"),
+            (Unit::Requests, _) => "{spinner} {msg}".to_string(),
+        };
+        let bar = if total == 0 {
+            ProgressBar::new_spinner()
+        } else {
+            ProgressBar::new(total)
+        };
+        bar.set_style(
+            ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        if let Ok(mut slot) = self.bar.lock() {
+            if let Some(old) = slot.replace(bar) {
+                old.finish_and_clear();
+            }
         }
-        out.push(c);
     }
-    out
+
+    fn update(&self, done: u64, message: &str) {
+        if let Some(bar) = self.bar.lock().ok().as_ref().and_then(|b| b.as_ref()) {
+            bar.set_position(done);
+            bar.set_message(message.to_string());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().ok().and_then(|mut b| b.take()) {
+            bar.finish_and_clear();
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        eprintln!(
+            "{} {message}",
+            paint("warning:", Style::Warning, stderr_color())
+        );
+    }
+}
+
+/// Prints the problems of a rejected input, one `error:` line each, and returns the
+/// summary as the command's error.
+pub fn rejected(e: assay_project::ProjectError) -> anyhow::Error {
+    if let assay_project::ProjectError::Rejected { problems, summary } = &e {
+        for p in problems {
+            eprintln!("{} {p}", paint("error:", Style::Error, stderr_color()));
+        }
+        return anyhow::anyhow!("{summary}");
+    }
+    e.into()
 }
 
 /// `n thing` or `n things`.
@@ -127,5 +183,34 @@ pub fn plural(n: usize, thing: &str) -> String {
         format!("{n} {thing}")
     } else {
         format!("{n} {thing}s")
+    }
+}
+
+/// A CSV field, quoted when it must be.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The faults of a verification, one line each.
+pub fn print_problems(problems: &[assay_locker::verify::Problem], color: bool) {
+    for p in problems {
+        let at = match (p.entry, &p.checkpoint) {
+            (Some(e), _) => format!("entry #{e}"),
+            (None, Some(c)) => format!("checkpoint of size {c}"),
+            _ => "ledger".into(),
+        };
+        let code = serde_json::to_value(p.fault)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        println!(
+            "{} [{code}] {at}: {}",
+            paint("FAULT", Style::Error, color),
+            p.message
+        );
     }
 }

@@ -227,3 +227,77 @@ fn the_workbook_opens_in_libreoffice_and_the_pdf_rasterizes() {
         assay_testkit::missing("pdftoppm", "apt-get install poppler-utils");
     }
 }
+
+fn report_from(ws: &Path, kind: &str, format: &str, from: &Path) -> Vec<u8> {
+    let out = ws.join(format!("from/{kind}.{format}"));
+    let (code, stdout, err) = run(
+        ws,
+        &[
+            "report",
+            kind,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+            "--from",
+            from.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{kind} {format} --from: {stdout}{err}");
+    std::fs::read(&out).unwrap()
+}
+
+/// `assay report --from assessment.json` renders every report byte for byte as a fresh
+/// assessment does (with triage files in it), and a stored assessment with a misspelt
+/// opinion kind is refused, naming the file, instead of becoming some other opinion.
+#[test]
+fn a_stored_assessment_renders_the_same_bytes_as_a_fresh_one() {
+    let ws = with_evidence();
+    let (code, _, err) = run(ws.path(), &["findings", "--sync"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, json, err) = run(ws.path(), &["assess", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(json.contains("\"triage\""), "the assessment carries triage");
+    let stored = ws.path().join("assessment.json");
+    std::fs::write(&stored, &json).unwrap();
+    for (kind, format) in ALL.iter().chain(&[("oscal", "json")]) {
+        if *kind == "oscal" {
+            let dir = |d: &str| ws.path().join(d).to_str().unwrap().to_string();
+            let (c1, _, e1) = run(ws.path(), &["report", "oscal", "--out", &dir("o1")]);
+            let from = stored.to_str().unwrap();
+            let (c2, _, e2) = run(
+                ws.path(),
+                &["report", "oscal", "--out", &dir("o2"), "--from", from],
+            );
+            assert_eq!((c1, c2), (0, 0), "{e1}{e2}");
+            for f in std::fs::read_dir(ws.path().join("o1")).unwrap() {
+                let name = f.unwrap().file_name();
+                let a = std::fs::read(ws.path().join("o1").join(&name)).unwrap();
+                let b = std::fs::read(ws.path().join("o2").join(&name)).unwrap();
+                assert!(a == b, "oscal {name:?} differs from --from");
+            }
+            continue;
+        }
+        let fresh = report(ws.path(), kind, format);
+        let from = report_from(ws.path(), kind, format, &stored);
+        assert!(
+            fresh == from,
+            "{kind} {format} differs when rendered --from"
+        );
+    }
+
+    let typo = json.replacen("\"kind\": \"disclaimer\"", "\"kind\": \"disclaimr\"", 1);
+    let typo = typo.replacen("\"kind\": \"qualified\"", "\"kind\": \"qualifed\"", 1);
+    assert_ne!(typo, json, "the fixture's opinion kind is in the file");
+    let bad = ws.path().join("typo.json");
+    std::fs::write(&bad, typo).unwrap();
+    let (code, _, err) = run(
+        ws.path(),
+        &["report", "soc2", "--from", bad.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("typo.json") && err.contains("unknown variant"),
+        "{err}"
+    );
+}

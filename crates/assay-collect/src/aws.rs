@@ -152,10 +152,13 @@ impl Run<'_, '_> {
 
 impl Collector for Aws {
     fn collect(&self, cx: &mut Context<'_>) -> Result<Report, CollectError> {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| CollectError::Config(e.to_string()))?;
+        // The SDK runs on the caller's runtime (entered, or `spawn_blocking` inside one).
+        let rt = tokio::runtime::Handle::try_current().map_err(|_| {
+            CollectError::Config(
+                "the AWS collector needs the caller's Tokio runtime entered (`Runtime::enter`)"
+                    .into(),
+            )
+        })?;
         rt.block_on(self.run(cx))
     }
 }

@@ -93,11 +93,13 @@ fn credential_report_password_policy_trails_and_buckets() {
     let Some(m) = moto() else { return };
     std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
-    tokio::runtime::Builder::new_current_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .unwrap()
-        .block_on(seed(&m.endpoint));
+        .unwrap();
+    rt.block_on(seed(&m.endpoint));
+    // The collector runs on the caller's runtime.
+    let _entered = rt.enter();
 
     let t: toml::Table = toml::from_str(&format!(
         "kind = \"aws\"\nregion = \"us-east-1\"\nendpoint_url = \"{}\"",

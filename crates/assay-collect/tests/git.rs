@@ -136,7 +136,7 @@ fn commits_merges_trailers_and_an_incremental_cursor() {
     .map_err(|(i, e)| format!("{i}: {e}"))
     .unwrap();
     let q = |sql: &str| {
-        t.query(sql)
+        assay_testkit::block_on(t.query(sql))
             .unwrap()
             .text_rows()
             .into_iter()

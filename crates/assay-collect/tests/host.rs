@@ -77,10 +77,11 @@ fn sshd_with_includes_login_defs_updates_disks_firewall() {
     }))
     .map_err(|(i, e)| format!("{i}: {e}"))
     .unwrap();
-    let rows = tables
-        .query("select setting, value, explicit from host_settings order by setting")
-        .unwrap()
-        .text_rows();
+    let rows = assay_testkit::block_on(
+        tables.query("select setting, value, explicit from host_settings order by setting"),
+    )
+    .unwrap()
+    .text_rows();
     let got: Vec<String> = rows
         .into_iter()
         .map(|r| {
@@ -146,7 +147,7 @@ fn an_include_at_the_end_does_not_override_earlier_lines() {
     }))
     .map_err(|(i, e)| format!("{i}: {e}"))
     .unwrap();
-    let rows = tables.query("select setting, value from host_settings where setting in ('ssh.permitrootlogin', 'ssh.passwordauthentication') order by setting").unwrap().text_rows();
+    let rows = assay_testkit::block_on(tables.query("select setting, value from host_settings where setting in ('ssh.permitrootlogin', 'ssh.passwordauthentication') order by setting")).unwrap().text_rows();
     let got: Vec<String> = rows
         .into_iter()
         .map(|r| {

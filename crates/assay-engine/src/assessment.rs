@@ -6,16 +6,17 @@ use crate::basis::TableBasis;
 use crate::calendar::Slot;
 use crate::manual::Outcome;
 use crate::population::{Exception, Frozen};
+use crate::rule::{FindingKind, OpinionKind, Rule};
 use crate::triage::Triage;
 use assay_core::{EngineSettings, Frequency, Nature, Severity};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The schema name and version written into every assessment.
 pub const SCHEMA: &str = "assay.assessment/v1";
 
 /// A test's or control's result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
     /// Operated as designed: no exceptions.
@@ -44,7 +45,7 @@ impl Verdict {
 }
 
 /// How a test was performed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Method {
     /// Every row of the population checked by its expectation.
@@ -56,7 +57,7 @@ pub enum Method {
 }
 
 /// The occurrence calendar of a recurring control, as checked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Calendar {
     /// Windows in which the control had to operate.
     pub expected: Vec<Slot>,
@@ -67,26 +68,26 @@ pub struct Calendar {
 }
 
 /// A sampled item and what the tester found.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SampleItem {
     /// The population key.
     pub key: String,
     /// pass, fail, or none yet.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Outcome>,
     /// The tester's notes.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
     /// Evidence ids the tester cites.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
     /// Part of the extension after a deviation.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub extension: bool,
 }
 
 /// A sample: how big, from which table row, which seed, which items.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sample {
     /// Items in the population it was drawn from.
     pub population: usize,
@@ -103,22 +104,22 @@ pub struct Sample {
     /// `default` (derived from organization, period and test) or the results file.
     pub seed_from: String,
     /// The selection algorithm.
-    pub algorithm: &'static str,
+    pub algorithm: String,
     /// The selected items, in selection order.
     pub items: Vec<SampleItem>,
     /// Who tested it, when, and the results file.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tester: Option<String>,
     /// Date of testing.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tested_at: Option<String>,
     /// The results file.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results_file: Option<String>,
 }
 
 /// One test of a control, performed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestOutcome {
     /// Test id.
     pub id: String,
@@ -129,31 +130,31 @@ pub struct TestOutcome {
     /// Its result.
     pub result: Verdict,
     /// The judgment rule that decided it.
-    pub rule: &'static str,
+    pub rule: Rule,
     /// A sentence an auditor can paste into a workpaper.
     pub statement: String,
     /// Severity of its exceptions.
     pub severity: Severity,
     /// The frozen population, when one was run.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<Frozen>,
     /// The calendar, for a recurring control's occurrences.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
     /// The sample, for a test a person performs.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<Sample>,
     /// How many exceptions (the list holds the first 1,000).
     pub exception_count: usize,
     /// The exceptions.
     pub exceptions: Vec<Exception>,
     /// What the result rests on: snapshots after the period, missing evidence, errors.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
 
 /// A control and its tests.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ControlOutcome {
     /// Control id.
     pub id: String,
@@ -170,13 +171,13 @@ pub struct ControlOutcome {
     /// Its result: the worst of its tests'.
     pub result: Verdict,
     /// The rule that decided it.
-    pub rule: &'static str,
+    pub rule: Rule,
     /// Its tests.
     pub tests: Vec<TestOutcome>,
 }
 
 /// A criterion's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CriterionResult {
     /// The mapped controls operated effectively.
@@ -188,7 +189,7 @@ pub enum CriterionResult {
 }
 
 /// One criterion, judged.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CriterionVerdict {
     /// Criterion id.
     pub id: String,
@@ -197,67 +198,67 @@ pub struct CriterionVerdict {
     /// Met, not met, not tested.
     pub verdict: CriterionResult,
     /// The rule that decided it.
-    pub rule: &'static str,
+    pub rule: Rule,
     /// Why, in a sentence.
     pub statement: String,
     /// Controls mapped to it.
     pub controls: Vec<String>,
     /// Carve-outs, complementary user-entity controls, untested controls.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<String>,
 }
 
 /// A finding: something a reader of the report must act on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     /// Stable id: `F-<test>` or `F-GAP-<criterion>`.
     pub id: String,
     /// not-effective, exceptions-noted, not-tested, error, design-gap.
-    pub kind: &'static str,
+    pub kind: FindingKind,
     /// Severity.
     pub severity: Severity,
     /// Criteria affected.
     pub criteria: Vec<String>,
     /// Control, when one is involved.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub control: Option<String>,
     /// Test, when one is involved.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<String>,
     /// The rule that raised it.
-    pub rule: &'static str,
+    pub rule: Rule,
     /// A sentence for the workpaper.
     pub statement: String,
     /// How many exceptions stand behind it.
     pub exception_count: usize,
     /// Their keys (the first 1,000).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exception_keys: Vec<String>,
     /// Evidence behind the exceptions.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
     /// What to do about it.
     pub remediation: String,
     /// The owner the control names.
     pub owner: String,
     /// Management's triage from `findings/<id>.yaml`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triage: Option<Triage>,
 }
 
 /// The draft opinion.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Opinion {
     /// unmodified, qualified, adverse, disclaimer.
-    pub kind: &'static str,
+    pub kind: OpinionKind,
     /// The rule that decided it.
-    pub rule: &'static str,
+    pub rule: Rule,
     /// Its reasons, one sentence each.
     pub reasons: Vec<String>,
 }
 
 /// The ledger state the assessment was computed from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerHead {
     /// Entries in the ledger.
     pub size: u64,
@@ -266,7 +267,7 @@ pub struct LedgerHead {
 }
 
 /// The audit an assessment is for.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Audit {
     /// type1 or type2.
     #[serde(rename = "type")]
@@ -278,27 +279,27 @@ pub struct Audit {
 }
 
 /// Counts for the summary line.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     /// Tests by result.
-    pub tests: BTreeMap<&'static str, usize>,
+    pub tests: BTreeMap<String, usize>,
     /// Controls by result.
-    pub controls: BTreeMap<&'static str, usize>,
+    pub controls: BTreeMap<String, usize>,
     /// Criteria by verdict.
-    pub criteria: BTreeMap<&'static str, usize>,
+    pub criteria: BTreeMap<String, usize>,
     /// Findings by severity.
-    pub findings: BTreeMap<&'static str, usize>,
+    pub findings: BTreeMap<String, usize>,
 }
 
 /// The whole assessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Assessment {
     /// Always [`SCHEMA`].
-    pub schema: &'static str,
+    pub schema: String,
     /// The tool and version.
     pub generator: String,
     /// Version of the judgment rules.
-    pub rules_version: &'static str,
+    pub rules_version: String,
     /// Organization.
     pub organization: String,
     /// System.

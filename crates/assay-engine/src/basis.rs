@@ -18,7 +18,7 @@ use datafusion::arrow::compute::{concat_batches, filter_record_batch, max, min};
 use datafusion::arrow::datatypes::TimestampMicrosecondType;
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionConfig;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -74,7 +74,7 @@ impl EvidenceInfo {
 }
 
 /// A snapshot a table's rows come from.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct SnapshotUse {
     /// The source: kind and system.
     pub source: String,
@@ -85,25 +85,25 @@ pub struct SnapshotUse {
 }
 
 /// What a table holds for this assessment and whether it can support a test.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableBasis {
     /// `snapshot` or `events`.
-    pub kind: &'static str,
+    pub kind: String,
     /// Rows the tests read.
     pub rows: usize,
     /// Normalizers (kind and version) that produced them.
     pub normalizers: Vec<String>,
     /// The snapshots read, for a snapshot table.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub snapshots: Vec<SnapshotUse>,
     /// First and last moment the events speak for, for an event table.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<[String; 2]>,
     /// Events found in more than one piece of evidence, counted once.
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub duplicates_dropped: usize,
     /// Why tests that read this table cannot be performed; none when they can.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gap: Option<String>,
     /// SHA-256 of every blob read, sorted.
     pub evidence: Vec<String>,
@@ -276,7 +276,7 @@ fn snapshot_table(
     Ok((
         filtered.clone(),
         TableBasis {
-            kind: "snapshot",
+            kind: "snapshot".into(),
             rows: filtered.num_rows(),
             normalizers,
             snapshots: used,
@@ -388,7 +388,7 @@ fn event_table(
     Ok((
         parts,
         TableBasis {
-            kind: "events",
+            kind: "events".into(),
             rows,
             normalizers,
             snapshots: Vec::new(),

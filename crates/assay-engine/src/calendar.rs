@@ -5,10 +5,10 @@ use crate::Window;
 use assay_core::Frequency;
 use jiff::civil::{Date, Weekday};
 use jiff::ToSpan;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One window in which the control must operate at least once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     /// Its name, used as the exception key when nothing happened in it (`2026-Q1`).
     pub key: String,

@@ -4,6 +4,7 @@
 use crate::assessment::{
     ControlOutcome, CriterionResult, CriterionVerdict, Finding, Opinion, TestOutcome, Verdict,
 };
+use crate::rule::{FindingKind, OpinionKind, Rule};
 use assay_core::{Criterion, Inventory, Severity};
 
 /// Version of the rules below; bumped whenever one changes what it decides.
@@ -42,43 +43,43 @@ pub fn population(
     population: usize,
     severity: Severity,
     tolerable_rate: f64,
-) -> (Verdict, &'static str) {
+) -> (Verdict, Rule) {
     if exceptions == 0 {
         return if population == 0 {
-            (Verdict::Effective, "T-EMPTY")
+            (Verdict::Effective, Rule::TEmpty)
         } else {
-            (Verdict::Effective, "T-CLEAN")
+            (Verdict::Effective, Rule::TClean)
         };
     }
     if severity == Severity::Critical {
-        return (Verdict::NotEffective, "T-CRITICAL");
+        return (Verdict::NotEffective, Rule::TCritical);
     }
     // Compare exceptions / population with the rate in whole numbers of parts per million,
     // so the decision does not depend on floating-point rounding.
     let rate_ppm = (tolerable_rate * 1_000_000.0).round() as u128;
     if (exceptions as u128) * 1_000_000 <= rate_ppm * population.max(1) as u128 {
-        (Verdict::ExceptionsNoted, "T-TOLERABLE")
+        (Verdict::ExceptionsNoted, Rule::TTolerable)
     } else {
-        (Verdict::NotEffective, "T-RATE")
+        (Verdict::NotEffective, Rule::TRate)
     }
 }
 
 /// Result of a sampled test from its deviations.
-pub fn sample(deviations: usize, extended: bool) -> (Verdict, &'static str) {
+pub fn sample(deviations: usize, extended: bool) -> (Verdict, Rule) {
     match (deviations, extended) {
-        (0, _) => (Verdict::Effective, "T-SAMPLE-CLEAN"),
-        (1, false) => (Verdict::NotTested, "T-SAMPLE-EXTEND"),
-        (1, true) => (Verdict::ExceptionsNoted, "T-SAMPLE-EXTENDED"),
-        _ => (Verdict::NotEffective, "T-SAMPLE-DEVIATIONS"),
+        (0, _) => (Verdict::Effective, Rule::TSampleClean),
+        (1, false) => (Verdict::NotTested, Rule::TSampleExtend),
+        (1, true) => (Verdict::ExceptionsNoted, Rule::TSampleExtended),
+        _ => (Verdict::NotEffective, Rule::TSampleDeviations),
     }
 }
 
 /// A control's result from its tests.
-pub fn control(tests: &[TestOutcome]) -> (Verdict, &'static str) {
+pub fn control(tests: &[TestOutcome]) -> (Verdict, Rule) {
     let worst = tests.iter().map(|t| t.result).max();
     match worst {
-        None => (Verdict::NotTested, "C-NO-TESTS"),
-        Some(v) => (v, "C-WORST"),
+        None => (Verdict::NotTested, Rule::CNoTests),
+        Some(v) => (v, Rule::CWorst),
     }
 }
 
@@ -137,13 +138,13 @@ pub fn criteria(
             let (verdict, rule, statement) = if mapped.is_empty() {
                 (
                     CriterionResult::NotMet,
-                    "K-GAP",
+                    Rule::KGap,
                     format!("No control in the workspace addresses {}.", c.id),
                 )
             } else if !failed.is_empty() {
                 (
                     CriterionResult::NotMet,
-                    "K-NOT-EFFECTIVE",
+                    Rule::KNotEffective,
                     format!(
                         "{} is not met: {} did not operate effectively.",
                         c.id,
@@ -160,13 +161,13 @@ pub fn criteria(
                 }
                 (
                     CriterionResult::Met,
-                    "K-MET",
+                    Rule::KMet,
                     format!("{} is met: {} operated effectively.", c.id, list(&worked)),
                 )
             } else {
                 (
                     CriterionResult::NotTested,
-                    "K-NOT-TESTED",
+                    Rule::KNotTested,
                     format!(
                         "{} could not be tested: no evidence or results for {}.",
                         c.id,
@@ -217,7 +218,7 @@ pub fn opinion(criteria: &[CriterionVerdict], pervasive_share: f64) -> Opinion {
             "{} of {} criteria could not be tested, more than the pervasive share of {:.0}%: the scope limitation is pervasive.",
             not_tested.len(), criteria.len(), pervasive_share * 100.0
         ));
-        ("disclaimer", "O-DISCLAIMER")
+        (OpinionKind::Disclaimer, Rule::ODisclaimer)
     } else if pervasive(not_met.len()) {
         reasons.insert(
             0,
@@ -228,16 +229,16 @@ pub fn opinion(criteria: &[CriterionVerdict], pervasive_share: f64) -> Opinion {
                 pervasive_share * 100.0
             ),
         );
-        ("adverse", "O-ADVERSE")
+        (OpinionKind::Adverse, Rule::OAdverse)
     } else if !not_met.is_empty() || !not_tested.is_empty() {
         reasons.insert(0, format!(
             "{} criteria not met and {} not tested of {}; the effect is material but not pervasive.",
             not_met.len(), not_tested.len(), criteria.len()
         ));
-        ("qualified", "O-QUALIFIED")
+        (OpinionKind::Qualified, Rule::OQualified)
     } else {
         reasons.push(format!("All {} criteria in scope are met.", criteria.len()));
-        ("unmodified", "O-UNMODIFIED")
+        (OpinionKind::Unmodified, Rule::OUnmodified)
     };
     Opinion {
         kind,
@@ -257,10 +258,10 @@ pub fn findings(
         for t in &c.tests {
             let (kind, severity) = match t.result {
                 Verdict::Effective => continue,
-                Verdict::ExceptionsNoted => ("exceptions-noted", lower(t.severity)),
-                Verdict::NotEffective => ("not-effective", t.severity),
-                Verdict::NotTested => ("not-tested", Severity::Medium),
-                Verdict::Error => ("error", Severity::Medium),
+                Verdict::ExceptionsNoted => (FindingKind::ExceptionsNoted, lower(t.severity)),
+                Verdict::NotEffective => (FindingKind::NotEffective, t.severity),
+                Verdict::NotTested => (FindingKind::NotTested, Severity::Medium),
+                Verdict::Error => (FindingKind::Error, Severity::Medium),
             };
             let mut evidence: Vec<String> = t
                 .exceptions
@@ -288,15 +289,15 @@ pub fn findings(
         }
     }
     for k in criteria {
-        if k.rule == "K-GAP" {
+        if k.rule == Rule::KGap {
             out.push(Finding {
                 id: format!("F-GAP-{}", k.id),
-                kind: "design-gap",
+                kind: FindingKind::DesignGap,
                 severity: Severity::High,
                 criteria: vec![k.id.clone()],
                 control: None,
                 test: None,
-                rule: "K-GAP",
+                rule: Rule::KGap,
                 statement: k.statement.clone(),
                 exception_count: 0,
                 exception_keys: Vec::new(),

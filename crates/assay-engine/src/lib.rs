@@ -4,7 +4,9 @@
 //!
 //! **Architecture invariant:** the engine reads tables, workspace content and recorded
 //! results, and returns an [`Assessment`]; it never reads the clock, the network or files.
-//! The same inputs give the same assessment, byte for byte.
+//! The same inputs give the same assessment, byte for byte. [`assess`] is synchronous and
+//! runs its queries on the caller's Tokio runtime (entered, or from `spawn_blocking`); it
+//! never starts one of its own.
 
 pub mod assessment;
 pub mod basis;
@@ -14,6 +16,7 @@ pub mod manual;
 pub mod params;
 mod perform;
 pub mod population;
+pub mod rule;
 pub mod sample;
 pub mod triage;
 pub mod udf;
@@ -31,8 +34,8 @@ pub enum EngineError {
     /// The tables could not be prepared.
     #[error("cannot prepare the evidence tables: {0}")]
     Basis(String),
-    /// The query runtime could not start.
-    #[error("cannot start the query runtime: {0}")]
+    /// No query runtime to run on.
+    #[error("no query runtime: {0}")]
     Runtime(String),
     /// The period is outside the dates the engine handles.
     #[error("the audit period cannot be used: {0}")]

@@ -8,6 +8,7 @@ use crate::assessment::{
 use crate::basis::{micros_text, Basis, EvidenceInfo};
 use crate::manual::{Outcome, Results};
 use crate::population::{self, Ask, Exception, Run};
+use crate::rule::Rule;
 use crate::triage::Triage;
 use crate::{calendar, judge, params, sample, EngineError, LedgerHead, Window};
 use assay_core::{
@@ -50,7 +51,7 @@ pub struct Inputs<'a> {
 
 struct Ctx<'a> {
     basis: Basis,
-    rt: tokio::runtime::Runtime,
+    rt: tokio::runtime::Handle,
     values: BTreeMap<String, String>,
     window: Window,
     inputs: &'a Inputs<'a>,
@@ -73,10 +74,15 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
         inputs.settings.event_gap_days,
     )
     .map_err(EngineError::Basis)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
-        .build()
-        .map_err(|e| EngineError::Runtime(e.to_string()))?;
+    // The caller owns the runtime the queries run on (a server's, or the CLI's one): the
+    // engine never starts its own.
+    let rt = tokio::runtime::Handle::try_current().map_err(|_| {
+        EngineError::Runtime(
+            "no Tokio runtime: call the engine with the caller's runtime entered \
+             (`Runtime::enter`), or from `spawn_blocking` inside one"
+                .into(),
+        )
+    })?;
     let mut values = params::merged(&inputs.settings.params);
     values.insert("period_start".into(), ts_literal(window.start));
     values.insert("period_end".into(), ts_literal(window.end));
@@ -155,9 +161,15 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
 
     let mut summary = Summary::default();
     for c in &controls {
-        *summary.controls.entry(c.result.as_str()).or_default() += 1;
+        *summary
+            .controls
+            .entry(c.result.as_str().to_string())
+            .or_default() += 1;
         for t in &c.tests {
-            *summary.tests.entry(t.result.as_str()).or_default() += 1;
+            *summary
+                .tests
+                .entry(t.result.as_str().to_string())
+                .or_default() += 1;
         }
     }
     for k in &criteria {
@@ -166,18 +178,21 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
             crate::assessment::CriterionResult::NotMet => "not met",
             crate::assessment::CriterionResult::NotTested => "not tested",
         };
-        *summary.criteria.entry(word).or_default() += 1;
+        *summary.criteria.entry(word.to_string()).or_default() += 1;
     }
     for f in &findings {
-        *summary.findings.entry(f.severity.as_str()).or_default() += 1;
+        *summary
+            .findings
+            .entry(f.severity.as_str().to_string())
+            .or_default() += 1;
     }
     let scope = inputs.scope;
     let mut categories: Vec<Category> = scope.categories.clone();
     categories.sort();
     Ok(Assessment {
-        schema: SCHEMA,
+        schema: SCHEMA.to_string(),
         generator: format!("assay {}", env!("CARGO_PKG_VERSION")),
-        rules_version: judge::RULES_VERSION,
+        rules_version: judge::RULES_VERSION.to_string(),
         organization: scope.organization.clone(),
         system: scope.system_name.clone(),
         audit: Audit {
@@ -213,7 +228,7 @@ fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
         procedure: test.procedure.clone(),
         method,
         result: Verdict::NotTested,
-        rule: "T-NO-EVIDENCE",
+        rule: Rule::TNoEvidence,
         statement: String::new(),
         severity,
         population: None,
@@ -227,7 +242,7 @@ fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
 
 fn errored(mut o: TestOutcome, message: String) -> TestOutcome {
     o.result = Verdict::Error;
-    o.rule = "T-ERROR";
+    o.rule = Rule::TError;
     o.statement = format!("The test could not be performed: {message}");
     o.notes.push(message);
     o
@@ -268,7 +283,7 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
                 )
             }
             None => {
-                o.rule = "T-NO-POPULATION";
+                o.rule = Rule::TNoPopulation;
                 o.statement = format!(
                     "Not tested: {} operates per event or continuously, and its test has no population query to test or sample.",
                     control.id
@@ -359,7 +374,7 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
     }
 }
 
-fn finish(mut o: TestOutcome, v: Verdict, rule: &'static str, run: Run) -> TestOutcome {
+fn finish(mut o: TestOutcome, v: Verdict, rule: Rule, run: Run) -> TestOutcome {
     o.result = v;
     o.rule = rule;
     o.exception_count = run.exception_count;
@@ -528,7 +543,7 @@ fn sampled(
         extended,
         seed: seed.clone(),
         seed_from,
-        algorithm: sample::ALGORITHM,
+        algorithm: sample::ALGORITHM.to_string(),
         items: items.clone(),
         tester: results.map(|r| r.tester.clone()),
         tested_at: results.map(|r| r.tested_at.to_string()),
@@ -544,7 +559,7 @@ fn sampled(
     }
     if keys.is_empty() {
         o.result = Verdict::Effective;
-        o.rule = "T-EMPTY";
+        o.rule = Rule::TEmpty;
         o.statement = format!(
             "No {what} in the {} {}: nothing to sample.",
             cx.window.noun(),
@@ -553,7 +568,7 @@ fn sampled(
         return o;
     }
     if pending > 0 {
-        o.rule = "T-SAMPLE-PENDING";
+        o.rule = Rule::TSamplePending;
         o.statement = format!(
             "Sample of {n} of {} {what} selected (seed {seed}, {}); results recorded for {} of {n}: record them in results/{}.yaml.",
             keys.len(),

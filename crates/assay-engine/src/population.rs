@@ -10,7 +10,7 @@ use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -21,7 +21,7 @@ pub const EXCEPTION_LIMIT: usize = 1000;
 
 /// A population as computed, recorded so anyone can judge its completeness and accuracy and
 /// re-perform it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Frozen {
     /// The SQL run, parameters filled in.
     pub query: String,
@@ -40,7 +40,7 @@ pub struct Frozen {
 }
 
 /// A population row that fails the expectation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exception {
     /// The row's name in the source system (or the missing window).
     pub key: String,
@@ -98,7 +98,7 @@ fn tables_of(plan: &LogicalPlan) -> Vec<String> {
 /// one read-only query is refused before it is planned).
 pub fn plan_tables(
     ctx: &SessionContext,
-    rt: &tokio::runtime::Runtime,
+    rt: &tokio::runtime::Handle,
     sql: &str,
 ) -> Result<Vec<String>, String> {
     rt.block_on(async {
@@ -123,7 +123,7 @@ fn check_expressions(ask: &Ask<'_>) -> Result<(), String> {
 pub fn run(
     basis: &Basis,
     ctx: &SessionContext,
-    rt: &tokio::runtime::Runtime,
+    rt: &tokio::runtime::Handle,
     ask: &Ask<'_>,
 ) -> Result<Run, String> {
     check_expressions(ask)?;

@@ -54,6 +54,7 @@ fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOut
     let scope = common::scope(date(2026, 1, 1), date(2026, 6, 30));
     let catalog = assay_catalog::Catalog::embedded().unwrap();
     let id = c.id.clone();
+    let _rt = assay_testkit::runtime().enter();
     let a = assay_engine::assess(&assay_engine::Inputs {
         scope: &scope,
         settings: &Default::default(),
@@ -269,12 +270,12 @@ fn samples_are_reproducible_and_judged_by_deviations() {
 
     let clean = one(&[hires()], c(), &[results(&keys, 0, false)]);
     assert_eq!(
-        (clean.result, clean.rule),
+        (clean.result, clean.rule.id()),
         (Verdict::Effective, "T-SAMPLE-CLEAN")
     );
     let one_dev = one(&[hires()], c(), &[results(&keys, 1, false)]);
     assert_eq!(
-        (one_dev.result, one_dev.rule),
+        (one_dev.result, one_dev.rule.id()),
         (Verdict::NotTested, "T-SAMPLE-EXTEND")
     );
     assert_eq!(one_dev.exceptions.len(), 1);
@@ -292,7 +293,7 @@ fn samples_are_reproducible_and_judged_by_deviations() {
     assert_eq!(ext.len(), 10);
     let noted = one(&[hires()], c(), &[results(&ext, 1, true)]);
     assert_eq!(
-        (noted.result, noted.rule),
+        (noted.result, noted.rule.id()),
         (Verdict::ExceptionsNoted, "T-SAMPLE-EXTENDED")
     );
     let failed = one(&[hires()], c(), &[results(&ext, 2, true)]);

@@ -151,7 +151,7 @@ pub struct S3Config {
 pub struct S3Blobs {
     store: object_store::aws::AmazonS3,
     prefix: String,
-    runtime: tokio::runtime::Runtime,
+    runtime: tokio::runtime::Handle,
 }
 
 fn s3_err(what: &str, e: impl std::fmt::Display) -> LockerError {
@@ -159,7 +159,8 @@ fn s3_err(what: &str, e: impl std::fmt::Display) -> LockerError {
 }
 
 impl S3Blobs {
-    /// Connects to the bucket (no request is made until first use).
+    /// Connects to the bucket (no request is made until first use). Its requests run on the
+    /// caller's Tokio runtime, which must be entered here and outlive the store.
     pub fn new(cfg: &S3Config) -> Result<Self, LockerError> {
         let mut b = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(&cfg.bucket)
@@ -169,10 +170,13 @@ impl S3Blobs {
             b = b.with_endpoint(e).with_virtual_hosted_style_request(false);
         }
         let store = b.build().map_err(|e| s3_err("configuration", e))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| s3_err("runtime", e))?;
+        // Requests run on the caller's runtime (entered, or `spawn_blocking` inside one).
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            s3_err(
+                "runtime",
+                "S3 storage needs the caller's Tokio runtime entered (`Runtime::enter`)",
+            )
+        })?;
         Ok(S3Blobs {
             store,
             prefix: cfg.prefix.trim_matches('/').to_string(),

@@ -392,17 +392,25 @@ impl Locker {
 }
 
 /// A file of a plan already read, redacted, hashed and written (synced) to a staging
-/// folder by the caller, which checked it in the meantime (see [`Locker::record_staged`]).
+/// folder by [`crate::areas::Stage::put`] (the only way to make one), which the caller
+/// checked in the meantime (see [`Locker::record_staged`]).
 #[derive(Debug, Clone)]
 pub struct Staged {
     /// Hex SHA-256 of the staged (redacted) bytes.
-    pub hash: String,
+    pub(crate) hash: String,
     /// Their length.
-    pub size: u64,
+    pub(crate) size: u64,
     /// What redaction removed.
-    pub redactions: Vec<crate::entry::Redaction>,
+    pub(crate) redactions: Vec<crate::entry::Redaction>,
     /// Where the staged bytes are.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
+}
+
+impl Staged {
+    /// Hex SHA-256 of the staged (redacted) bytes.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
 }
 
 /// The staging folder of a workspace's imports: on the locker's file system, so staged

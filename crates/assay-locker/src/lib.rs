@@ -12,6 +12,7 @@
 //! **Architecture invariant:** the locker never interprets evidence; it stores bytes and
 //! facts about them. One type, [`Locker`], owns the `.assay/` folder and writes through it.
 
+pub mod areas;
 pub mod blob;
 pub mod bundle;
 pub mod checkpoint;
@@ -177,11 +178,13 @@ impl Locker {
         self.blobs.as_ref()
     }
 
-    /// Stores bytes and appends an entry for them. `record.blob` and `record.size` are
-    /// filled in from the bytes.
+    /// Redacts bytes, stores them and appends an entry for them. `record.blob`,
+    /// `record.size` and `record.redactions` are filled in from what was stored.
     pub fn add(&mut self, bytes: &[u8], mut record: Record) -> Result<Entry, LockerError> {
-        record.blob = self.blobs.put(bytes)?;
-        record.size = bytes.len() as u64;
+        let red = redact::redact(bytes, false);
+        record.blob = self.blobs.put(&red.bytes)?;
+        record.size = red.bytes.len() as u64;
+        record.redactions = red.redactions;
         self.ledger.append(record)
     }
 

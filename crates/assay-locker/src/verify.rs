@@ -93,7 +93,7 @@ fn problem(fault: Fault, entry: Option<u64>, message: String) -> Problem {
 
 /// Whether timestamp `a` is before `b`: compared as instants when both parse (RFC 3339 text
 /// with different fraction lengths does not sort as text), else as text.
-fn earlier(a: &str, b: &str) -> bool {
+pub(crate) fn earlier(a: &str, b: &str) -> bool {
     match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
         (Ok(x), Ok(y)) => x < y,
         _ => a < b,

@@ -70,6 +70,12 @@ fn blobs_in_s3_store_verify_and_detect_tampering() {
         }),
         ..LockerConfig::default()
     };
+    // The caller owns the runtime the S3 requests run on.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _entered = rt.enter();
     let mut l = Locker::open_or_create(dir.path(), &config).unwrap();
     let mut blobs = Vec::new();
     for i in 0..3 {
@@ -101,10 +107,6 @@ fn blobs_in_s3_store_verify_and_detect_tampering() {
         .with_region("us-east-1")
         .with_endpoint(&srv.endpoint)
         .with_allow_http(true)
-        .build()
-        .unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
         .build()
         .unwrap();
     let key =

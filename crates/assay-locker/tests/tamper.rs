@@ -151,12 +151,22 @@ fn two_entries_swapped(h: &Harness) {
     );
 }
 
+/// Through the locker, a back-dated record is stamped with the ledger's clock (never
+/// before the last entry); written into the database around the locker, it is caught.
 fn back_dated_entry_appended(h: &Harness) {
     setup(h);
     let mut l = h.locker();
-    l.add(b"late", record("document", "2026-01-01T00:00:00Z"))
+    let late = l
+        .add(b"late", record("document", "2026-01-01T00:00:00Z"))
         .unwrap();
-    assert!(has(&l.verify().unwrap(), Fault::TimeReversed, Some(6)));
+    assert_ne!(late.record.collected_at, "2026-01-01T00:00:00Z");
+    assert!(l.verify().unwrap().ok());
+    drop(l);
+    let forged = h
+        .body(6)
+        .replace(&late.record.collected_at, "2026-01-01T00:00:00Z");
+    set_body(h, 6, &forged);
+    assert!(has(&verify(h), Fault::TimeReversed, Some(6)));
 }
 
 fn back_dated_entry_inserted_in_the_middle(h: &Harness) {
@@ -262,7 +272,8 @@ fn inclusion_proofs_verify_against_the_checkpoint(h: &Harness) {
 /// Files staged by a caller are stored and recorded together, chained, and a second run of
 /// the same batch records nothing again.
 fn staged_files_are_recorded_together(h: &Harness) {
-    use assay_locker::import::{plan, staging_dir, ImportMeta, Staged};
+    use assay_locker::areas::Stage;
+    use assay_locker::import::{plan, ImportMeta, Staged};
     let dir = h.root().join("export");
     std::fs::create_dir_all(&dir).unwrap();
     let contents = ["a,b\n1,2\n", "a,b\n3,4\n", "a,b\n1,2\n"];
@@ -281,24 +292,21 @@ fn staged_files_are_recorded_together(h: &Harness) {
         params: Default::default(),
         observation: None,
     };
-    let stage = |round: usize| -> Vec<Staged> {
-        let at = staging_dir(h.root()).join(round.to_string());
-        std::fs::create_dir_all(&at).unwrap();
-        p.files
+    // Each round stages through a Stage (redacting), kept alive until recorded.
+    let stage = |_round: usize| -> (Stage, Vec<Staged>) {
+        let stage = Stage::new(h.root()).unwrap();
+        let staged = p
+            .files
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let bytes = std::fs::read(&f.path).unwrap();
-                let path = at.join(i.to_string());
-                std::fs::write(&path, &bytes).unwrap();
-                Staged {
-                    hash: assay_locker::blob::sha256_hex(&bytes),
-                    size: bytes.len() as u64,
-                    redactions: vec![],
-                    path,
-                }
+                stage
+                    .put(i, std::fs::read(&f.path).unwrap())
+                    .unwrap()
+                    .staged
             })
-            .collect()
+            .collect();
+        (stage, staged)
     };
     let mut l = h.locker();
     let mut n = 0;
@@ -306,7 +314,8 @@ fn staged_files_are_recorded_together(h: &Harness) {
         n += 1;
         format!("2026-04-0{n}T10:00:00Z")
     };
-    let first = l.record_staged(&p, &meta, stage(1), &mut now).unwrap();
+    let (_one, staged) = stage(1);
+    let first = l.record_staged(&p, &meta, staged, &mut now).unwrap();
     assert_eq!(
         first.added.iter().map(|e| e.seq).collect::<Vec<_>>(),
         vec![1, 2, 3]
@@ -315,7 +324,8 @@ fn staged_files_are_recorded_together(h: &Harness) {
         first.added[0].record.blob, first.added[2].record.blob,
         "same content, one blob"
     );
-    let again = l.record_staged(&p, &meta, stage(2), &mut now).unwrap();
+    let (_two, staged) = stage(2);
+    let again = l.record_staged(&p, &meta, staged, &mut now).unwrap();
     assert!(again.added.is_empty());
     assert_eq!(again.already_stored, 3);
     let r = l.verify().unwrap();

@@ -122,7 +122,7 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         subservice: &carved,
         has_cuecs: !cx.inventory.cuecs.is_empty(),
     };
-    let kind = OpinionKind::from_word(a.opinion.kind).unwrap_or(OpinionKind::Disclaimer);
+    let kind = OpinionKind::from_word(a.opinion.kind.as_str()).unwrap_or(OpinionKind::Disclaimer);
     let responses = |test: &str| {
         a.findings
             .iter()

@@ -103,6 +103,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         ttl_days: None,
     }];
     let catalog = assay_catalog::Catalog::embedded().unwrap();
+    let _rt = assay_testkit::runtime().enter();
     assay_engine::assess(&Inputs {
         scope,
         settings: &EngineSettings::default(),

@@ -206,6 +206,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
             Vec::new(),
         )
     };
+    let _rt = assay_testkit::runtime().enter();
     assay_engine::assess(&Inputs {
         scope,
         settings: &EngineSettings::default(),

@@ -220,26 +220,23 @@ impl Tables {
     /// Runs one read-only query (`SELECT`, or `WITH … SELECT`) in the sandbox: anything
     /// else is [`QueryError::Refused`] before it is planned. `assay query` and the HTTP API
     /// run queries through here.
-    pub fn query(&self, sql: &str) -> Result<QueryResult, QueryError> {
+    ///
+    /// Async: it runs on the caller's Tokio runtime and never starts one.
+    pub async fn query(&self, sql: &str) -> Result<QueryResult, QueryError> {
         sandbox::check_query(sql).map_err(QueryError::Refused)?;
         let ctx = self.session()?;
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .map_err(|e| QueryError::Build(e.to_string()))?;
-        rt.block_on(async {
-            let df = sandbox::sql(&ctx, sql).await?;
-            let columns = df
-                .schema()
-                .fields()
-                .iter()
-                .map(|f| f.name().clone())
-                .collect();
-            let batches = df
-                .collect()
-                .await
-                .map_err(|e| QueryError::Sql(clean(&e.to_string())))?;
-            Ok(QueryResult { columns, batches })
-        })
+        let df = sandbox::sql(&ctx, sql).await?;
+        let columns = df
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let batches = df
+            .collect()
+            .await
+            .map_err(|e| QueryError::Sql(clean(&e.to_string())))?;
+        Ok(QueryResult { columns, batches })
     }
 }
 

@@ -39,7 +39,7 @@ fn tables(inputs: &[(&str, Vec<u8>, BTreeMap<String, String>)]) -> Tables {
 
 /// The rows of a query, as text cells joined by `|`.
 fn rows(t: &Tables, sql: &str) -> Vec<String> {
-    let r = t.query(sql).unwrap();
+    let r = assay_testkit::block_on(t.query(sql)).unwrap();
     r.text_rows()
         .into_iter()
         .map(|row| {
@@ -331,7 +331,9 @@ fn every_table_is_queryable_even_when_empty() {
             table.name
         );
     }
-    let e = t.query("select nope from people").unwrap_err().to_string();
+    let e = assay_testkit::block_on(t.query("select nope from people"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("nope"), "{e}");
 }
 

@@ -61,7 +61,9 @@ fn acc_02_3_agrees_with_panther_labels() {
             refused += 1;
             continue;
         };
-        let count = tables.query(EXCEPTIONS).unwrap().text_rows()[0][0]
+        let count = assay_testkit::block_on(tables.query(EXCEPTIONS))
+            .unwrap()
+            .text_rows()[0][0]
             .clone()
             .unwrap();
         let exception = count != "0";

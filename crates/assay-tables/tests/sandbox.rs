@@ -26,11 +26,13 @@ fn tables() -> Tables {
 }
 
 fn people(t: &Tables) -> usize {
-    t.query("SELECT key FROM people").unwrap().rows()
+    assay_testkit::block_on(t.query("SELECT key FROM people"))
+        .unwrap()
+        .rows()
 }
 
 fn refused(t: &Tables, sql: &str) -> String {
-    match t.query(sql) {
+    match assay_testkit::block_on(t.query(sql)) {
         Err(QueryError::Refused(m)) => m,
         other => panic!("{sql}: not refused: {other:?}"),
     }
@@ -55,7 +57,9 @@ fn external_tables_are_refused_and_leave_nothing_behind() {
             ),
         );
         assert!(m.contains("CREATE EXTERNAL TABLE"), "{m}");
-        let e = t.query("SELECT * FROM leak").unwrap_err().to_string();
+        let e = assay_testkit::block_on(t.query("SELECT * FROM leak"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("leak"), "the table does not exist: {e}");
     }
 }
@@ -69,7 +73,9 @@ fn files_are_not_tables() {
         "SELECT * FROM '/etc/passwd'".to_string(),
         format!("SELECT * FROM '{}'", key.display()),
     ] {
-        let e = t.query(&sql).unwrap_err().to_string();
+        let e = assay_testkit::block_on(t.query(&sql))
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("SECRET") && !e.contains("root:"), "{e}");
     }
 }
@@ -113,9 +119,11 @@ fn ddl_and_dml_are_refused_and_tables_stay_as_they_are() {
         assert_eq!(people(&t), 2, "after {sql}");
     }
     assert_eq!(
-        t.query("WITH p AS (SELECT key FROM people) SELECT count(*) AS n FROM p")
-            .unwrap()
-            .rows(),
+        assay_testkit::block_on(
+            t.query("WITH p AS (SELECT key FROM people) SELECT count(*) AS n FROM p")
+        )
+        .unwrap()
+        .rows(),
         1
     );
 }

@@ -50,6 +50,25 @@ pub fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// One multi-threaded Tokio runtime for a test binary: the caller-owned runtime that the
+/// libraries' async parts (queries, S3, the AWS collector) run on. Enter it
+/// (`runtime().enter()`) before calling the engine, or `block_on` an async call.
+#[allow(clippy::expect_used)]
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a Tokio runtime for the tests")
+    })
+}
+
+/// Runs a future to completion on [`runtime`], from a test's own (non-async) thread.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    runtime().block_on(f)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

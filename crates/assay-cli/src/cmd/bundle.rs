@@ -8,7 +8,6 @@ use anyhow::{bail, Context};
 use assay_catalog::Catalog;
 use assay_locker::bundle::Bundle;
 use assay_locker::checkpoint::Keys;
-use assay_locker::limits::{self, Limits};
 use assay_locker::Locker;
 use assay_workspace::Workspace;
 use serde_json::json;
@@ -35,7 +34,7 @@ pub fn run(
                 }
                 None => None,
             };
-            let mut locker = Locker::open(&root, &super::locker_config(&root)?)?;
+            let mut locker = super::project(&root)?.locker()?;
             let report = locker.verify()?;
             if !report.ok() {
                 bail!(
@@ -47,7 +46,7 @@ pub fn run(
                 .config
                 .map(|c| c.scope.organization)
                 .unwrap_or_default();
-            let bundle = locker.export_bundle(&org, span, &super::now())?;
+            let bundle = locker.export_bundle(&org, span, &assay_project::now())?;
             let path = base_dir(chdir)?.join(&out);
             bundle.write(&path)?;
             let m = &bundle.manifest;
@@ -120,7 +119,7 @@ pub fn run(
                 }
                 (None, None) => None,
             };
-            let limits = limits_from(None)?;
+            let limits = assay_project::limits(None)?;
             let bundle = Bundle::read(&path, limits)?;
             let report = bundle.verify(recorded, pin.as_deref())?;
             let m = &bundle.manifest;
@@ -140,7 +139,7 @@ pub fn run(
                 }))?;
             } else {
                 let color = output::stdout_color();
-                super::verify::print_problems(&report.problems, color);
+                output::print_problems(&report.problems, color);
                 println!(
                     "{} bundle from {} ({}), signed by key {key_id}",
                     if report.ok() {
@@ -210,27 +209,4 @@ pub fn run(
             Ok(Outcome::Ok)
         }
     }
-}
-
-/// The decompression limits: `[limits]` of assay.toml when given, then the environment
-/// (`ASSAY_MAX_EXPANDED_MIB`, `ASSAY_MAX_EXPANSION_RATIO`), which wins. Also sets them for
-/// this process (redaction of gzip evidence and the normalizers use them).
-pub(super) fn limits_from(
-    settings: Option<assay_workspace::config::LimitSettings>,
-) -> anyhow::Result<Limits> {
-    let mut base = Limits::default();
-    if let Some(s) = settings {
-        if let Some(mib) = s.max_expanded_mib {
-            base.max_expanded = mib.saturating_mul(1 << 20);
-        }
-        if let Some(r) = s.max_expansion_ratio {
-            base.max_ratio = r;
-        }
-    }
-    let limits = base
-        .with_env(|k| std::env::var(k).ok())
-        .map_err(anyhow::Error::msg)?;
-    limits::set_active(limits);
-    assay_tables::normalize::set_gzip_limits(limits.max_expanded, limits.max_ratio);
-    Ok(limits)
 }

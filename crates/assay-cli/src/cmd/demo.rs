@@ -1,35 +1,16 @@
 //! `assay demo`: a complete workspace for a synthetic company (Northwind Analytics), its
 //! validation and design coverage, then a year of its evidence through the whole pipeline
-//! (`demo_pipeline.rs`): import, assessment, every report.
+//! (the `assay-demo` crate): import, assessment, every report. This file prints.
 
 use crate::cli::DemoArgs;
 use crate::output::{self, plural, Style};
 use crate::Outcome;
 use anyhow::{bail, Context};
 use assay_catalog::Catalog;
-use assay_core::{AuditPeriod, Category};
-use assay_workspace::{InitOptions, Workspace};
-use jiff::civil::date;
-use std::path::PathBuf;
-
-/// The demo company and its audit: fixed, so every run gives the same workspace.
-fn demo_options() -> InitOptions {
-    InitOptions {
-        organization: "Northwind Analytics, Inc.".into(),
-        system_name: Some("Northwind Insights".into()),
-        system_description: Some(
-            "Northwind Insights is a multi-tenant analytics service. Customers send product events \
-             through an ingestion API; a data pipeline validates, enriches and loads them into a \
-             warehouse, and customers explore the results in a web application and scheduled reports. \
-             The system runs on Amazon Web Services in us-east-1 with recovery in us-west-2; \
-             the workforce signs in through Okta, code lives in GitHub, and laptops are managed by MDM."
-                .into(),
-        ),
-        period: AuditPeriod::Type2 { start: date(2026, 1, 1), end: date(2026, 9, 30) },
-        categories: Category::ALL.to_vec(),
-        demo_inventory: true,
-    }
-}
+use assay_engine::assessment::CriterionResult;
+use assay_workspace::Workspace;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
 
 pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let dir = match &args.out {
@@ -55,11 +36,23 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             .context("cannot create a temporary folder")?
             .keep(),
     };
-    let opts = demo_options();
+    let opts = assay_demo::options();
     let report = assay_workspace::init(&dir, catalog, &opts)?;
     let ws = Workspace::load(&dir, catalog);
-    let locker = store_policies(&dir, &opts)?;
-    let pipeline = super::demo_pipeline::run(&dir, &args.scale, args.seed, args.json, catalog)?;
+    let project = super::project(&dir)?;
+    let locker = assay_demo::store_policies(&project, &opts)?;
+    let quiet = args.json;
+    let pipeline = assay_demo::run(
+        &project,
+        &args.scale,
+        args.seed,
+        &output::Bars::default(),
+        &mut |o, kind| {
+            if !quiet {
+                let _ = super::import::print(o, kind, false);
+            }
+        },
+    )?;
     if args.json {
         output::json(&serde_json::json!({
             "schema": "assay.demo/v1",
@@ -67,9 +60,9 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             "organization": opts.organization,
             "period": opts.period,
             "files": report.files.len(),
-            "validate": super::validate::report_json(&ws),
+            "validate": crate::workspace_report::report_json(&ws),
             "locker": locker,
-            "pipeline": super::demo_pipeline::json(&pipeline),
+            "pipeline": pipeline_json(&pipeline),
         }))?;
     } else {
         let color = output::stdout_color();
@@ -92,7 +85,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             ws.inventory.cuecs.len(),
         );
         println!("  Period {}\n", opts.period);
-        print!("{}", super::validate::report_text(&ws, color));
+        print!("{}", crate::workspace_report::report_text(&ws, color));
         println!(
             "\nEvidence locker: {} policies stored as evidence ({} bytes), checkpoint signed (size {}, root {}..., key {}), {}",
             locker.stored,
@@ -102,13 +95,11 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             locker.key_id,
             if locker.verified { output::paint("verified", Style::Good, color) } else { output::paint("VERIFY FAILED", Style::Error, color) }
         );
-        super::demo_pipeline::print(&dir, &pipeline, color);
+        print_pipeline(&dir, &pipeline, color);
         println!("\nTry: assay -C {d} assess | assay -C {d} test --control ACC-07 | assay -C {d} query \"select count(*) from audit_events\" | assay -C {d} verify", d = dir.display());
     }
-    let missed = pipeline.planted.iter().any(|(_, found)| !*found);
-    let false_alarm = pipeline.clean.iter().any(|(_, reported)| *reported);
     Ok(
-        if ws.error_count() > 0 || !locker.verified || missed || false_alarm {
+        if ws.error_count() > 0 || !locker.verified || !pipeline.exact() {
             Outcome::Findings
         } else {
             Outcome::Ok
@@ -116,52 +107,128 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
     )
 }
 
-/// What the demo put in the locker.
-#[derive(serde::Serialize)]
-struct LockerSummary {
-    stored: usize,
-    bytes: u64,
-    checkpoint_size: u64,
-    root: String,
-    key_id: String,
-    verified: bool,
+/// The summary printed at the end of the demo.
+fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
+    let a = &o.assessment;
+    println!("\n{}", output::paint("Readiness", Style::Strong, color));
+    for cat in &a.categories {
+        let of = |v: CriterionResult| {
+            a.criteria
+                .iter()
+                .filter(|k| &k.category == cat && k.verdict == v)
+                .count()
+        };
+        let (m, n, t) = (
+            of(CriterionResult::Met),
+            of(CriterionResult::NotMet),
+            of(CriterionResult::NotTested),
+        );
+        println!(
+            "  {:<22} {} met, {} not met, {} not tested",
+            cat,
+            output::paint(&m.to_string(), Style::Good, color),
+            output::paint(
+                &n.to_string(),
+                if n > 0 { Style::Error } else { Style::Good },
+                color
+            ),
+            t
+        );
+    }
+    let tests: usize = a.summary.tests.values().sum();
+    println!(
+        "  {}: {}",
+        plural(tests, "test"),
+        a.summary
+            .tests
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  {} (most severe first):",
+        plural(a.findings.len(), "finding")
+    );
+    for f in a.findings.iter().filter(|f| f.kind != "not-tested").take(8) {
+        let mut statement: String = f.statement.chars().take(110).collect();
+        if f.statement.chars().count() > 110 {
+            statement.push('…');
+        }
+        println!("    {:<8} {:<12} {statement}", f.severity.as_str(), f.id);
+    }
+    println!(
+        "  Draft opinion: {} ({})",
+        output::paint(a.opinion.kind.as_str(), Style::Strong, color),
+        a.opinion.rule
+    );
+    let hit = o.planted.iter().filter(|(_, f)| *f).count();
+    println!(
+        "  Planted failures found: {}",
+        output::paint(
+            &format!("{hit} of {}", o.planted.len()),
+            if hit == o.planted.len() {
+                Style::Good
+            } else {
+                Style::Error
+            },
+            color
+        )
+    );
+    for (p, _) in o.planted.iter().filter(|(_, f)| !*f) {
+        println!("    missed: {} {}", p.test, p.key);
+    }
+    let false_alarms = o.clean.iter().filter(|(_, f)| *f).count();
+    println!(
+        "  Clean items reported: {}",
+        output::paint(
+            &format!("{false_alarms} of {}", o.clean.len()),
+            if false_alarms == 0 {
+                Style::Good
+            } else {
+                Style::Error
+            },
+            color
+        )
+    );
+    for (p, _) in o.clean.iter().filter(|(_, f)| *f) {
+        println!("    false alarm: {} {}", p.test, p.key);
+    }
+    println!("\n{}", output::paint("Reports", Style::Strong, color));
+    for r in &o.reports {
+        println!("  {}", r.strip_prefix(dir).unwrap_or(r).display());
+    }
+    let mb = o.generated.0 as f64 / 1e6;
+    println!(
+        "\n{mb:.1} MB of evidence ({} audit events) generated in {}; {}",
+        output::thousands(o.generated.1),
+        dir.join("exports").display(),
+        o.timings
+            .iter()
+            .map(|(p, s)| match *p {
+                // The import's rates: what a user's own exports of this size would see.
+                "import" if *s > 0.0 => format!(
+                    "{p} {s:.1} s ({:.0} MB/s, {} events/s)",
+                    mb / s,
+                    output::thousands((o.generated.1 as f64 / s) as usize)
+                ),
+                _ => format!("{p} {s:.1} s"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
-/// Stores the workspace's policies as evidence (they speak for the period end), signs a
-/// checkpoint and verifies the locker, as a first look at the evidence trail.
-fn store_policies(dir: &std::path::Path, opts: &InitOptions) -> anyhow::Result<LockerSummary> {
-    use assay_locker::import::{self, ImportMeta};
-    let mut locker = assay_locker::Locker::open_or_create(dir, &super::locker_config(dir)?)?;
-    let plan = import::plan(&[dir.join("policies")]).map_err(|p| {
-        anyhow::anyhow!(
-            "{}",
-            p.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
-    })?;
-    let end = opts.period.end().to_string();
-    let meta = ImportMeta {
-        kind: "policy".into(),
-        agent: "demo".into(),
-        system: "workspace".into(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        effective_from: Some(end.clone()),
-        effective_to: Some(end),
-        keep_secret_hashes: false,
-        observation: None,
-        params: Default::default(),
-    };
-    let summary = locker.import(&plan, &meta, &mut super::now, &mut |_| {})?;
-    let cp = locker.checkpoint(&super::now())?;
-    let verified = locker.verify()?.ok();
-    Ok(LockerSummary {
-        stored: summary.added.len(),
-        bytes: summary.added.iter().map(|e| e.record.size).sum(),
-        checkpoint_size: cp.size,
-        root: cp.root,
-        key_id: cp.key_id,
-        verified,
+/// The pipeline's part of `assay demo --json`.
+fn pipeline_json(o: &assay_demo::Outcome) -> Value {
+    json!({
+        "opinion": o.assessment.opinion,
+        "summary": o.assessment.summary,
+        "planted": o.planted.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "found": f})).collect::<Vec<_>>(),
+        "clean": o.clean.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "reported": f})).collect::<Vec<_>>(),
+        "reports": o.reports,
+        "seconds": o.timings.iter().map(|(p, s)| (p.to_string(), json!(s))).collect::<serde_json::Map<_, _>>(),
+        "evidence_bytes": o.generated.0,
+        "audit_events": o.generated.1,
     })
 }

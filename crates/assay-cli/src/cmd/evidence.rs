@@ -3,26 +3,21 @@
 use crate::cli::{EvidenceAddArgs, EvidenceCommand};
 use crate::output::{self, plural, Style};
 use crate::Outcome;
-use anyhow::{bail, Context};
-use assay_catalog::Catalog;
-use assay_locker::entry::Entry;
-use assay_locker::import::{self, ImportMeta};
-use assay_locker::Locker;
-use assay_workspace::Workspace;
+use anyhow::Context;
+use assay_project::AddRequest;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 
-pub fn run(root: &Path, cmd: EvidenceCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
+pub fn run(root: &Path, cmd: EvidenceCommand) -> anyhow::Result<Outcome> {
     match cmd {
         EvidenceCommand::Add(args) => add(root, args),
         EvidenceCommand::Import(args) => super::import::import(root, args),
-        EvidenceCommand::List { kind, json } => list(root, kind, json, catalog),
+        EvidenceCommand::List { kind, json } => list(root, kind, json),
         EvidenceCommand::Show { id, json } => show(root, &id, json),
         EvidenceCommand::Cat { id } => {
-            let locker = Locker::open(root, &super::locker_config(root)?)?;
+            let locker = super::project(root)?.locker()?;
             let entry = locker.find(&id)?;
             let bytes = locker.content(&entry)?;
             std::io::stdout()
@@ -33,71 +28,18 @@ pub fn run(root: &Path, cmd: EvidenceCommand, catalog: &Catalog) -> anyhow::Resu
     }
 }
 
-fn valid_kind(kind: &str) -> bool {
-    !kind.is_empty()
-        && kind
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !kind.starts_with('-')
-}
-
-/// `--effective DATE` or `START..END` into (from, to).
-pub(super) fn effective(arg: &Option<String>) -> anyhow::Result<(Option<String>, Option<String>)> {
-    let Some(text) = arg else {
-        return Ok((None, None));
-    };
-    let (a, b) = text.split_once("..").unwrap_or((text, text));
-    let from = super::parse_date("--effective", a)?;
-    let to = super::parse_date("--effective", b)?;
-    if to < from {
-        bail!("--effective {text}: the span ends before it starts");
-    }
-    Ok((Some(from.to_string()), Some(to.to_string())))
-}
-
 fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
-    if !valid_kind(&args.kind) {
-        bail!(
-            "--kind {}: use lowercase letters, digits and dashes, e.g. document, hr-roster",
-            args.kind
-        );
-    }
-    let (effective_from, effective_to) = effective(&args.effective)?;
-    let plan = match import::plan(&args.paths) {
-        Ok(p) => p,
-        Err(problems) => {
-            for p in &problems {
-                eprintln!(
-                    "{} {p}",
-                    output::paint("error:", Style::Error, output::stderr_color())
-                );
-            }
-            bail!(
-                "{} in the input; nothing was stored",
-                plural(problems.len(), "problem")
-            );
-        }
-    };
-    let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
-    let mut now = clock_after(&locker)?;
-    let bar = bytes_bar(plan.total_bytes, "storing");
-    let files = plan.files.len();
-    let meta = ImportMeta {
+    let req = AddRequest {
+        effective: super::effective(&args.effective)?,
         kind: args.kind.clone(),
-        agent: "evidence-add".into(),
-        system: args.source.clone(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        effective_from,
-        effective_to,
+        paths: args.paths.clone(),
+        source: args.source.clone(),
         keep_secret_hashes: args.keep_secret_hashes,
-        observation: args.new_observation.then(super::now),
-        params: Default::default(),
+        new_observation: args.new_observation,
     };
-    let summary = locker.import(&plan, &meta, &mut now, &mut |p| {
-        bar.set_position(p.bytes_done);
-        bar.set_message(format!("{}/{files} files", p.files_done));
-    })?;
-    bar.finish_and_clear();
+    let summary = super::project(root)?
+        .add(&req, &output::Bars::default())
+        .map_err(output::rejected)?;
     let secrets: usize = summary
         .added
         .iter()
@@ -154,52 +96,16 @@ fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// Whether an entry is stale for the workspace's audit, when that can be judged.
-fn stale(entry: &Entry, ws: &Workspace) -> Option<bool> {
-    let cfg = ws.config.as_ref()?;
-    let ttl = cfg.ttl_days(&entry.record.kind)?;
-    let as_of = match &entry.record.effective_to {
-        Some(d) => d.parse().ok()?,
-        // collected_at is RFC 3339 in UTC: its first ten characters are the UTC date.
-        None => entry.record.collected_at.get(..10)?.parse().ok()?,
-    };
-    Some(assay_core::freshness::is_stale(
-        as_of,
-        ttl,
-        cfg.scope.period.end(),
-    ))
-}
-
-fn list(
-    root: &Path,
-    kind: Option<String>,
-    json: bool,
-    catalog: &Catalog,
-) -> anyhow::Result<Outcome> {
-    let locker = match Locker::open(root, &super::locker_config(root)?) {
-        Ok(l) => l,
-        Err(assay_locker::LockerError::NoLocker(_)) => {
-            if json {
-                output::json(&json!({ "schema": "assay.evidence-list/v1", "entries": [] }))?;
-            } else {
-                println!("No evidence yet. Store some with `assay evidence add PATH --kind KIND`.");
-            }
-            return Ok(Outcome::Ok);
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let ws = Workspace::load(root, catalog);
-    let entries: Vec<Entry> = locker
-        .entries()?
-        .into_iter()
-        .filter(|e| kind.as_ref().is_none_or(|k| &e.record.kind == k))
-        .collect();
+fn list(root: &Path, kind: Option<String>, json: bool) -> anyhow::Result<Outcome> {
+    let p = super::project(root)?;
+    let empty = p.locker_if_any()?.is_none();
+    let rows = p.evidence(kind.as_deref())?;
     if json {
-        let rows: Vec<_> = entries
-            .iter()
-            .map(|e| json!({ "entry": e, "stale": stale(e, &ws) }))
-            .collect();
         output::json(&json!({ "schema": "assay.evidence-list/v1", "entries": rows }))?;
+        return Ok(Outcome::Ok);
+    }
+    if empty {
+        println!("No evidence yet. Store some with `assay evidence add PATH --kind KIND`.");
         return Ok(Outcome::Ok);
     }
     let color = output::stdout_color();
@@ -217,9 +123,9 @@ fn list(
         "fresh",
     ]);
     let mut stale_count = 0;
-    for e in &entries {
-        let r = &e.record;
-        let fresh = match stale(e, &ws) {
+    for row in &rows {
+        let (e, r) = (&row.entry, &row.entry.record);
+        let fresh = match row.stale {
             Some(true) => {
                 stale_count += 1;
                 output::paint("stale", Style::Warning, color)
@@ -252,7 +158,7 @@ fn list(
     println!("{t}");
     println!(
         "{}{}",
-        plural(entries.len(), "entry").replace("entrys", "entries"),
+        plural(rows.len(), "entry").replace("entrys", "entries"),
         if stale_count > 0 {
             format!("; {stale_count} stale for the audit period")
         } else {
@@ -263,7 +169,7 @@ fn list(
 }
 
 fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<Outcome> {
-    let locker = Locker::open(root, &super::locker_config(root)?)?;
+    let locker = super::project(root)?.locker()?;
     let e = locker.find(id)?;
     if json {
         output::json(&json!({ "schema": "assay.evidence/v1", "entry": e }))?;
@@ -309,31 +215,4 @@ fn show(root: &Path, id: &str, json: bool) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Ok)
-}
-
-/// A clock for new entries: now, but never before the ledger's last entry (so collection
-/// times never go backwards when the system clock does).
-pub(super) fn clock_after(locker: &Locker) -> anyhow::Result<impl FnMut() -> String> {
-    let mut last = locker
-        .entries()?
-        .last()
-        .map(|e| e.record.collected_at.clone())
-        .unwrap_or_default();
-    Ok(move || {
-        let t = super::now();
-        if t > last {
-            last = t;
-        }
-        last.clone()
-    })
-}
-
-/// A progress bar over bytes, shown only on a terminal.
-pub(super) fn bytes_bar(total: u64, verb: &str) -> ProgressBar {
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(&format!("{{spinner}} {verb} [{{bar:30}}] {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}} {{msg}}"))
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar
 }

@@ -51,7 +51,7 @@ pub fn run(base: PathBuf, args: InitArgs, catalog: &Catalog) -> anyhow::Result<O
     };
     let dir = base.join(&args.dir);
     let report = assay_workspace::init(&dir, catalog, &opts)?;
-    assay_locker::Locker::open_or_create(&dir, &super::locker_config(&dir)?)?;
+    super::project(&dir)?.locker_or_create()?;
     let ws = Workspace::load(&dir, catalog);
     if args.json {
         output::json(&serde_json::json!({
@@ -59,7 +59,7 @@ pub fn run(base: PathBuf, args: InitArgs, catalog: &Catalog) -> anyhow::Result<O
             "files": report.files,
             "controls": report.controls,
             "policies": report.policies,
-            "validate": super::validate::report_json(&ws),
+            "validate": crate::workspace_report::report_json(&ws),
         }))?;
     } else {
         let color = output::stdout_color();

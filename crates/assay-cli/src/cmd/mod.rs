@@ -5,11 +5,9 @@ mod bundle;
 mod catalog;
 mod collect;
 mod demo;
-mod demo_pipeline;
 mod evidence;
 mod import;
 mod init;
-mod parallel;
 mod report;
 mod tables;
 mod validate;
@@ -37,7 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Validate(args) => validate::run(&workspace_root(&cli.chdir)?, args, catalog),
         Command::Catalog(c) => catalog::run(c, catalog),
         Command::Demo(args) => demo::run(base_dir(&cli.chdir)?, args, catalog),
-        Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c, catalog),
+        Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c),
         Command::Verify { json } => verify::verify(&workspace_root(&cli.chdir)?, json),
         Command::Bundle(c) => bundle::run(&cli.chdir, c, catalog),
         Command::Collect { only, since, json } => {
@@ -56,25 +54,27 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Query { sql, json, csv } => {
             tables::query(&workspace_root(&cli.chdir)?, &sql, json, csv)
         }
-        Command::Test { control, json } => assess::test(
-            &workspace_root(&cli.chdir)?,
-            control.as_deref(),
-            json,
-            catalog,
-        ),
-        Command::Assess { json } => assess::assess(&workspace_root(&cli.chdir)?, json, catalog),
+        Command::Test { control, json } => {
+            assess::test(&workspace_root(&cli.chdir)?, control.as_deref(), json)
+        }
+        Command::Assess { json } => assess::assess(&workspace_root(&cli.chdir)?, json),
         Command::Sample { test, json, csv } => {
-            assess::sample(&workspace_root(&cli.chdir)?, &test, json, csv, catalog)
+            assess::sample(&workspace_root(&cli.chdir)?, &test, json, csv)
         }
         Command::Findings { sync, json } => {
-            assess::findings(&workspace_root(&cli.chdir)?, sync, json, catalog)
+            assess::findings(&workspace_root(&cli.chdir)?, sync, json)
         }
-        Command::Report { kind, format, out } => report::run(
+        Command::Report {
+            kind,
+            format,
+            out,
+            from,
+        } => report::run(
             &workspace_root(&cli.chdir)?,
             &kind,
             format.as_deref(),
             out.as_deref(),
-            catalog,
+            from.as_deref(),
         ),
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
     }
@@ -128,43 +128,24 @@ fn parse_categories(values: &[String]) -> anyhow::Result<Vec<assay_core::Categor
     Ok(out)
 }
 
-/// The current time as the ledger records it: RFC 3339 in UTC with exactly three fraction
-/// digits, so that the text sorts in time order.
-fn now() -> String {
-    jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+/// The workspace at `root` as a pipeline project.
+fn project(root: &std::path::Path) -> anyhow::Result<assay_project::Project> {
+    Ok(assay_project::Project::open(
+        root,
+        assay_catalog::Catalog::embedded()?,
+    )?)
 }
 
-/// The locker backends the workspace's `[locker]` settings name.
-fn locker_config(root: &std::path::Path) -> anyhow::Result<assay_locker::LockerConfig> {
-    use assay_locker::{blob::S3Config, BlobConfig, LedgerConfig, LockerConfig};
-    let cfg = assay_workspace::config::read(root).map_err(|diags| {
-        let first = diags
-            .first()
-            .map(|d| format!("{}: {}", d.location(), d.message))
-            .unwrap_or_default();
-        anyhow::anyhow!("assay.toml has errors ({first}); run `assay validate`")
-    })?;
-    bundle::limits_from(Some(cfg.limits))?;
-    let ledger = match cfg.locker.postgres_schema {
-        None => LedgerConfig::Sqlite,
-        Some(schema) => {
-            let url = std::env::var("ASSAY_DATABASE_URL").map_err(|_| {
-                anyhow::anyhow!("assay.toml sets `ledger = \"postgres\"` but ASSAY_DATABASE_URL is not set; export it, e.g. postgres://user@host/db")
-            })?;
-            LedgerConfig::Postgres { url, schema }
-        }
+/// `--effective DATE` or `START..END` into (from, to).
+fn effective(arg: &Option<String>) -> anyhow::Result<(Option<String>, Option<String>)> {
+    let Some(text) = arg else {
+        return Ok((None, None));
     };
-    let blobs = match cfg.locker.s3 {
-        None => BlobConfig::Local,
-        Some(s) => BlobConfig::S3(S3Config {
-            bucket: s.bucket,
-            prefix: s.prefix,
-            endpoint: s.endpoint,
-            region: s.region,
-            allow_http: s.allow_http,
-        }),
-    };
-    Ok(LockerConfig { ledger, blobs })
+    let (a, b) = text.split_once("..").unwrap_or((text, text));
+    let from = parse_date("--effective", a)?;
+    let to = parse_date("--effective", b)?;
+    if to < from {
+        bail!("--effective {text}: the span ends before it starts");
+    }
+    Ok((Some(from.to_string()), Some(to.to_string())))
 }

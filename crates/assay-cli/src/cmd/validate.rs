@@ -1,64 +1,12 @@
 //! `assay validate`: every diagnostic of the workspace, then design coverage.
 
 use crate::cli::ValidateArgs;
-use crate::output::{self, plural, Style};
+use crate::output;
+use crate::workspace_report::{report_json, report_text};
 use crate::Outcome;
 use assay_catalog::Catalog;
 use assay_workspace::Workspace;
-use serde_json::json;
 use std::path::Path;
-
-/// The JSON document `validate --json` prints.
-pub fn report_json(ws: &Workspace) -> serde_json::Value {
-    json!({
-        "schema": "assay.validate/v1",
-        "ok": ws.error_count() == 0,
-        "errors": ws.error_count(),
-        "warnings": ws.warning_count(),
-        "controls": ws.controls.len(),
-        "policies": ws.policies.len(),
-        "diagnostics": ws.diagnostics,
-        "coverage": ws.coverage,
-    })
-}
-
-/// The human report: diagnostics, coverage table, summary line.
-pub fn report_text(ws: &Workspace, color: bool) -> String {
-    let mut out = String::new();
-    for d in &ws.diagnostics {
-        out.push_str(&output::diagnostic(d, color));
-        out.push('\n');
-    }
-    if let Some(cov) = &ws.coverage {
-        out.push_str(&format!(
-            "{}\n",
-            output::paint("Design coverage", Style::Strong, color)
-        ));
-        out.push_str(&output::coverage_table(cov, color));
-        out.push('\n');
-    }
-    let (errors, warnings) = (ws.error_count(), ws.warning_count());
-    let covered = ws
-        .coverage
-        .as_ref()
-        .map(|c| format!("{}/{} criteria covered", c.covered, c.in_scope))
-        .unwrap_or_else(|| "coverage unknown (assay.toml has errors)".into());
-    let verdict = if errors > 0 {
-        output::paint("invalid", Style::Error, color)
-    } else if warnings > 0 {
-        output::paint("valid with warnings", Style::Warning, color)
-    } else {
-        output::paint("valid", Style::Good, color)
-    };
-    out.push_str(&format!(
-        "{verdict}: {}, {}; {covered}; {}, {}\n",
-        plural(ws.controls.len(), "control"),
-        plural(ws.policies.len(), "policy").replace("policys", "policies"),
-        plural(errors, "error"),
-        plural(warnings, "warning"),
-    ));
-    out
-}
 
 pub fn run(root: &Path, args: ValidateArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let ws = Workspace::load(root, catalog);

@@ -2,18 +2,17 @@
 
 use crate::output::{self, plural, Style};
 use crate::Outcome;
-use assay_locker::Locker;
 use serde_json::json;
 use std::path::Path;
 
 pub fn verify(root: &Path, json: bool) -> anyhow::Result<Outcome> {
-    let locker = Locker::open(root, &super::locker_config(root)?)?;
+    let locker = super::project(root)?.locker()?;
     let report = locker.verify()?;
     if json {
         output::json(&json!({ "schema": "assay.verify/v1", "ok": report.ok(), "report": report }))?;
     } else {
         let color = output::stdout_color();
-        print_problems(&report.problems, color);
+        output::print_problems(&report.problems, color);
         let summary = format!(
             "{}, {}, {} checked; root {}",
             plural(report.entries as usize, "entry").replace("entrys", "entries"),
@@ -42,12 +41,12 @@ pub fn verify(root: &Path, json: bool) -> anyhow::Result<Outcome> {
 }
 
 pub fn checkpoint(root: &Path, json: bool) -> anyhow::Result<Outcome> {
-    let mut locker = Locker::open_or_create(root, &super::locker_config(root)?)?;
+    let mut locker = super::project(root)?.locker_or_create()?;
     let report = locker.verify()?;
     if !report.ok() {
         anyhow::bail!("the ledger fails verification ({}); run `assay verify` and resolve it before signing a checkpoint", plural(report.problems.len(), "fault"));
     }
-    let cp = locker.checkpoint(&super::now())?;
+    let cp = locker.checkpoint(&assay_project::now())?;
     if json {
         output::json(&json!({ "schema": "assay.checkpoint/v1", "checkpoint": cp }))?;
     } else {
@@ -65,24 +64,4 @@ pub fn checkpoint(root: &Path, json: bool) -> anyhow::Result<Outcome> {
         );
     }
     Ok(Outcome::Ok)
-}
-
-/// One line per fault: `FAULT [code] where: what`.
-pub fn print_problems(problems: &[assay_locker::verify::Problem], color: bool) {
-    for p in problems {
-        let at = match (p.entry, &p.checkpoint) {
-            (Some(e), _) => format!("entry #{e}"),
-            (None, Some(c)) => format!("checkpoint of size {c}"),
-            _ => "ledger".into(),
-        };
-        let code = serde_json::to_value(p.fault)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        println!(
-            "{} [{code}] {at}: {}",
-            output::paint("FAULT", Style::Error, color),
-            p.message
-        );
-    }
 }

@@ -225,8 +225,7 @@ impl Normalized {
 
     /// The rows of a query, cells joined by `|`, nulls as `NULL`.
     pub fn rows(&self, sql: &str) -> Vec<String> {
-        self.0
-            .query(sql)
+        assay_testkit::block_on(self.0.query(sql))
             .unwrap()
             .text_rows()
             .into_iter()

@@ -109,6 +109,9 @@ pub fn assess(
         },
         categories: assay_core::Category::ALL.to_vec(),
     };
+    // The example is the caller, so it owns the runtime the engine's queries run on.
+    let rt = tokio::runtime::Builder::new_multi_thread().build()?;
+    let _entered = rt.enter();
     Ok(assay_engine::assess(&assay_engine::Inputs {
         scope: &scope,
         settings: &assay_core::EngineSettings::default(),

@@ -179,6 +179,7 @@ pub fn assess(
     only: Option<&str>,
 ) -> Assessment {
     let catalog = assay_catalog::Catalog::embedded().unwrap();
+    let _rt = assay_testkit::runtime().enter();
     assay_engine::assess(&Inputs {
         scope,
         settings: &EngineSettings::default(),

@@ -7,7 +7,7 @@
 
 use super::{Ledger, StoredRow};
 use crate::checkpoint::Checkpoint;
-use crate::entry::{Entry, Record, GENESIS};
+use crate::entry::{Entry, Record};
 use crate::LockerError;
 use postgres::{Client, NoTls};
 use std::sync::Mutex;
@@ -125,28 +125,15 @@ impl Ledger for PgLedger {
                 &[],
             )
             .map_err(db)?;
-        let (mut seq, mut prev) = match last {
-            Some(row) => {
-                let seq: i64 = row.get(0);
-                (
-                    seq as u64 + 1,
-                    StoredRow {
-                        seq: seq as u64,
-                        body: row.get(1),
-                    }
-                    .hash(),
-                )
-            }
-            None => (1, GENESIS.to_string()),
-        };
+        let last = last.map(|row| StoredRow {
+            seq: row.get::<_, i64>(0) as u64,
+            body: row.get(1),
+        });
         let insert = format!("INSERT INTO \"{s}\".entries (seq, body) VALUES ($1, $2)");
         let mut out = Vec::with_capacity(records.len());
-        for record in records {
-            let entry = Entry { seq, record, prev };
-            let body = String::from_utf8(entry.canonical()).map_err(db)?;
-            tx.execute(&insert, &[&(seq as i64), &body]).map_err(db)?;
-            prev = StoredRow { seq, body }.hash();
-            seq += 1;
+        for (entry, row) in super::chain(last, records)? {
+            tx.execute(&insert, &[&(row.seq as i64), &row.body])
+                .map_err(db)?;
             out.push(entry);
         }
         tx.commit().map_err(db)?;

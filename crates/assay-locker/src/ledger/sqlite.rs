@@ -2,7 +2,7 @@
 
 use super::{Ledger, StoredRow};
 use crate::checkpoint::Checkpoint;
-use crate::entry::{Entry, Record, GENESIS};
+use crate::entry::{Entry, Record};
 use crate::LockerError;
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
@@ -54,33 +54,17 @@ impl Ledger for SqliteLedger {
             )
             .optional()
             .map_err(db)?;
-        let (mut seq, mut prev) = match last {
-            Some((s, body)) => (
-                s as u64 + 1,
-                StoredRow {
-                    seq: s as u64,
-                    body,
-                }
-                .hash(),
-            ),
-            None => (1, GENESIS.to_string()),
-        };
+        let last = last.map(|(s, body)| StoredRow {
+            seq: s as u64,
+            body,
+        });
         let mut out = Vec::with_capacity(records.len());
-        for record in records {
-            let entry = Entry { seq, record, prev };
-            let body = String::from_utf8(entry.canonical())
-                .map_err(|e| LockerError::Database(e.to_string()))?;
+        for (entry, row) in super::chain(last, records)? {
             tx.execute(
                 "INSERT INTO entries (seq, body) VALUES (?1, ?2)",
-                params![seq as i64, body],
+                params![row.seq as i64, row.body],
             )
             .map_err(db)?;
-            prev = StoredRow {
-                seq,
-                body: body.clone(),
-            }
-            .hash();
-            seq += 1;
             out.push(entry);
         }
         tx.commit().map_err(db)?;

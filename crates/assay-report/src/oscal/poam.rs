@@ -22,7 +22,7 @@ fn risk(cx: &Context<'_>, f: &Finding, observation: Option<&Observed<'_>>) -> Va
         &mut m,
         "title",
         json!(line_or(
-            &format!("{}: {}", f.id, kind_phrase(f.kind)),
+            &format!("{}: {}", f.id, kind_phrase(f.kind.as_str())),
             &f.id
         )),
     );
@@ -44,7 +44,10 @@ fn risk(cx: &Context<'_>, f: &Finding, observation: Option<&Observed<'_>>) -> Va
     put_list(
         &mut m,
         "props",
-        props([prop("severity", f.severity.as_str()), prop("kind", f.kind)]),
+        props([
+            prop("severity", f.severity.as_str()),
+            prop("kind", f.kind.as_str()),
+        ]),
     );
     set(&mut m, "status", json!(risk_status(f)));
     if let Some(due) = f.triage.as_ref().and_then(|t| t.due) {
@@ -142,8 +145,8 @@ fn build_poam(cx: &Context<'_>) -> Value {
                     "title",
                     json!(line_or(
                         &match about {
-                            Some(x) => format!("{}: {} ({x})", f.id, kind_phrase(f.kind)),
-                            None => format!("{}: {}", f.id, kind_phrase(f.kind)),
+                            Some(x) => format!("{}: {} ({x})", f.id, kind_phrase(f.kind.as_str())),
+                            None => format!("{}: {}", f.id, kind_phrase(f.kind.as_str())),
                         },
                         "Finding"
                     )),
@@ -158,7 +161,7 @@ fn build_poam(cx: &Context<'_>) -> Value {
                 let mut p = vec![
                     prop("finding-id", &f.id),
                     prop("severity", f.severity.as_str()),
-                    prop("kind", f.kind),
+                    prop("kind", f.kind.as_str()),
                     prop("owner", owner),
                     prop(
                         "status",

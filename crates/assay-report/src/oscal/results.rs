@@ -61,7 +61,7 @@ pub(super) fn observation(cx: &Context<'_>, o: &Observed<'_>) -> Value {
             prop("test", &t.id),
             prop("method", method_word(t.method)),
             prop("result", t.result.as_str()),
-            prop("rule", t.rule),
+            prop("rule", t.rule.id()),
             prop("severity", t.severity.as_str()),
             prop("exception-count", &t.exception_count.to_string()),
         ]),
@@ -139,7 +139,7 @@ pub(super) fn relevant_evidence(t: &TestOutcome) -> Vec<Value> {
             size,
             plural(s.population, "item", "items"),
             line_or(&s.basis, "no basis recorded"),
-            line_or(s.algorithm, "the recorded algorithm"),
+            line_or(&s.algorithm, "the recorded algorithm"),
             line(&s.seed),
             if s.seed_from == "default" {
                 "derived from organization, period and test".to_string()
@@ -287,7 +287,7 @@ pub(super) fn kind_phrase(kind: &str) -> String {
 pub(super) fn finding_description(f: &Finding) -> String {
     let statement = f.statement.trim();
     if statement.is_empty() {
-        format!("Finding {}: {}.", line(&f.id), kind_phrase(f.kind))
+        format!("Finding {}: {}.", line(&f.id), kind_phrase(f.kind.as_str()))
     } else {
         statement.to_string()
     }
@@ -305,8 +305,8 @@ pub(super) fn finding(
     set(&mut m, "description", json!(finding_description(f)));
     let mut p = vec![
         prop("severity", f.severity.as_str()),
-        prop("kind", f.kind),
-        prop("rule", f.rule),
+        prop("kind", f.kind.as_str()),
+        prop("rule", f.rule.id()),
         prop("exception-count", &f.exception_count.to_string()),
         prop("control", f.control.as_deref().unwrap_or_default()),
         prop("test", f.test.as_deref().unwrap_or_default()),
@@ -442,7 +442,7 @@ fn build_assessment_results(cx: &Context<'_>) -> Value {
             cx.scope.period
         ),
     );
-    let mut p = vec![prop("rules-version", a.rules_version)];
+    let mut p = vec![prop("rules-version", &a.rules_version)];
     if let Some(l) = &a.ledger {
         p.push(prop("ledger-root", &l.root));
         p.push(prop("ledger-size", &l.size.to_string()));
@@ -461,7 +461,7 @@ fn build_assessment_results(cx: &Context<'_>) -> Value {
         })
     };
 
-    let count = |map: &BTreeMap<&'static str, usize>, key: &str| map.get(key).copied().unwrap_or(0);
+    let count = |map: &BTreeMap<String, usize>, key: &str| map.get(key).copied().unwrap_or(0);
     let tests: usize = a.controls.iter().map(|c| c.tests.len()).sum();
     let description = format!(
         "{} assessment of {} ({}) against the Trust Services Criteria in scope ({}) for {}: {} and {}. Criteria: {} met, {} not met, {} not tested. {}. Draft opinion: {}.",
@@ -476,7 +476,7 @@ fn build_assessment_results(cx: &Context<'_>) -> Value {
         count(&a.summary.criteria, "not met"),
         count(&a.summary.criteria, "not tested"),
         capitalized(&plural(a.findings.len(), "finding", "findings")),
-        line_or(a.opinion.kind, "none")
+        line_or(a.opinion.kind.as_str(), "none")
     );
 
     let mut result = Map::new();
@@ -503,8 +503,8 @@ fn build_assessment_results(cx: &Context<'_>) -> Value {
         "props",
         props([
             prop("audit-type", &a.audit.audit_type),
-            prop("opinion", a.opinion.kind),
-            prop("opinion-rule", a.opinion.rule),
+            prop("opinion", a.opinion.kind.as_str()),
+            prop("opinion-rule", a.opinion.rule.id()),
             prop("evidence-count", &cx.evidence_count.to_string()),
         ]),
     );
@@ -540,7 +540,7 @@ fn build_assessment_results(cx: &Context<'_>) -> Value {
             "remarks",
             json!(format!(
                 "Draft opinion ({}):\n\n{}",
-                line_or(a.opinion.kind, "none"),
+                line_or(a.opinion.kind.as_str(), "none"),
                 reasons.join("\n")
             )),
         );

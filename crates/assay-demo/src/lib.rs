@@ -1,0 +1,222 @@
+//! `assay demo` without the printing: the demo company's workspace settings, its policies
+//! stored as a first look at the evidence trail, and a year of synthetic evidence run
+//! through the whole pipeline ([`run`]): import, assessment, every report, and the check
+//! that every planted failure is found and no clean look-alike is reported.
+
+pub mod synth;
+
+use assay_core::{AuditPeriod, Category};
+use assay_engine::Assessment;
+use assay_project::{ImportOutcome, ImportRequest, Progress, Project, ProjectError, Unit};
+use assay_workspace::InitOptions;
+use jiff::civil::date;
+use std::path::PathBuf;
+use std::time::Instant;
+use synth::{Planted, Scale};
+
+/// The demo company and its audit: fixed, so every run gives the same workspace.
+pub fn options() -> InitOptions {
+    InitOptions {
+        organization: "Northwind Analytics, Inc.".into(),
+        system_name: Some("Northwind Insights".into()),
+        system_description: Some(
+            "Northwind Insights is a multi-tenant analytics service. Customers send product events \
+             through an ingestion API; a data pipeline validates, enriches and loads them into a \
+             warehouse, and customers explore the results in a web application and scheduled reports. \
+             The system runs on Amazon Web Services in us-east-1 with recovery in us-west-2; \
+             the workforce signs in through Okta, code lives in GitHub, and laptops are managed by MDM."
+                .into(),
+        ),
+        period: AuditPeriod::Type2 { start: date(2026, 1, 1), end: date(2026, 9, 30) },
+        categories: Category::ALL.to_vec(),
+        demo_inventory: true,
+    }
+}
+
+/// What the demo put in the locker before the pipeline.
+#[derive(Debug, serde::Serialize)]
+pub struct LockerSummary {
+    /// Policies stored.
+    pub stored: usize,
+    /// Their bytes.
+    pub bytes: u64,
+    /// The checkpoint's tree size.
+    pub checkpoint_size: u64,
+    /// Its Merkle root.
+    pub root: String,
+    /// The signing key's id.
+    pub key_id: String,
+    /// Whether the locker verified.
+    pub verified: bool,
+}
+
+/// Stores the workspace's policies as evidence (they speak for the period end), signs a
+/// checkpoint and verifies the locker, as a first look at the evidence trail.
+pub fn store_policies(p: &Project, opts: &InitOptions) -> Result<LockerSummary, ProjectError> {
+    let summary = p.add(
+        &assay_project::AddRequest {
+            kind: "policy".into(),
+            paths: vec![p.root().join("policies")],
+            source: "workspace".into(),
+            effective: (
+                Some(opts.period.end().to_string()),
+                Some(opts.period.end().to_string()),
+            ),
+            keep_secret_hashes: false,
+            new_observation: false,
+        },
+        &assay_project::Silent,
+    )?;
+    let mut locker = p.locker()?;
+    let cp = locker.checkpoint(&assay_project::now())?;
+    let verified = locker.verify()?.ok();
+    Ok(LockerSummary {
+        stored: summary.added.len(),
+        bytes: summary.added.iter().map(|e| e.record.size).sum(),
+        checkpoint_size: cp.size,
+        root: cp.root,
+        key_id: cp.key_id,
+        verified,
+    })
+}
+
+/// The reports the demo writes.
+pub const REPORTS: &[(&str, &str)] = &[
+    ("readiness", "html"),
+    ("readiness", "md"),
+    ("readiness", "json"),
+    ("soc2", "html"),
+    ("soc2", "pdf"),
+    ("workpapers", "xlsx"),
+    ("oscal", "json"),
+];
+
+/// What the pipeline did.
+pub struct Outcome {
+    /// The assessment.
+    pub assessment: Assessment,
+    /// Planted failures with whether the assessment reports each.
+    pub planted: Vec<(Planted, bool)>,
+    /// Clean near-misses with whether the assessment reports each (it must not).
+    pub clean: Vec<(Planted, bool)>,
+    /// Report files written.
+    pub reports: Vec<PathBuf>,
+    /// Seconds per phase.
+    pub timings: Vec<(&'static str, f64)>,
+    /// Bytes of evidence generated and events among them.
+    pub generated: (u64, usize),
+}
+
+impl Outcome {
+    /// Whether every planted failure was found and no clean item reported.
+    pub fn exact(&self) -> bool {
+        self.planted.iter().all(|(_, f)| *f) && self.clean.iter().all(|(_, r)| !*r)
+    }
+}
+
+/// Whether the assessment reports `p`.
+pub fn found(a: &Assessment, p: &Planted) -> bool {
+    a.controls
+        .iter()
+        .flat_map(|c| &c.tests)
+        .find(|t| t.id == p.test)
+        .is_some_and(|t| t.exceptions.iter().any(|e| e.key == p.key))
+}
+
+fn write_list(path: PathBuf, items: &[Planted]) -> Result<(), ProjectError> {
+    let list: Vec<_> = items
+        .iter()
+        .map(|p| serde_json::json!({"test": p.test, "key": p.key}))
+        .collect();
+    let text = serde_json::to_string_pretty(&list).unwrap_or_default();
+    std::fs::write(&path, text).map_err(|source| ProjectError::Io { path, source })
+}
+
+/// The import of one generated export, as `assay evidence import` would be asked for it.
+pub fn import_request(imp: &synth::Import) -> ImportRequest {
+    let (from, to) = match &imp.effective {
+        Some(text) => {
+            let (a, b) = text.split_once("..").unwrap_or((text, text));
+            (Some(a.to_string()), Some(b.to_string()))
+        }
+        None => (None, None),
+    };
+    ImportRequest {
+        paths: vec![imp.path.clone()],
+        kind: imp.kind.to_string(),
+        table: imp.table.map(str::to_string),
+        map: imp.map.clone(),
+        source: Some(imp.source.to_string()),
+        effective: (from, to),
+        max_line_bytes: 256 * 1024 * 1024,
+    }
+}
+
+/// Generates the company's evidence at `scale` into `exports/`, imports it, assesses and
+/// writes every report. `imported` is told of each import as it is stored.
+pub fn run(
+    p: &Project,
+    scale_name: &str,
+    seed: u64,
+    progress: &dyn Progress,
+    imported: &mut dyn FnMut(&ImportOutcome, &str),
+) -> Result<Outcome, ProjectError> {
+    let scale = Scale::named(scale_name).ok_or_else(|| {
+        ProjectError::Invalid(format!("--scale {scale_name}: use small, medium or large"))
+    })?;
+    let mut timings = Vec::new();
+    let exports = p.root().join("exports");
+
+    let t = Instant::now();
+    progress.start("generating evidence", 0, Unit::Bytes);
+    let generated =
+        synth::generate(&exports, scale, seed, &|b| progress.update(b, "")).map_err(|source| {
+            ProjectError::Io {
+                path: exports.clone(),
+                source,
+            }
+        })?;
+    progress.finish();
+    write_list(exports.join("planted.json"), &generated.planted)?;
+    write_list(exports.join("clean.json"), &generated.clean)?;
+    timings.push(("generate", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    for imp in &generated.imports {
+        let outcome = p.import(&import_request(imp), progress)?;
+        imported(&outcome, imp.kind);
+    }
+    timings.push(("import", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    let assessment = p.assess(None, progress)?;
+    timings.push(("assess", t.elapsed().as_secs_f64()));
+
+    let t = Instant::now();
+    progress.start("rendering reports", REPORTS.len() as u64, Unit::Pieces);
+    let mut reports = Vec::new();
+    for (i, (kind, format)) in REPORTS.iter().enumerate() {
+        let kind = assay_project::report_kind(kind)?;
+        let format = assay_project::report_format(format)?;
+        reports.extend(p.write_report(&assessment, kind, Some(format), None)?);
+        progress.update(i as u64 + 1, "");
+    }
+    progress.finish();
+    timings.push(("reports", t.elapsed().as_secs_f64()));
+
+    let mark = |list: &[Planted]| -> Vec<(Planted, bool)> {
+        list.iter()
+            .map(|x| (x.clone(), found(&assessment, x)))
+            .collect()
+    };
+    let planted = mark(&generated.planted);
+    let clean = mark(&generated.clean);
+    Ok(Outcome {
+        assessment,
+        planted,
+        clean,
+        reports,
+        timings,
+        generated: (generated.bytes, generated.events),
+    })
+}

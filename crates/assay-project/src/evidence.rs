@@ -1,0 +1,51 @@
+//! Reading the locker for people: each entry with whether it is stale for the audit.
+
+use crate::{Project, ProjectError};
+use assay_locker::entry::Entry;
+use assay_workspace::Workspace;
+
+/// One entry of the locker, with its freshness for the workspace's audit.
+#[derive(Debug, serde::Serialize)]
+pub struct EvidenceRow {
+    /// The ledger entry.
+    pub entry: Entry,
+    /// Whether it is too old to speak for the period end (none when that cannot be judged:
+    /// no time-to-live for its kind).
+    pub stale: Option<bool>,
+}
+
+/// Whether an entry is stale for the workspace's audit, when that can be judged.
+fn stale(entry: &Entry, ws: &Workspace) -> Option<bool> {
+    let cfg = ws.config.as_ref()?;
+    let ttl = cfg.ttl_days(&entry.record.kind)?;
+    let as_of = match &entry.record.effective_to {
+        Some(d) => d.parse().ok()?,
+        // collected_at is RFC 3339 in UTC: its first ten characters are the UTC date.
+        None => entry.record.collected_at.get(..10)?.parse().ok()?,
+    };
+    Some(assay_core::freshness::is_stale(
+        as_of,
+        ttl,
+        cfg.scope.period.end(),
+    ))
+}
+
+impl Project {
+    /// The locker's entries (of `kind`, when given) with their freshness; none without a
+    /// locker.
+    pub fn evidence(&self, kind: Option<&str>) -> Result<Vec<EvidenceRow>, ProjectError> {
+        let Some(locker) = self.locker_if_any()? else {
+            return Ok(Vec::new());
+        };
+        let ws = self.workspace();
+        Ok(locker
+            .entries()?
+            .into_iter()
+            .filter(|e| kind.is_none_or(|k| e.record.kind == k))
+            .map(|e| EvidenceRow {
+                stale: stale(&e, &ws),
+                entry: e,
+            })
+            .collect())
+    }
+}
