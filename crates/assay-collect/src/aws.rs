@@ -29,7 +29,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 /// The registry entry.
-pub const SPEC: Spec = Spec { kind: "aws", about: "AWS: IAM credential report, password policy, CloudTrail trails and status, S3 encryption and public access", build };
+pub const SPEC: Spec = Spec { kind: "aws", about: "AWS: IAM credential report, password policy, CloudTrail trails and status, S3 encryption and public access", build, retention: None };
 
 /// A configured AWS collector.
 pub struct Aws {

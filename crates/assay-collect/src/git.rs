@@ -19,6 +19,7 @@ pub const SPEC: Spec = Spec {
     kind: "git",
     about: "a local git repository's default branch: commits, merges, signatures, trailers",
     build,
+    retention: None,
 };
 
 /// The `git log` format: one record per commit, fields separated by US (0x1f), records ended

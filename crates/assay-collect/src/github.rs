@@ -20,7 +20,7 @@ use crate::{opt, token, CollectError, Collector, Context, Report, Spec};
 use serde_json::Value as Json;
 
 /// The registry entry.
-pub const SPEC: Spec = Spec { kind: "github", about: "GitHub organization: members, 2FA, admins, repositories, branch protection, pull requests and reviews", build };
+pub const SPEC: Spec = Spec { kind: "github", about: "GitHub organization: members, 2FA, admins, repositories, branch protection, pull requests and reviews", build, retention: None };
 
 /// A configured GitHub collector.
 pub struct GitHub {

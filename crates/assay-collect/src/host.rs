@@ -21,6 +21,7 @@ pub const SPEC: Spec = Spec {
     kind: "host",
     about: "this Linux host: sshd, password aging, disk encryption, firewall, automatic updates",
     build,
+    retention: None,
 };
 
 /// A configured host collector.

@@ -47,6 +47,12 @@ pub struct Context<'a> {
     pub cursor: Option<String>,
     /// Only evidence since this instant (from `--since`), when the collector supports it.
     pub since: Option<jiff::Timestamp>,
+    /// The first instant of the audit period: where event logs start by default (before a
+    /// cursor exists), so the first collection covers the whole period the API still holds.
+    pub period_start: Option<jiff::Timestamp>,
+    /// Now, as the caller's clock says (a test injects it): the end of what is requested,
+    /// and where an API's retention is counted back from.
+    pub now: jiff::Timestamp,
     /// Told what is being fetched.
     pub progress: &'a mut dyn FnMut(&str),
 }
@@ -100,6 +106,19 @@ pub struct Spec {
     pub about: &'static str,
     /// Builds it from the table (secrets read from the environment here).
     pub build: fn(&toml::Table) -> Result<Box<dyn Collector>, CollectError>,
+    /// How far back its event log reaches, when the API keeps only recent days.
+    pub retention: Option<Retention>,
+}
+
+/// An API that keeps only its most recent days of events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Days it keeps.
+    pub days: u32,
+    /// What it keeps, e.g. "the Okta System Log".
+    pub what: &'static str,
+    /// The evidence kind to import older days as.
+    pub export_kind: &'static str,
 }
 
 /// Every collector kind.

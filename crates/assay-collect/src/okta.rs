@@ -1,7 +1,9 @@
 //! `kind = "okta"`: users (including deprovisioned ones, which the default list omits: they
 //! are fetched with the documented `filter=status eq "DEPROVISIONED"`), each active user's
-//! enrolled factors, and the System Log from the last run's cursor (or `--since`, or the 90
-//! days Okta keeps) to now, following Okta's `Link: rel="next"` cursor pagination.
+//! enrolled factors, and the System Log from `--since`, else the last run's cursor, else the
+//! audit period's start, to now, following Okta's `Link: rel="next"` cursor pagination. The
+//! API keeps 90 days: a start before that is requested from the oldest day it holds, and the
+//! run's notes name the days it cannot collect and the export to import instead.
 //!
 //! ```toml
 //! [[collector]]
@@ -11,7 +13,7 @@
 //! ```
 
 use crate::http::{Auth, Client, Response};
-use crate::{opt, token, CollectError, Collector, Context, Report, Spec};
+use crate::{opt, token, CollectError, Collector, Context, Report, Retention, Spec};
 use serde_json::Value as Json;
 
 /// The registry entry.
@@ -19,7 +21,28 @@ pub const SPEC: Spec = Spec {
     kind: "okta",
     about: "Okta: users (deprovisioned too), factors, System Log",
     build,
+    retention: Some(Retention {
+        days: LOG_RETENTION_DAYS,
+        what: "the Okta System Log",
+        export_kind: "okta-system-log",
+    }),
 };
+
+/// Days the Okta System Log API returns (Okta's retention for the System Log).
+pub const LOG_RETENTION_DAYS: u32 = 90;
+
+/// The note for a period that reaches before the System Log's retention.
+fn retention_gap(wanted: jiff::Timestamp, kept: jiff::Timestamp) -> String {
+    let day = |t: jiff::Timestamp| t.strftime("%Y-%m-%d").to_string();
+    let last_missing = kept
+        .checked_sub(jiff::SignedDuration::from_hours(24))
+        .unwrap_or(kept);
+    format!(
+        "the Okta System Log API keeps {LOG_RETENTION_DAYS} days: {} to {} cannot be collected from it; import those days' events as the API returns them (JSON, e.g. a copy kept by your SIEM) with `assay evidence import FILE --kind okta-system-log`",
+        day(wanted),
+        day(last_missing)
+    )
+}
 
 /// A configured Okta collector.
 pub struct Okta {
@@ -101,18 +124,23 @@ impl Collector for Okta {
             )?;
         }
 
-        // The System Log: from the cursor, or --since, or Okta's 90-day retention, until now.
-        let until = jiff::Timestamp::now();
-        let since = cx
+        // The System Log: from --since, or the cursor, or the period's start, until now; but
+        // never before Okta's retention, and a period reaching further back is reported.
+        let until = cx.now;
+        let kept = until
+            .checked_sub(jiff::SignedDuration::from_hours(
+                24 * i64::from(LOG_RETENTION_DAYS),
+            ))
+            .unwrap_or(until);
+        let wanted = cx
             .since
-            .map(|t| t.to_string())
-            .or_else(|| cx.cursor.clone())
-            .unwrap_or_else(|| {
-                until
-                    .checked_sub(jiff::SignedDuration::from_hours(24 * 90))
-                    .unwrap_or(until)
-                    .to_string()
-            });
+            .or_else(|| cx.cursor.as_deref().and_then(|c| c.parse().ok()))
+            .or(cx.period_start)
+            .unwrap_or(kept);
+        if wanted < kept {
+            report.notes.push(retention_gap(wanted, kept));
+        }
+        let since = wanted.max(kept).to_string();
         let mut newest = cx.cursor.clone();
         let mut next = Some(format!(
             "{b}/api/v1/logs?since={since}&until={until}&limit=1000&sortOrder=ASCENDING"

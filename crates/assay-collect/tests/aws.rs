@@ -113,6 +113,8 @@ fn credential_report_password_policy_trails_and_buckets() {
         sink: &mut sink,
         cursor: None,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let report = c.collect(&mut cx).unwrap();

@@ -46,6 +46,8 @@ fn collect(dir: &Path, cursor: Option<String>) -> (assay_collect::Report, Vec<St
         sink: &mut sink,
         cursor,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let r = c.collect(&mut cx).unwrap();
@@ -199,6 +201,8 @@ fn not_a_repository_is_a_clear_error() {
         sink: &mut sink,
         cursor: None,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let e = c.collect(&mut cx).err().unwrap().to_string();

@@ -33,6 +33,8 @@ fn sshd_with_includes_login_defs_updates_disks_firewall() {
         sink: &mut sink,
         cursor: None,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let report = c.collect(&mut cx).unwrap();

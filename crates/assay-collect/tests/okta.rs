@@ -107,6 +107,8 @@ fn users_deprovisioned_factors_and_log() {
         sink: &mut sink,
         cursor: None,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let report = o.collect(&mut cx).unwrap();
@@ -171,6 +173,8 @@ fn unauthorized_names_the_variable_not_the_token() {
         sink: &mut sink,
         cursor: None,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let e = o.collect(&mut cx).err().unwrap().to_string();

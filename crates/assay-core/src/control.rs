@@ -84,6 +84,11 @@ pub struct TestDef {
     /// How serious an exception of this test is (default medium).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
+    /// Source roles the population can come from (`idp-log`, `cloud-audit-log`; see
+    /// [`crate::source::ROLES`]): each one the company uses must cover the period before
+    /// an empty population counts as clean.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
 }
 
 impl TestDef {
@@ -97,6 +102,7 @@ impl TestDef {
             reason: None,
             occurrence: None,
             severity: None,
+            sources: Vec::new(),
         }
     }
 }

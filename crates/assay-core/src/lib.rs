@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod policy;
 pub mod scope;
 pub mod settings;
+pub mod source;
 
 pub use category::Category;
 pub use control::{
@@ -24,3 +25,4 @@ pub use inventory::{Csoc, Cuec, DataStore, Inventory, Role, System, Team, Vendor
 pub use policy::PolicyMeta;
 pub use scope::{AuditPeriod, AuditType, Scope};
 pub use settings::{EngineSettings, Param, Risk, SamplingTable};
+pub use source::SourceRole;

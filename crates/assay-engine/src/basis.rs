@@ -84,6 +84,17 @@ pub struct SnapshotUse {
     pub after_period: bool,
 }
 
+/// The span one kind of evidence covers in an event table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourceSpan {
+    /// The evidence kind, e.g. `okta-system-log`.
+    pub kind: String,
+    /// First moment it speaks for.
+    pub from: String,
+    /// Last moment it speaks for.
+    pub to: String,
+}
+
 /// What a table holds for this assessment and whether it can support a test.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableBasis {
@@ -102,6 +113,10 @@ pub struct TableBasis {
     /// Events found in more than one piece of evidence, counted once.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub duplicates_dropped: usize,
+    /// How far each kind of evidence feeding an event table reaches, so a test can check
+    /// the sources it depends on one by one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<SourceSpan>,
     /// Why tests that read this table cannot be performed; none when they can.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gap: Option<String>,
@@ -117,6 +132,9 @@ fn is_zero(n: &usize) -> bool {
 pub struct Basis {
     /// Per table.
     pub tables: BTreeMap<String, TableBasis>,
+    /// Per event table, per evidence kind: the first and last moment (microseconds) that
+    /// kind's evidence speaks for.
+    pub spans: BTreeMap<String, BTreeMap<String, (i64, i64)>>,
     /// SQL over the selected rows: a fresh read-only session per test
     /// ([`Sandbox::session`]), so no test can change what another reads.
     pub sandbox: Sandbox,
@@ -145,6 +163,7 @@ impl Basis {
             sandbox.register_udf(f);
         }
         let mut out = BTreeMap::new();
+        let mut spans = BTreeMap::new();
         for t in TABLES {
             let feeding: Vec<&EvidenceInfo> = evidence
                 .iter()
@@ -164,7 +183,10 @@ impl Basis {
                 let (batch, basis) = snapshot_table(&one, &feeding, window, normalizers)?;
                 (vec![batch], basis)
             } else {
-                event_table(t.name, parts, &feeding, window, event_gap_days, normalizers)?
+                let (parts, basis, by_kind) =
+                    event_table(t.name, parts, &feeding, window, event_gap_days, normalizers)?;
+                spans.insert(t.name.to_string(), by_kind);
+                (parts, basis)
             };
             let mem = MemTable::try_new(t.schema(), partitions(parts, threads))
                 .map_err(|e| e.to_string())?;
@@ -173,6 +195,7 @@ impl Basis {
         }
         Ok(Basis {
             tables: out,
+            spans,
             sandbox,
         })
     }
@@ -282,6 +305,7 @@ fn snapshot_table(
             snapshots: used,
             coverage: None,
             duplicates_dropped: 0,
+            sources: Vec::new(),
             gap,
             evidence: blobs.into_iter().collect(),
         },
@@ -309,6 +333,9 @@ fn keep_rows(
     filter_record_batch(batch, &mask).map_err(|e| e.to_string())
 }
 
+/// Per evidence kind: the first and last moment (microseconds) it speaks for.
+type Spans = BTreeMap<String, (i64, i64)>;
+
 fn event_table(
     name: &str,
     parts: &[RecordBatch],
@@ -316,7 +343,7 @@ fn event_table(
     window: &Window,
     gap_days: u32,
     normalizers: Vec<String>,
-) -> Result<(Vec<RecordBatch>, TableBasis), String> {
+) -> Result<(Vec<RecordBatch>, TableBasis, Spans), String> {
     // Duplicates by key: keep the last, across all parts.
     let total: usize = parts.iter().map(RecordBatch::num_rows).sum();
     let mut seen: HashMap<&str, (usize, usize)> = HashMap::with_capacity(total);
@@ -351,19 +378,38 @@ fn event_table(
     // A log (audit_events) covers the span of its timestamps; an export of records
     // (changes, reviews, training, ...) covers everything up to the moment it was taken.
     let log = name == "audit_events";
+    // The same spans per evidence kind, for tests that check their sources one by one.
+    let mut by_kind: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut widen_kind = |kind: &str, a: i64, b: i64| {
+        let span = by_kind.entry(kind.to_string()).or_insert((a, b));
+        *span = (span.0.min(a), span.1.max(b));
+    };
     for e in feeding {
         match (e.effective, e.snapshot_at) {
-            (Some((a, b)), _) => widen(a, b),
-            (None, Some(at)) if !log => widen(window.start.min(at), at),
+            (Some((a, b)), _) => {
+                widen(a, b);
+                widen_kind(&e.kind, a, b);
+            }
+            (None, Some(at)) if !log => {
+                widen(window.start.min(at), at);
+                widen_kind(&e.kind, window.start.min(at), at);
+            }
             _ => {}
         }
     }
     if log {
+        let kind_of: HashMap<&str, &str> = feeding
+            .iter()
+            .map(|e| (e.blob.as_str(), e.kind.as_str()))
+            .collect();
         for batch in &parts {
             if let Some(col) = event_time(name).and_then(|c| batch.schema().index_of(c).ok()) {
                 let times = batch.column(col).as_primitive::<TimestampMicrosecondType>();
                 if let (Some(a), Some(b)) = (min(times), max(times)) {
                     widen(a, b);
+                }
+                for (kind, a, b) in spans_by_evidence(batch, times, &kind_of) {
+                    widen_kind(kind, a, b);
                 }
             }
         }
@@ -394,10 +440,54 @@ fn event_table(
             snapshots: Vec::new(),
             coverage: from.zip(to).map(|(a, b)| [micros_text(a), micros_text(b)]),
             duplicates_dropped: dropped,
+            sources: by_kind
+                .iter()
+                .map(|(kind, (a, b))| SourceSpan {
+                    kind: kind.clone(),
+                    from: micros_text(*a),
+                    to: micros_text(*b),
+                })
+                .collect(),
             gap,
             evidence: blobs.into_iter().collect(),
         },
+        by_kind,
     ))
+}
+
+/// The first and last event time of each evidence kind in one batch. Rows of one piece of
+/// evidence are usually contiguous, so the kind is looked up only when the evidence changes.
+fn spans_by_evidence<'k>(
+    batch: &RecordBatch,
+    times: &datafusion::arrow::array::PrimitiveArray<TimestampMicrosecondType>,
+    kind_of: &HashMap<&str, &'k str>,
+) -> Vec<(&'k str, i64, i64)> {
+    let Ok(ev) = batch.schema().index_of("evidence") else {
+        return Vec::new();
+    };
+    let ev = batch.column(ev).as_string::<i32>();
+    let mut spans: BTreeMap<&'k str, (i64, i64)> = BTreeMap::new();
+    let mut last: Option<(&str, Option<&'k str>)> = None;
+    for i in 0..batch.num_rows() {
+        if times.is_null(i) || ev.is_null(i) {
+            continue;
+        }
+        let blob = ev.value(i);
+        let kind = match last {
+            Some((b, k)) if b == blob => k,
+            _ => {
+                let k = kind_of.get(blob).copied();
+                last = Some((blob, k));
+                k
+            }
+        };
+        if let Some(k) = kind {
+            let t = times.value(i);
+            let span = spans.entry(k).or_insert((t, t));
+            *span = (span.0.min(t), span.1.max(t));
+        }
+    }
+    spans.into_iter().map(|(k, (a, b))| (k, a, b)).collect()
 }
 
 /// The column saying when an event table's row happened.

@@ -18,6 +18,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("T-TOLERABLE", "exceptions are at most the tolerable rate of the population: exceptions noted"),
     ("T-RATE", "exceptions exceed the tolerable rate of the population: not effective"),
     ("T-NO-EVIDENCE", "a table the test reads has no evidence for the period: not tested"),
+    ("T-SOURCE-GAP", "a source the test depends on, which the company uses, does not cover the period: not tested"),
     ("T-ERROR", "the population or expectation SQL failed: error"),
     ("T-SAMPLE-PENDING", "results are not recorded for every sampled item: not tested"),
     ("T-SAMPLE-CLEAN", "no deviation in the sample: effective"),

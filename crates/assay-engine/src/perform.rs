@@ -43,6 +43,9 @@ pub struct Inputs<'a> {
     pub triage: &'a [Triage],
     /// The ledger head.
     pub ledger: Option<LedgerHead>,
+    /// Kinds of the collectors the workspace configures (`[[collector]] kind`): a source
+    /// role one of them gathers is in use, so tests naming it need it to cover the period.
+    pub collectors: &'a [String],
     /// Only this control (`assay test --control`).
     pub only_control: Option<&'a str>,
     /// Called before each test with (done, total, test id).
@@ -328,6 +331,15 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         o.notes.extend(gaps);
         return o;
     }
+    let sources = match sources_cover(cx, test, &tables) {
+        Ok(covered) => covered,
+        Err(gaps) => {
+            o.rule = Rule::TSourceGap;
+            o.statement = format!("Not tested: {}.", gaps.join("; "));
+            o.notes.extend(gaps);
+            return o;
+        }
+    };
     let ask = Ask {
         sql: &sql,
         expect: expect.as_deref(),
@@ -348,10 +360,16 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
                 cx.inputs.settings.tolerable_rate,
             );
             o.statement = match run.exceptions.first() {
-                None => format!(
+                None if sources.is_empty() => format!(
                     "Inspected all {} items of the population {what} ({}); no exceptions.",
                     run.frozen.rows,
                     run.frozen.tables.join(", ")
+                ),
+                None => format!(
+                    "Inspected all {} items of the population {what} ({}); no exceptions. Sources: {}.",
+                    run.frozen.rows,
+                    run.frozen.tables.join(", "),
+                    sources.join("; ")
                 ),
                 Some(first) => format!(
                     "{} of {} items ({}) {what} did not meet the expectation; for example {}: {}.",
@@ -392,6 +410,77 @@ fn frequency_word(f: Frequency) -> &'static str {
         Frequency::Monthly => "monthly",
         Frequency::Quarterly => "quarterly",
         Frequency::Annual => "annual",
+    }
+}
+
+/// Whether every source role the test names, where the company uses it, covers the
+/// period: `Ok` with a phrase per role (its covered range, or why it is not in use), or
+/// `Err` with a sentence per gap naming the source, the gap and how to fill it.
+fn sources_cover(
+    cx: &Ctx<'_>,
+    test: &TestDef,
+    tables: &[String],
+) -> Result<Vec<String>, Vec<String>> {
+    let slack = i64::from(cx.inputs.settings.event_gap_days) * 86_400_000_000;
+    let day = |us: i64| micros_text(us).chars().take(10).collect::<String>();
+    let (mut covered, mut gaps) = (Vec::new(), Vec::new());
+    for id in &test.sources {
+        let Some(role) = assay_core::source::role(id) else {
+            gaps.push(format!(
+                "`{id}` is not a source role; `assay validate` lists them"
+            ));
+            continue;
+        };
+        let mut span: Option<(i64, i64)> = None;
+        for by_kind in tables.iter().filter_map(|t| cx.basis.spans.get(t)) {
+            for (a, b) in role.kinds.iter().filter_map(|k| by_kind.get(*k)) {
+                span = Some(span.map_or((*a, *b), |(x, y)| (x.min(*a), y.max(*b))));
+            }
+        }
+        let evidence = cx
+            .inputs
+            .evidence
+            .iter()
+            .any(|e| role.kinds.contains(&e.kind.as_str()));
+        let collected = cx
+            .inputs
+            .collectors
+            .iter()
+            .any(|c| role.collectors.contains(&c.as_str()));
+        if !evidence && !collected && !role.in_inventory(cx.inputs.inventory) {
+            covered.push(format!(
+                "{id} not in use (no evidence, collector or inventory entry names it)"
+            ));
+            continue;
+        }
+        let gap = match span {
+            None => Some("it has no events in the evidence".to_string()),
+            Some((a, _)) if a > cx.window.start + slack => {
+                Some(format!("its events start on {}", day(a)))
+            }
+            Some((_, b)) if b < cx.window.end - slack => {
+                Some(format!("its events stop on {}", day(b)))
+            }
+            Some(_) => None,
+        };
+        match (gap, span) {
+            (Some(g), _) => gaps.push(format!(
+                "{} (`{id}`: {}) does not cover the {} {}: {g}; to fill it, {}",
+                role.what,
+                role.kinds.join(", "),
+                cx.window.noun(),
+                period_text(&cx.window),
+                role.fill
+                    .replace("PERIOD_START", &cx.window.start_date.to_string())
+            )),
+            (None, Some((a, b))) => covered.push(format!("{id} covers {} to {}", day(a), day(b))),
+            (None, None) => {}
+        }
+    }
+    if gaps.is_empty() {
+        Ok(covered)
+    } else {
+        Err(gaps)
     }
 }
 

@@ -39,6 +39,7 @@ rules! {
     TTolerable = "T-TOLERABLE",
     TRate = "T-RATE",
     TNoEvidence = "T-NO-EVIDENCE",
+    TSourceGap = "T-SOURCE-GAP",
     TError = "T-ERROR",
     TSamplePending = "T-SAMPLE-PENDING",
     TSampleClean = "T-SAMPLE-CLEAN",

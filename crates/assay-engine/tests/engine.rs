@@ -66,6 +66,7 @@ fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOut
         results,
         triage: &[],
         ledger: None,
+        collectors: &[],
         only_control: Some(&id),
         progress: None,
     })

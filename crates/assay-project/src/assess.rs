@@ -152,6 +152,7 @@ impl Project {
     ) -> Result<Assessment, ProjectError> {
         let controls: Vec<assay_core::Control> =
             p.ws.controls.iter().map(|c| c.control.clone()).collect();
+        let collectors: Vec<String> = p.config.collectors.iter().map(|c| c.kind.clone()).collect();
         let total: usize = controls
             .iter()
             .filter(|c| only.is_none_or(|id| c.id == id))
@@ -170,6 +171,7 @@ impl Project {
             results: &p.results,
             triage: &p.triage,
             ledger: p.head.clone(),
+            collectors: &collectors,
             only_control: only,
             progress: Some(&step),
         })?;

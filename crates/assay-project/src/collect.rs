@@ -91,10 +91,15 @@ fn known_kinds() -> String {
 impl Project {
     /// Runs the configured collectors (or only the one named `only`), from `since` when
     /// given, else from each collector's cursor.
+    ///
+    /// `now` is the caller's clock (the wall clock, or one a test injects): the end of what
+    /// is requested, and where retention is counted from. Event logs start at the audit
+    /// period's first day unless `since` or a cursor says otherwise.
     pub fn collect(
         &self,
         only: Option<&str>,
         since: Option<jiff::Timestamp>,
+        now: jiff::Timestamp,
         progress: &dyn Progress,
     ) -> Result<Collected, ProjectError> {
         let cfg = assay_workspace::config::read(&self.root).map_err(|d| {
@@ -119,6 +124,9 @@ impl Project {
                 ),
             }));
         }
+        let period_start = format!("{}T00:00:00Z", cfg.scope.period.start())
+            .parse::<jiff::Timestamp>()
+            .ok();
         let mut locker = self.locker_or_create()?;
         let mut cursors = locker.cursors()?;
         let mut clock = crate::clock::after(&locker)?;
@@ -155,6 +163,8 @@ impl Project {
                     sink: &mut sink,
                     cursor: cursors.get(&c.name).cloned(),
                     since,
+                    period_start,
+                    now,
                     progress: &mut step,
                 };
                 let report = collector.collect(&mut cx).map_err(|e| chain(&e));
@@ -172,5 +182,46 @@ impl Project {
         }
         locker.save_cursors(&cursors)?;
         Ok(Collected { runs })
+    }
+}
+
+impl Project {
+    /// Warnings for collectors whose API keeps fewer days than have passed since the
+    /// audit period began (as of `today`), unless an export of the kind that fills the
+    /// older days is in the locker. `assay validate` prints them; `assay assess` then
+    /// judges any test that needs the missing days not tested (rule T-SOURCE-GAP).
+    pub fn retention_warnings(
+        &self,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<String>, ProjectError> {
+        let Ok(cfg) = assay_workspace::config::read(&self.root) else {
+            return Ok(Vec::new());
+        };
+        let start = cfg.scope.period.start();
+        let Ok(elapsed) = start.until(today).map(|s| s.get_days()) else {
+            return Ok(Vec::new());
+        };
+        let kinds: Vec<String> = match self.locker_if_any()? {
+            Some(l) => l.entries()?.into_iter().map(|e| e.record.kind).collect(),
+            None => Vec::new(),
+        };
+        let mut out = Vec::new();
+        for c in &cfg.collectors {
+            let Some(r) = assay_collect::spec(&c.kind).and_then(|s| s.retention) else {
+                continue;
+            };
+            if i64::from(elapsed) <= i64::from(r.days) || kinds.iter().any(|k| k == r.export_kind) {
+                continue;
+            }
+            let first_kept = today
+                .checked_sub(jiff::Span::new().days(i64::from(r.days)))
+                .unwrap_or(today);
+            let last_missing = first_kept.yesterday().unwrap_or(first_kept);
+            out.push(format!(
+                "collector `{}`: {} keeps {} days and the period began {elapsed} days ago, so {start} to {last_missing} cannot be collected; import those days with `assay evidence import FILE --kind {}`, or tests that read them are not tested",
+                c.name, r.what, r.days, r.export_kind
+            ));
+        }
+        Ok(out)
     }
 }

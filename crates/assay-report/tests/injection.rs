@@ -115,6 +115,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         results: &[],
         triage: &[],
         ledger: None,
+        collectors: &[],
         only_control: None,
         progress: None,
     })

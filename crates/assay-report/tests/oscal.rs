@@ -218,6 +218,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         results: &[],
         triage: &[],
         ledger: None,
+        collectors: &[],
         only_control: None,
         progress: None,
     })

@@ -55,6 +55,8 @@ struct TestEntry {
     occurrence: Option<String>,
     #[serde(default)]
     severity: Option<Spanned<String>>,
+    #[serde(default)]
+    sources: Vec<Spanned<String>>,
 }
 
 fn enum_value<T: serde::de::DeserializeOwned>(
@@ -79,6 +81,28 @@ fn enum_value<T: serde::de::DeserializeOwned>(
             None
         }
     }
+}
+
+/// A test's source roles, each one of [`assay_core::source::ROLES`].
+fn sources(file: &str, t: &TestEntry, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &t.sources {
+        let id = s.value.trim();
+        if assay_core::source::role(id).is_some() {
+            out.push(id.to_string());
+        } else {
+            let known: Vec<&str> = assay_core::source::ROLES.iter().map(|r| r.id).collect();
+            diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    &at(file, s, 0),
+                    format!("test `{}`: `sources` cannot be `{id}`", t.id.value.trim()),
+                )
+                .help(format!("use one of: {}", known.join(", "))),
+            );
+        }
+    }
+    out
 }
 
 /// A test's SQL fields: `population` one read-only query, `expect` and `reason` one
@@ -253,6 +277,7 @@ pub(crate) fn parse(
                     severity: t.severity.as_ref().and_then(|s| {
                         enum_value::<Severity>(file, "severity", s, Severity::NAMES, &mut diags)
                     }),
+                    sources: sources(file, t, &mut diags),
                 });
             }
         }

@@ -133,6 +133,9 @@ pub fn control_yaml(c: &Control) -> String {
         if let Some(s) = t.severity {
             field(&mut out, 4, "severity", s.as_str());
         }
+        if !t.sources.is_empty() {
+            let _ = writeln!(out, "    sources: {}", inline_list(&t.sources));
+        }
     }
     if let Some(g) = &c.guidance {
         out.push_str("guidance:\n");

@@ -24,8 +24,9 @@ pub fn run(
         }
         None => None,
     };
+    let now = super::now()?;
     let collected =
-        super::project(root)?.collect(only.as_deref(), since, &output::Bars::default())?;
+        super::project(root)?.collect(only.as_deref(), since, now, &output::Bars::default())?;
     let color = output::stdout_color();
     let mut results = Vec::new();
     for run in &collected.runs {
@@ -39,8 +40,11 @@ pub fn run(
                         plural(report.stored, "response"),
                         report.requests
                     );
+                    for note in &report.notes {
+                        println!("  {} {note}", output::paint("note:", Style::Warning, color));
+                    }
                 }
-                results.push(json!({"name": run.name, "ok": true, "stored": report.stored, "requests": report.requests, "cursor": report.cursor}));
+                results.push(json!({"name": run.name, "ok": true, "stored": report.stored, "requests": report.requests, "cursor": report.cursor, "notes": report.notes}));
             }
             Err(e) => {
                 if !json {

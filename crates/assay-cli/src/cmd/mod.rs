@@ -149,3 +149,14 @@ fn effective(arg: &Option<String>) -> anyhow::Result<(Option<String>, Option<Str
     }
     Ok((Some(from.to_string()), Some(to.to_string())))
 }
+
+/// Now: the wall clock, or `ASSAY_NOW` (RFC 3339) to reproduce a run as of a given moment
+/// (what `collect` requests and `validate`'s retention warnings are counted from).
+fn now() -> anyhow::Result<jiff::Timestamp> {
+    match std::env::var("ASSAY_NOW") {
+        Ok(t) => t.parse::<jiff::Timestamp>().with_context(|| {
+            format!("ASSAY_NOW={t}: not an RFC 3339 instant, e.g. 2026-12-06T00:00:00Z")
+        }),
+        Err(_) => Ok(jiff::Timestamp::now()),
+    }
+}

@@ -191,6 +191,8 @@ pub fn collect(
         sink: &mut sink,
         cursor,
         since: None,
+        period_start: None,
+        now: jiff::Timestamp::now(),
         progress: &mut progress,
     };
     let r = c.collect(&mut cx);

@@ -123,6 +123,7 @@ pub fn assess(
         results: &[],
         triage: &[],
         ledger: None,
+        collectors: &[],
         only_control: None,
         progress,
     })?)

@@ -191,6 +191,7 @@ pub fn assess(
         results: &[],
         triage: &[],
         ledger: None,
+        collectors: &[],
         only_control: only,
         progress: None,
     })
