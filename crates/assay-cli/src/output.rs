@@ -214,3 +214,46 @@ pub fn print_problems(problems: &[assay_locker::verify::Problem], color: bool) {
         );
     }
 }
+
+/// What an import stored, for people or as JSON.
+pub fn import_outcome(
+    o: &assay_project::ImportOutcome,
+    kind: &str,
+    json: bool,
+) -> anyhow::Result<()> {
+    for w in &o.warnings {
+        eprintln!("{} {w}", paint("warning:", Style::Warning, stderr_color()));
+    }
+    let s = &o.summary;
+    if json {
+        return self::json(&serde_json::json!({
+            "schema": "assay.evidence-import/v1",
+            "kind": kind,
+            "batch": s.batch,
+            "added": s.added,
+            "already_stored": s.already_stored,
+            "rows": o.rows.iter().map(|(t, n)| serde_json::json!({"table": t, "rows": n})).collect::<Vec<_>>(),
+        }));
+    }
+    let color = stdout_color();
+    println!(
+        "{} {} as `{}` ({} rows: {}); batch {}",
+        paint("Imported", Style::Good, color),
+        plural(s.added.len(), "file"),
+        kind,
+        o.rows.values().sum::<usize>(),
+        o.rows
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        s.batch
+    );
+    if s.already_stored > 0 {
+        println!(
+            "  {} already stored by this batch; not stored again",
+            plural(s.already_stored, "file")
+        );
+    }
+    Ok(())
+}

@@ -49,7 +49,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
         &output::Bars::default(),
         &mut |o, kind| {
             if !quiet {
-                let _ = super::import::print(o, kind, false);
+                let _ = output::import_outcome(o, kind, false);
             }
         },
     )?;
