@@ -384,23 +384,29 @@ fn event_table(
         let span = by_kind.entry(kind.to_string()).or_insert((a, b));
         *span = (span.0.min(a), span.1.max(b));
     };
+    // Spans are kept per evidence kind and per source name (`@name`), for [sources].
     for e in feeding {
+        let source = format!("@{}", e.source);
         match (e.effective, e.snapshot_at) {
             (Some((a, b)), _) => {
                 widen(a, b);
                 widen_kind(&e.kind, a, b);
+                widen_kind(&source, a, b);
             }
             (None, Some(at)) if !log => {
                 widen(window.start.min(at), at);
                 widen_kind(&e.kind, window.start.min(at), at);
+                widen_kind(&source, window.start.min(at), at);
             }
             _ => {}
         }
     }
     if log {
-        let kind_of: HashMap<&str, &str> = feeding
+        let sources: Vec<String> = feeding.iter().map(|e| format!("@{}", e.source)).collect();
+        let kind_of: HashMap<&str, (&str, &str)> = feeding
             .iter()
-            .map(|e| (e.blob.as_str(), e.kind.as_str()))
+            .zip(&sources)
+            .map(|(e, s)| (e.blob.as_str(), (e.kind.as_str(), s.as_str())))
             .collect();
         for batch in &parts {
             if let Some(col) = event_time(name).and_then(|c| batch.schema().index_of(c).ok()) {
@@ -408,8 +414,9 @@ fn event_table(
                 if let (Some(a), Some(b)) = (min(times), max(times)) {
                     widen(a, b);
                 }
-                for (kind, a, b) in spans_by_evidence(batch, times, &kind_of) {
+                for ((kind, source), a, b) in spans_by_evidence(batch, times, &kind_of) {
                     widen_kind(kind, a, b);
+                    widen_kind(source, a, b);
                 }
             }
         }
@@ -442,6 +449,7 @@ fn event_table(
             duplicates_dropped: dropped,
             sources: by_kind
                 .iter()
+                .filter(|(k, _)| !k.starts_with('@'))
                 .map(|(kind, (a, b))| SourceSpan {
                     kind: kind.clone(),
                     from: micros_text(*a),
@@ -460,14 +468,14 @@ fn event_table(
 fn spans_by_evidence<'k>(
     batch: &RecordBatch,
     times: &datafusion::arrow::array::PrimitiveArray<TimestampMicrosecondType>,
-    kind_of: &HashMap<&str, &'k str>,
-) -> Vec<(&'k str, i64, i64)> {
+    kind_of: &HashMap<&str, (&'k str, &'k str)>,
+) -> Vec<((&'k str, &'k str), i64, i64)> {
     let Ok(ev) = batch.schema().index_of("evidence") else {
         return Vec::new();
     };
     let ev = batch.column(ev).as_string::<i32>();
-    let mut spans: BTreeMap<&'k str, (i64, i64)> = BTreeMap::new();
-    let mut last: Option<(&str, Option<&'k str>)> = None;
+    let mut spans: BTreeMap<(&'k str, &'k str), (i64, i64)> = BTreeMap::new();
+    let mut last: Option<(&str, Option<(&'k str, &'k str)>)> = None;
     for i in 0..batch.num_rows() {
         if times.is_null(i) || ev.is_null(i) {
             continue;

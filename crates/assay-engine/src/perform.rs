@@ -46,6 +46,9 @@ pub struct Inputs<'a> {
     /// Kinds of the collectors the workspace configures (`[[collector]] kind`): a source
     /// role one of them gathers is in use, so tests naming it need it to cover the period.
     pub collectors: &'a [String],
+    /// `[sources]` of assay.toml: per role, the company's own systems that also fill it
+    /// (evidence kinds, or the source names evidence was stored with).
+    pub source_bindings: &'a BTreeMap<String, Vec<String>>,
     /// Only this control (`assay test --control`).
     pub only_control: Option<&'a str>,
     /// Called before each test with (done, total, test id).
@@ -431,23 +434,34 @@ fn sources_cover(
             ));
             continue;
         };
+        // The role's own kinds, and the systems the workspace binds to it ([sources]): by
+        // evidence kind, or by the source name evidence was stored with (`@name` spans).
+        let bound: &[String] = cx
+            .inputs
+            .source_bindings
+            .get(id.as_str())
+            .map_or(&[], Vec::as_slice);
+        let mut keys: Vec<String> = role.kinds.iter().map(|k| k.to_string()).collect();
+        for b in bound {
+            keys.push(b.clone());
+            keys.push(format!("@{b}"));
+        }
         let mut span: Option<(i64, i64)> = None;
         for by_kind in tables.iter().filter_map(|t| cx.basis.spans.get(t)) {
-            for (a, b) in role.kinds.iter().filter_map(|k| by_kind.get(*k)) {
+            for (a, b) in keys.iter().filter_map(|k| by_kind.get(k)) {
                 span = Some(span.map_or((*a, *b), |(x, y)| (x.min(*a), y.max(*b))));
             }
         }
-        let evidence = cx
-            .inputs
-            .evidence
-            .iter()
-            .any(|e| role.kinds.contains(&e.kind.as_str()));
+        let evidence = cx.inputs.evidence.iter().any(|e| {
+            role.kinds.contains(&e.kind.as_str())
+                || bound.iter().any(|b| *b == e.kind || *b == e.source)
+        });
         let collected = cx
             .inputs
             .collectors
             .iter()
             .any(|c| role.collectors.contains(&c.as_str()));
-        if !evidence && !collected && !role.in_inventory(cx.inputs.inventory) {
+        if !evidence && !collected && bound.is_empty() && !role.in_inventory(cx.inputs.inventory) {
             covered.push(format!(
                 "{id} not in use (no evidence, collector or inventory entry names it)"
             ));
@@ -467,7 +481,11 @@ fn sources_cover(
             (Some(g), _) => gaps.push(format!(
                 "{} (`{id}`: {}) does not cover the {} {}: {g}; to fill it, {}",
                 role.what,
-                role.kinds.join(", "),
+                keys.iter()
+                    .filter(|k| !k.starts_with('@'))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 cx.window.noun(),
                 period_text(&cx.window),
                 role.fill

@@ -67,6 +67,7 @@ fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOut
         triage: &[],
         ledger: None,
         collectors: &[],
+        source_bindings: &Default::default(),
         only_control: Some(&id),
         progress: None,
     })

@@ -13,6 +13,7 @@ use assay_engine::Inputs;
 use common::{micros, TableData};
 use jiff::civil::date;
 use serde_json::json;
+use std::collections::BTreeMap;
 
 /// A leaver (left 2026-03-31) and a colleague still employed.
 fn people() -> TableData {
@@ -53,6 +54,16 @@ fn sign_ins(prefix: &str, action: &str, source: &str, from: &str, to: &str) -> T
 /// ACC-07.3 over the people and the two logs, the IdP's evidence recorded as
 /// `okta-system-log` and CloudTrail's as `aws-cloudtrail`.
 fn acc_07_3(idp: Option<TableData>, collectors: &[String]) -> TestOutcome {
+    acc_07_3_with(idp, collectors, "okta-system-log", &BTreeMap::new())
+}
+
+/// As [`acc_07_3`], the IdP's evidence stored as `idp_kind`, with `[sources]` bindings.
+fn acc_07_3_with(
+    idp: Option<TableData>,
+    collectors: &[String],
+    idp_kind: &str,
+    bindings: &BTreeMap<String, Vec<String>>,
+) -> TestOutcome {
     let trail = sign_ins(
         "ct",
         "ConsoleLogin",
@@ -64,10 +75,15 @@ fn acc_07_3(idp: Option<TableData>, collectors: &[String]) -> TestOutcome {
     tables.extend(idp);
     let refs: Vec<&TableData> = tables.iter().collect();
     let mut built = common::build(&refs);
-    let kinds = ["hr-roster", "aws-cloudtrail", "okta-system-log"];
+    let kinds = ["hr-roster", "aws-cloudtrail", idp_kind];
     for (e, kind) in built.evidence.iter_mut().zip(kinds) {
-        e.kind = kind.into();
-        e.params.clear();
+        if kind != "json" {
+            e.kind = kind.into();
+            e.params.clear();
+        }
+    }
+    if let Some(e) = built.evidence.get_mut(2) {
+        e.source = "azure-ad".into();
     }
     let controls = common::library();
     let catalog = assay_catalog::Catalog::embedded().unwrap();
@@ -85,6 +101,7 @@ fn acc_07_3(idp: Option<TableData>, collectors: &[String]) -> TestOutcome {
         triage: &[],
         ledger: None,
         collectors,
+        source_bindings: bindings,
         only_control: Some("ACC-07"),
         progress: None,
     })
@@ -198,4 +215,56 @@ fn a_sign_in_after_leaving_is_found_when_every_source_covers() {
     let out = acc_07_3(Some(idp), &[]);
     assert_eq!(out.exception_count, 1, "{}", out.statement);
     assert_eq!(out.exceptions[0].key, "ok-late");
+}
+
+/// A company whose IdP is not one Assay collects from binds it in `[sources]`: its sign-in
+/// log, imported as json with `--source azure-ad`, is then the `idp-log` source, checked for
+/// coverage like Okta's.
+#[test]
+fn a_workspace_binds_its_own_idp_to_the_role() {
+    let bind: BTreeMap<String, Vec<String>> =
+        [("idp-log".to_string(), vec!["azure-ad".to_string()])].into();
+    let short = sign_ins(
+        "az",
+        "user.session.start",
+        "azure-ad",
+        "2026-05-01",
+        "2026-06-30",
+    );
+    let out = acc_07_3_with(Some(short), &[], "json", &bind);
+    assert_eq!(out.rule.id(), "T-SOURCE-GAP", "{}", out.statement);
+    assert!(
+        out.statement.contains("azure-ad") && out.statement.contains("2026-05-01"),
+        "{}",
+        out.statement
+    );
+    let whole = sign_ins(
+        "az",
+        "user.session.start",
+        "azure-ad",
+        "2026-01-01",
+        "2026-06-30",
+    );
+    let out = acc_07_3_with(Some(whole), &[], "json", &bind);
+    assert_eq!(out.rule.id(), "T-EMPTY", "{}", out.statement);
+    assert!(
+        out.statement
+            .contains("idp-log covers 2026-01-01 to 2026-06-30"),
+        "{}",
+        out.statement
+    );
+    // Without the binding, the same json import is not the IdP's log: not in use.
+    let whole = sign_ins(
+        "az",
+        "user.session.start",
+        "azure-ad",
+        "2026-05-01",
+        "2026-06-30",
+    );
+    let out = acc_07_3_with(Some(whole), &[], "json", &BTreeMap::new());
+    assert!(
+        out.statement.contains("idp-log not in use"),
+        "{}",
+        out.statement
+    );
 }

@@ -172,6 +172,7 @@ impl Project {
             triage: &p.triage,
             ledger: p.head.clone(),
             collectors: &collectors,
+            source_bindings: &p.config.sources,
             only_control: only,
             progress: Some(&step),
         })?;

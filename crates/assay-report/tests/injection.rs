@@ -116,6 +116,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         triage: &[],
         ledger: None,
         collectors: &[],
+        source_bindings: &Default::default(),
         only_control: None,
         progress: None,
     })

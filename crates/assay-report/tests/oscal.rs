@@ -219,6 +219,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         triage: &[],
         ledger: None,
         collectors: &[],
+        source_bindings: &Default::default(),
         only_control: None,
         progress: None,
     })

@@ -25,6 +25,8 @@ struct RawConfig {
     #[serde(default)]
     freshness: BTreeMap<String, Spanned<i64>>,
     #[serde(default)]
+    sources: BTreeMap<String, Spanned<Vec<String>>>,
+    #[serde(default)]
     locker: Option<RawLocker>,
     #[serde(default)]
     sampling: Option<crate::engine_config::RawSampling>,
@@ -161,6 +163,10 @@ pub struct Config {
     pub collectors: Vec<CollectorConfig>,
     /// Time-to-live in days per evidence kind, overriding the defaults.
     pub freshness: BTreeMap<String, u32>,
+    /// `[sources]`: per source role (`idp-log`, ...), the company's own systems that also
+    /// fill it, as evidence kinds or `--source` names (e.g. an Azure AD sign-in log imported
+    /// as csv with `--source azure-ad`).
+    pub sources: BTreeMap<String, Vec<String>>,
     /// Locker backends.
     pub locker: LockerSettings,
     /// Sampling, judgment thresholds and test parameters.
@@ -474,6 +480,24 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         }
     }
 
+    let mut sources = BTreeMap::new();
+    for (role, names) in &raw.sources {
+        if assay_core::source::role(role).is_none() {
+            let at = cx.origin(names.span());
+            let known: Vec<&str> = assay_core::source::ROLES.iter().map(|r| r.id).collect();
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    &at,
+                    format!("[sources] names `{role}`, which is not a source role"),
+                )
+                .help(format!("use one of: {}", known.join(", "))),
+            );
+            continue;
+        }
+        sources.insert(role.clone(), names.get_ref().clone());
+    }
+
     let locker = raw
         .locker
         .as_ref()
@@ -528,6 +552,7 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         locker,
         engine,
         freshness,
+        sources,
         scope: Scope {
             organization: raw.organization.name,
             system_name: raw.system.name,

@@ -124,6 +124,7 @@ pub fn assess(
         triage: &[],
         ledger: None,
         collectors: &[],
+        source_bindings: &Default::default(),
         only_control: None,
         progress,
     })?)

@@ -192,6 +192,7 @@ pub fn assess(
         triage: &[],
         ledger: None,
         collectors: &[],
+        source_bindings: &Default::default(),
         only_control: only,
         progress: None,
     })
