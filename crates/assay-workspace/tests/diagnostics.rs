@@ -489,3 +489,56 @@ fn limits_are_read_and_bad_values_named_with_their_line() {
     );
     assert!(bad[1].message.contains("max_expansion_ratio"), "{:#?}", bad);
 }
+
+#[test]
+fn unknown_source_role_in_a_test_is_located() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/ACC-02.yaml",
+        "sources: [cloud-audit-log]",
+        "sources: [cloud-audit-logs]",
+    );
+    let d = only(&load(dir.path()), Code::InvalidValue);
+    assert_eq!(d.file, "controls/ACC-02.yaml");
+    assert!(
+        d.message.contains("`cloud-audit-logs`") && d.message.contains("ACC-02.3"),
+        "{}",
+        d.message
+    );
+    let line = std::fs::read_to_string(dir.path().join("controls/ACC-02.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("cloud-audit-logs"))
+        .unwrap()
+        + 1;
+    assert_eq!(d.line, line);
+    assert!(d.help.as_deref().unwrap_or("").contains("idp-log"));
+}
+
+#[test]
+fn unknown_source_role_in_assay_toml_is_located() {
+    let dir = fresh(&[Category::Security]);
+    let toml = std::fs::read_to_string(dir.path().join("assay.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("assay.toml"),
+        format!("{toml}\n[sources]\nidp = [\"azure-ad\"]\n"),
+    )
+    .unwrap();
+    let d = only(&load(dir.path()), Code::InvalidValue);
+    assert_eq!(d.file, "assay.toml");
+    assert!(d.message.contains("`idp`"), "{}", d.message);
+    let dir = fresh(&[Category::Security]);
+    let toml = std::fs::read_to_string(dir.path().join("assay.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("assay.toml"),
+        format!("{toml}\n[sources]\nidp-log = [\"azure-ad\"]\n"),
+    )
+    .unwrap();
+    let ws = load(dir.path());
+    assert_eq!(ws.error_count(), 0, "{:#?}", ws.diagnostics);
+    assert_eq!(
+        ws.config.unwrap().sources.get("idp-log"),
+        Some(&vec!["azure-ad".to_string()])
+    );
+}
