@@ -99,7 +99,8 @@ pub struct Synced {
     pub created: Vec<String>,
 }
 
-fn short(s: &str, n: usize) -> String {
+/// `s` cut to at most `n` characters, ending in `…` when cut.
+pub fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {

@@ -34,7 +34,7 @@ mod progress;
 mod report;
 mod tables;
 
-pub use assess::{due_date, Synced};
+pub use assess::{due_date, short, Synced};
 pub use clock::now;
 pub use collect::{Collected, CollectorRun};
 pub use config::limits;

@@ -6,7 +6,7 @@ use crate::Outcome;
 use assay_core::Severity;
 use assay_engine::assessment::{CriterionResult, Verdict};
 use assay_engine::Assessment;
-use assay_project::Project;
+use assay_project::{short, Project};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use std::path::Path;
 
@@ -20,14 +20,6 @@ fn verdict_style(v: Verdict) -> Style {
         Verdict::Effective => Style::Good,
         Verdict::ExceptionsNoted | Verdict::NotTested => Style::Warning,
         Verdict::Error | Verdict::NotEffective => Style::Error,
-    }
-}
-
-fn short(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(n - 1).collect::<String>())
     }
 }
 
