@@ -4,6 +4,7 @@
 //! that every planted failure is found and no clean look-alike is reported.
 
 pub mod synth;
+pub mod tables;
 
 use assay_core::{AuditPeriod, Category};
 use assay_engine::Assessment;

@@ -5,7 +5,7 @@
 
 use crate::doc::{Block, Doc};
 use crate::readiness::{period, title_case};
-use crate::soc2_text::{self as text, Facts, OpinionKind, ReportType};
+use crate::soc2_text::{self as text, Facts, ReportType};
 use crate::Context;
 use assay_engine::assessment::{Method, TestOutcome, Verdict};
 
@@ -122,7 +122,7 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         subservice: &carved,
         has_cuecs: !cx.inventory.cuecs.is_empty(),
     };
-    let kind = OpinionKind::from_word(a.opinion.kind.as_str()).unwrap_or(OpinionKind::Disclaimer);
+    let kind = a.opinion.kind;
     let responses = |test: &str| {
         a.findings
             .iter()

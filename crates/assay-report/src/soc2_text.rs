@@ -21,40 +21,15 @@ pub enum ReportType {
     Type2,
 }
 
-/// The kind of opinion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OpinionKind {
-    /// Everything is presented fairly and controls are suitable, in all material respects.
-    Unmodified,
-    /// As unmodified, except for material matters that are not pervasive.
-    Qualified,
-    /// Material and pervasive matters: the description or the controls are not suitable.
-    Adverse,
-    /// Evidence was insufficient to form an opinion at all.
-    Disclaimer,
-}
+pub use assay_engine::rule::OpinionKind;
 
-impl OpinionKind {
-    /// Parse the assessment's word: "unmodified", "qualified", "adverse", "disclaimer".
-    /// Case and surrounding spaces are ignored; any other word gives `None`.
-    pub fn from_word(w: &str) -> Option<OpinionKind> {
-        match w.trim().to_ascii_lowercase().as_str() {
-            "unmodified" => Some(OpinionKind::Unmodified),
-            "qualified" => Some(OpinionKind::Qualified),
-            "adverse" => Some(OpinionKind::Adverse),
-            "disclaimer" => Some(OpinionKind::Disclaimer),
-            _ => None,
-        }
-    }
-
-    /// The title of the paragraph that states the basis for a modified opinion.
-    fn basis_title(self) -> &'static str {
-        match self {
-            OpinionKind::Unmodified => "",
-            OpinionKind::Qualified => "Basis for Qualified Opinion",
-            OpinionKind::Adverse => "Basis for Adverse Opinion",
-            OpinionKind::Disclaimer => "Basis for Disclaimer of Opinion",
-        }
+/// The title of the paragraph that states the basis for a modified opinion.
+fn basis_title(kind: OpinionKind) -> &'static str {
+    match kind {
+        OpinionKind::Unmodified => "",
+        OpinionKind::Qualified => "Basis for Qualified Opinion",
+        OpinionKind::Adverse => "Basis for Adverse Opinion",
+        OpinionKind::Disclaimer => "Basis for Disclaimer of Opinion",
     }
 }
 
@@ -248,7 +223,7 @@ pub fn section1_opinion(f: &Facts<'_>, kind: OpinionKind, reasons: &[String]) ->
                   following matters:"
             }
         };
-        p.push(format!("{}. {lead}", kind.basis_title()));
+        p.push(format!("{}. {lead}", basis_title(kind)));
         p.extend(reason_list(reasons));
     }
     p.extend(opinion_paragraphs(f, kind));
@@ -508,12 +483,12 @@ fn opinion_paragraphs(f: &Facts<'_>, kind: OpinionKind) -> Vec<String> {
         OpinionKind::Qualified => format!(
             "Qualified Opinion. In our opinion, except for the effects of the matters described \
              in the {} paragraph, in all material respects:",
-            kind.basis_title()
+            basis_title(kind)
         ),
         OpinionKind::Adverse => format!(
             "Adverse Opinion. In our opinion, because of the significance of the matters \
              described in the {} paragraph:",
-            kind.basis_title()
+            basis_title(kind)
         ),
         OpinionKind::Disclaimer => {
             return vec![format!(
@@ -522,7 +497,7 @@ fn opinion_paragraphs(f: &Facts<'_>, kind: OpinionKind) -> Vec<String> {
                  to provide a basis for an opinion. Accordingly, we do not express an opinion \
                  on whether the description is presented in accordance with the description \
                  criteria, or on the {} of the controls stated in it.",
-                kind.basis_title(),
+                basis_title(kind),
                 examined(f),
             )];
         }
@@ -586,7 +561,7 @@ fn auditor_responsibility(f: &Facts<'_>, kind: OpinionKind) -> String {
              report. Because of the matters described in the {} paragraph, however, we were \
              not able to obtain sufficient appropriate evidence to provide a basis for an \
              opinion.",
-            kind.basis_title(),
+            basis_title(kind),
         );
     }
     let opinion = match kind {
@@ -947,24 +922,15 @@ mod tests {
     }
 
     #[test]
-    fn opinion_words_parse() {
-        assert_eq!(
-            OpinionKind::from_word("unmodified"),
-            Some(OpinionKind::Unmodified)
-        );
-        assert_eq!(
-            OpinionKind::from_word(" Qualified "),
-            Some(OpinionKind::Qualified)
-        );
-        assert_eq!(
-            OpinionKind::from_word("adverse"),
-            Some(OpinionKind::Adverse)
-        );
-        assert_eq!(
-            OpinionKind::from_word("disclaimer"),
-            Some(OpinionKind::Disclaimer)
-        );
-        assert_eq!(OpinionKind::from_word("clean"), None);
+    fn every_modified_opinion_has_a_basis_title() {
+        for kind in [
+            OpinionKind::Qualified,
+            OpinionKind::Adverse,
+            OpinionKind::Disclaimer,
+        ] {
+            assert!(basis_title(kind).starts_with("Basis for "), "{kind:?}");
+        }
+        assert_eq!(basis_title(OpinionKind::Unmodified), "");
     }
 
     #[test]

@@ -85,17 +85,15 @@ pub fn each(
     let Some(Run::Each(run)) = for_kind(kind).map(|n| n.run) else {
         return Ok(None);
     };
-    let mut out = Output::default();
-    run(
-        &Input {
-            bytes,
-            evidence,
-            snapshot_at: None,
-            params,
-            batch: None,
-        },
-        &mut out,
-    )?;
+    let input = Input {
+        bytes,
+        evidence,
+        snapshot_at: None,
+        params,
+        batch: None,
+    };
+    let mut out = Output::for_input(&input);
+    run(&input, &mut out)?;
     Fragment::from_output(out).map(Some)
 }
 

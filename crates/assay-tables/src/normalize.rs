@@ -82,6 +82,22 @@ impl Default for Output {
 }
 
 impl Output {
+    /// Tables for the rows of one piece of evidence: every row gets its hash and moment.
+    pub fn for_input(input: &Input<'_>) -> Output {
+        let mut out = Output::default();
+        out.set_source(input.evidence, input.snapshot_at);
+        out
+    }
+
+    /// Sets the evidence the rows pushed from now on come from. The framework fills each
+    /// row's `evidence` and `snapshot_at` columns from it; a normalizer never writes them.
+    /// Normalizers of a collection run call it as they move from one piece to the next.
+    pub fn set_source(&mut self, evidence: &str, snapshot_at: Option<i64>) {
+        for rows in self.tables.values_mut() {
+            rows.set_source(evidence, snapshot_at);
+        }
+    }
+
     /// The rows of a table (every standard table exists).
     pub fn rows(&mut self, table: &str) -> Option<&mut Rows> {
         self.tables.get_mut(table)

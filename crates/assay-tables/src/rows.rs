@@ -23,6 +23,18 @@ pub struct Rows {
     table: &'static Table,
     cols: Vec<Col>,
     len: usize,
+    /// Where the next rows come from: the framework writes the `evidence` and `snapshot_at`
+    /// columns from it, whatever the normalizer put there.
+    source: Option<Source>,
+    evidence_at: usize,
+    snapshot_at: Option<usize>,
+}
+
+/// The piece of evidence rows are being read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Source {
+    evidence: String,
+    snapshot_at: Option<i64>,
 }
 
 impl Rows {
@@ -39,11 +51,32 @@ impl Rows {
                 Kind::Date => Col::Date(Date32Builder::new()),
             })
             .collect();
+        let evidence_at = table.index("evidence").unwrap_or(usize::MAX);
+        let snapshot_at = table.index("snapshot_at");
         Rows {
             table,
             cols,
             len: 0,
+            source: None,
+            evidence_at,
+            snapshot_at,
         }
+    }
+
+    /// Sets the evidence the rows pushed from now on come from: its hash fills the
+    /// `evidence` column and its moment the `snapshot_at` column of every such row.
+    pub fn set_source(&mut self, evidence: &str, snapshot_at: Option<i64>) {
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|s| s.evidence == evidence && s.snapshot_at == snapshot_at)
+        {
+            return;
+        }
+        self.source = Some(Source {
+            evidence: evidence.to_string(),
+            snapshot_at,
+        });
     }
 
     /// The table.
@@ -156,8 +189,17 @@ impl Rows {
     /// Appends a row of borrowed cells and resets them to null. A value of the wrong type
     /// for its column is stored as null.
     pub fn push_cells(&mut self, row: &mut [Cell<'_>]) {
-        for (col, v) in self.cols.iter_mut().zip(row.iter_mut()) {
-            match (col, std::mem::take(v)) {
+        let source = self.source.as_ref();
+        for (i, (col, v)) in self.cols.iter_mut().zip(row.iter_mut()).enumerate() {
+            let mut v = std::mem::take(v);
+            if let Some(s) = source {
+                if i == self.evidence_at {
+                    v = Cell::Text(std::borrow::Cow::Borrowed(&s.evidence));
+                } else if Some(i) == self.snapshot_at {
+                    v = s.snapshot_at.map(Cell::Time).unwrap_or(Cell::Null);
+                }
+            }
+            match (col, v) {
                 (Col::Text(b), Cell::Text(s)) => b.append_value(&*s),
                 (Col::Bool(b), Cell::Bool(x)) => b.append_value(x),
                 (Col::Int(b), Cell::Int(x)) => b.append_value(x),

@@ -48,7 +48,7 @@ fn run_all(bytes: &[u8]) {
                 params,
                 batch: Some("b"),
             };
-            let mut out = Output::default();
+            let mut out = Output::for_input(&input);
             // Rows or an error: both are fine; a panic fails the property.
             let _ = match n.run {
                 Run::Each(f) => f(&input, &mut out),

@@ -38,15 +38,7 @@ fn snake(name: &str) -> String {
     out
 }
 
-fn push(
-    rows: &mut Rows,
-    c: &Cols,
-    input: &Input<'_>,
-    service: &str,
-    resource: &str,
-    setting: &str,
-    value: &str,
-) {
+fn push(rows: &mut Rows, c: &Cols, service: &str, resource: &str, setting: &str, value: &str) {
     let mut row = rows.blank();
     set(
         &mut row,
@@ -65,16 +57,6 @@ fn push(
         c.at("value"),
         Value::Text(value.to_ascii_lowercase()),
     );
-    set(
-        &mut row,
-        c.at("evidence"),
-        Value::Text(input.evidence.to_string()),
-    );
-    set(
-        &mut row,
-        c.at("snapshot_at"),
-        input.snapshot_at.map(Value::Time).unwrap_or_default(),
-    );
     rows.push(&mut row);
 }
 
@@ -88,7 +70,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     match operation.as_str() {
         "GetAccountPasswordPolicy" => {
             if not_configured("NoSuchEntity") {
-                push(rows, &c, input, "iam", "account", "password_policy", "none");
+                push(rows, &c, "iam", "account", "password_policy", "none");
             } else {
                 let policy = tag(&body, "PasswordPolicy")
                     .ok_or_else(|| NormalizeError::whole("no <PasswordPolicy> in the response"))?;
@@ -107,7 +89,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
                         push(
                             rows,
                             &c,
-                            input,
                             "iam",
                             "account",
                             &format!("password_policy.{}", snake(field)),
@@ -132,14 +113,14 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
                     .and_then(Json::as_str)
                     .unwrap_or("")
                     .to_string();
-                push(rows, &c, input, "cloudtrail", &id, "trail.exists", "true");
+                push(rows, &c, "cloudtrail", &id, "trail.exists", "true");
                 for (field, setting) in [
                     ("IsMultiRegionTrail", "trail.multi_region"),
                     ("LogFileValidationEnabled", "trail.log_file_validation"),
                     ("IncludeGlobalServiceEvents", "trail.global_events"),
                 ] {
                     if let Some(v) = t.get(field).and_then(Json::as_bool) {
-                        push(rows, &c, input, "cloudtrail", &id, setting, &v.to_string());
+                        push(rows, &c, "cloudtrail", &id, setting, &v.to_string());
                     }
                 }
             }
@@ -154,7 +135,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
             push(
                 rows,
                 &c,
-                input,
                 "cloudtrail",
                 &resource,
                 "trail.is_logging",
@@ -167,14 +147,13 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
             } else {
                 tag(&body, "SSEAlgorithm").unwrap_or("none")
             };
-            push(rows, &c, input, "s3", &resource, "bucket.encryption", v);
+            push(rows, &c, "s3", &resource, "bucket.encryption", v);
         }
         "GetPublicAccessBlock" => {
             if not_configured("NoSuchPublicAccessBlockConfiguration") {
                 push(
                     rows,
                     &c,
-                    input,
                     "s3",
                     &resource,
                     "bucket.public_access_block",
@@ -191,7 +170,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
                         push(
                             rows,
                             &c,
-                            input,
                             "s3",
                             &resource,
                             &format!("bucket.{}", snake(field)),

@@ -125,13 +125,12 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
         at("actor_type"),
     );
     let federated_col = at("federated");
-    let (action, target, ip, mfa_col, outcome, evidence) = (
+    let (action, target, ip, mfa_col, outcome) = (
         at("action"),
         at("target"),
         at("source_ip"),
         at("mfa_used"),
         at("outcome"),
-        at("evidence"),
     );
     let mut row = rows.blank_cells();
     for (i, r) in &recs {
@@ -202,7 +201,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
             outcome,
             Cell::exact(if failed { "failure" } else { "success" }),
         );
-        put(&mut row, evidence, Cell::exact(input.evidence));
         rows.push_cells(&mut row);
     }
     Ok(recs.len())

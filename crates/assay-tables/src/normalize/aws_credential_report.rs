@@ -92,16 +92,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
                 v.map_err(|m| NormalizeError::at(line, format!("{}: {m}", col.replace('_', " "))))?,
             );
         }
-        set(
-            &mut row,
-            c.at("evidence"),
-            Value::Text(input.evidence.to_string()),
-        );
-        set(
-            &mut row,
-            c.at("snapshot_at"),
-            input.snapshot_at.map(Value::Time).unwrap_or_default(),
-        );
         rows.push(&mut row);
         n += 1;
     }

@@ -149,11 +149,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
             c.at("signature"),
             Value::Text(signature(sig).to_string()),
         );
-        set(
-            &mut row,
-            c.at("evidence"),
-            Value::Text(input.evidence.to_string()),
-        );
         rows.push(&mut row);
         n += 1;
     }

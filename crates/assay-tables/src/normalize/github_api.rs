@@ -61,6 +61,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
         let Some(login) = s(m, "/login") else {
             continue;
         };
+        rows.set_source(evidence, snapshot);
         let mut row = rows.blank();
         set(
             &mut row,
@@ -94,22 +95,13 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
                 .map(|set| Value::Bool(set.contains(login)))
                 .unwrap_or_default(),
         );
-        set(
-            &mut row,
-            c.at("evidence"),
-            Value::Text(evidence.to_string()),
-        );
-        set(
-            &mut row,
-            c.at("snapshot_at"),
-            snapshot.map(Value::Time).unwrap_or_default(),
-        );
         rows.push(&mut row);
         n += 1;
     }
 
     let (rows, c) = out.table("branch_protection")?;
     for i in inputs.iter().filter(|i| endpoint(i) == "branch-protection") {
+        rows.set_source(i.evidence, i.snapshot_at);
         let repo = i.params.get("repo").cloned().unwrap_or_default();
         let branch = i.params.get("branch").cloned().unwrap_or_default();
         let protected = i.params.get("status").map(String::as_str) != Some("404");
@@ -161,16 +153,6 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
             c.at("allow_force_pushes"),
             flag("/allow_force_pushes/enabled"),
         );
-        set(
-            &mut row,
-            c.at("evidence"),
-            Value::Text(i.evidence.to_string()),
-        );
-        set(
-            &mut row,
-            c.at("snapshot_at"),
-            i.snapshot_at.map(Value::Time).unwrap_or_default(),
-        );
         rows.push(&mut row);
         n += 1;
     }
@@ -178,6 +160,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
     let (rows, c) = out.table("changes")?;
     let mut seen = BTreeSet::new();
     for i in inputs.iter().filter(|i| endpoint(i) == "pulls") {
+        rows.set_source(i.evidence, i.snapshot_at);
         let repo = i.params.get("repo").cloned();
         let list = array(i)?;
         for (k, v) in list.iter().enumerate() {
@@ -204,7 +187,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
                 };
             }
             let mut row = rows.blank_cells();
-            github_pulls::push(rows, &c, &mut row, &pr, repo.as_deref(), i.evidence, k + 1)?;
+            github_pulls::push(rows, &c, &mut row, &pr, repo.as_deref(), k + 1)?;
             n += 1;
         }
     }

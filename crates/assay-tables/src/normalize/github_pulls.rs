@@ -161,7 +161,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let repo = input.params.get("repo").map(String::as_str);
     let mut row = rows.blank_cells();
     for (i, pr) in &recs {
-        push(rows, &c, &mut row, pr, repo, input.evidence, *i)?;
+        push(rows, &c, &mut row, pr, repo, *i)?;
     }
     Ok(recs.len())
 }
@@ -174,7 +174,6 @@ pub(super) fn push<'a>(
     row: &mut [Cell<'a>],
     pr: &'a Pull<'a>,
     repo_fallback: Option<&'a str>,
-    evidence: &'a str,
     i: usize,
 ) -> Result<(), NormalizeError> {
     let number = pr.number().ok_or_else(|| {
@@ -254,7 +253,6 @@ pub(super) fn push<'a>(
             .is_some_and(|n| n.to_ascii_lowercase().contains("emergency"))
     });
     put(row, c.at("emergency"), Cell::Bool(emergency));
-    put(row, c.at("evidence"), Cell::exact(evidence));
     rows.push_cells(row);
     Ok(())
 }

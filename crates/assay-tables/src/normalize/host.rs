@@ -58,6 +58,7 @@ impl Emit<'_> {
         explicit: bool,
         source: &str,
     ) {
+        self.rows.set_source(input.evidence, input.snapshot_at);
         let mut row = self.rows.blank();
         set(
             &mut row,
@@ -80,16 +81,6 @@ impl Emit<'_> {
             &mut row,
             self.c.at("source"),
             Value::Text(source.to_string()),
-        );
-        set(
-            &mut row,
-            self.c.at("evidence"),
-            Value::Text(input.evidence.to_string()),
-        );
-        set(
-            &mut row,
-            self.c.at("snapshot_at"),
-            input.snapshot_at.map(Value::Time).unwrap_or_default(),
         );
         self.rows.push(&mut row);
         self.n += 1;

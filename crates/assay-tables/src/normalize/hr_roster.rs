@@ -128,16 +128,6 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
         set(&mut row, c.at("employment_type"), value::text(get(kind)));
         set(&mut row, c.at("start_date"), dated(start, "start date")?);
         set(&mut row, c.at("end_date"), dated(end, "termination date")?);
-        set(
-            &mut row,
-            c.at("evidence"),
-            Value::Text(input.evidence.to_string()),
-        );
-        set(
-            &mut row,
-            c.at("snapshot_at"),
-            input.snapshot_at.map(Value::Time).unwrap_or_default(),
-        );
         rows.push(&mut row);
         n += 1;
     }

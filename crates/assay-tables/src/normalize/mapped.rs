@@ -98,21 +98,6 @@ fn convert(kind: Kind, raw: &str) -> Result<Value, String> {
     }
 }
 
-fn finish_row(input: &Input<'_>, c: &Cols, table: &Table, row: &mut [Value]) {
-    set(
-        row,
-        c.at("evidence"),
-        Value::Text(input.evidence.to_string()),
-    );
-    if table.snapshot {
-        set(
-            row,
-            c.at("snapshot_at"),
-            input.snapshot_at.map(Value::Time).unwrap_or_default(),
-        );
-    }
-}
-
 fn run_csv(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let (table, map) = mapping(input.params)?;
     let mut r = reader(input.bytes)?;
@@ -148,7 +133,6 @@ fn run_csv(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError>
         if row.get(c.at("key")).is_none_or(|k| *k == Value::Null) {
             return Err(NormalizeError::at(line, "the key column is empty"));
         }
-        finish_row(input, &c, table, &mut row);
         rows.push(&mut row);
         n += 1;
     }
@@ -179,7 +163,6 @@ fn run_json(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError
         if row.get(c.at("key")).is_none_or(|k| *k == Value::Null) {
             return Err(NormalizeError::at(i, "the key field is empty or missing"));
         }
-        finish_row(input, &c, table, &mut row);
         rows.push(&mut row);
         n += 1;
     }

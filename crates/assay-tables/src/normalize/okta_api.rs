@@ -37,6 +37,7 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
         .iter()
         .filter(|i| matches!(endpoint(i), "users" | "users-deprovisioned"))
     {
+        rows.set_source(i.evidence, i.snapshot_at);
         for (k, u) in array(i)?.iter().enumerate() {
             let Some(id) = s(u, "/id") else {
                 return Err(NormalizeError::at(k + 1, "a user has no `id`"));
@@ -80,26 +81,17 @@ fn run(inputs: &[Input<'_>], out: &mut Output) -> Result<usize, NormalizeError> 
                 set(&mut row, c.at("deactivated_at"), time("/statusChanged")?);
             }
             set(&mut row, c.at("last_login_at"), time("/lastLogin")?);
-            set(
-                &mut row,
-                c.at("evidence"),
-                Value::Text(i.evidence.to_string()),
-            );
-            set(
-                &mut row,
-                c.at("snapshot_at"),
-                i.snapshot_at.map(Value::Time).unwrap_or_default(),
-            );
             rows.push(&mut row);
             n += 1;
         }
     }
     let (rows, c) = out.table("audit_events")?;
     for i in inputs.iter().filter(|i| endpoint(i) == "logs") {
+        rows.set_source(i.evidence, i.snapshot_at);
         for (k, e) in array(i)?.iter().enumerate() {
             let event = okta_system_log::event(e);
             let mut row = rows.blank_cells();
-            okta_system_log::push(rows, &c, &mut row, &event, i.evidence, k + 1)?;
+            okta_system_log::push(rows, &c, &mut row, &event, k + 1)?;
             n += 1;
         }
     }

@@ -76,7 +76,7 @@ fn run(input: &Input<'_>, out: &mut Output) -> Result<usize, NormalizeError> {
     let (rows, c) = out.table("audit_events")?;
     let mut row = rows.blank_cells();
     for (i, e) in &recs {
-        push(rows, &c, &mut row, e, input.evidence, *i)?;
+        push(rows, &c, &mut row, e, *i)?;
     }
     Ok(recs.len())
 }
@@ -100,7 +100,6 @@ pub(super) fn push<'a>(
     c: &Cols,
     row: &mut [Cell<'a>],
     r: &'a Event<'a>,
-    evidence: &'a str,
     i: usize,
 ) -> Result<(), NormalizeError> {
     let Some(id) = r.uuid.get() else {
@@ -153,7 +152,6 @@ pub(super) fn push<'a>(
         c.at("outcome"),
         lower(r.outcome.get().and_then(|o| o.result.get())),
     );
-    put(row, c.at("evidence"), Cell::exact(evidence));
     rows.push_cells(row);
     Ok(())
 }

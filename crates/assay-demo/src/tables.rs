@@ -1,8 +1,11 @@
-//! A synthetic company's standard tables, built directly (no evidence files), for measuring
-//! the engine: people, accounts, credentials, a year of audit events and changes, and the
-//! rest of the tables at realistic sizes, with a small share of deliberate failures.
-#![allow(dead_code)]
+//! The demo company built straight into standard tables, with no evidence files, for
+//! measuring the engine at sizes where writing and importing files would dominate
+//! (`cargo bench -p assay-demo`, `bench/engine.sh`). The people are the demo's own
+//! ([`crate::synth::people`], same seed, same random-number generator); accounts, a period of
+//! audit events and changes, and the rest of the tables are generated at realistic sizes
+//! with a small share of deliberate failures.
 
+use crate::synth::{self, Rng, Scale};
 use assay_engine::EvidenceInfo;
 use assay_tables::rows::{set, Cols, Rows};
 use assay_tables::schema;
@@ -10,34 +13,11 @@ use assay_tables::value::Value;
 use assay_tables::Tables;
 use std::collections::BTreeMap;
 
-/// 2026-01-01T00:00:00Z in microseconds.
-pub const YEAR_START: i64 = 1_767_225_600_000_000;
 const DAY: i64 = 86_400_000_000;
-
-/// A small deterministic generator (xorshift64*), so runs are comparable.
-pub struct Rng(u64);
-
-impl Rng {
-    /// Seeded.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-    /// Next number.
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// A number below `n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    /// True with probability `per_mille` / 1000.
-    pub fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-}
+/// The first day of the audit period (the demo's), in microseconds.
+pub const YEAR_START: i64 = synth::PERIOD.0 * DAY;
+/// Days in the audit period.
+const PERIOD_DAYS: i64 = synth::PERIOD.1 - synth::PERIOD.0 + 1;
 
 struct Table {
     rows: Rows,
@@ -82,37 +62,34 @@ fn evidence(table: &str) -> String {
 
 /// The moment every snapshot speaks for: the day after the period ends.
 pub fn snapshot_at() -> i64 {
-    YEAR_START + 365 * DAY
+    (synth::PERIOD.1 + 1) * DAY
 }
 
 fn t(s: &str) -> Value {
     Value::Text(s.to_string())
 }
 
-/// The default library assessed over the synthetic tables (Type II, calendar 2026, every
-/// category).
+/// The default library assessed over the tables (Type II over the demo's period, every
+/// category). Call it inside the caller's Tokio runtime, which runs the engine's queries.
 pub fn assess(
+    catalog: &assay_catalog::Catalog,
     tables: &Tables,
     evidence: &[EvidenceInfo],
     progress: Option<&assay_engine::Progress<'_>>,
-) -> Result<assay_engine::Assessment, Box<dyn std::error::Error>> {
-    let catalog = assay_catalog::Catalog::embedded()?;
+) -> Result<assay_engine::Assessment, assay_engine::EngineError> {
     let controls: Vec<assay_core::Control> =
         catalog.controls.iter().map(|c| c.control.clone()).collect();
     let scope = assay_core::Scope {
-        organization: "Acme Synthetic".into(),
-        system_name: "Acme".into(),
+        organization: "Northwind Analytics, Inc.".into(),
+        system_name: "Northwind Analytics platform".into(),
         system_description: String::new(),
         period: assay_core::AuditPeriod::Type2 {
-            start: jiff::civil::date(2026, 1, 1),
-            end: jiff::civil::date(2026, 12, 31),
+            start: day(synth::PERIOD.0),
+            end: day(synth::PERIOD.1),
         },
         categories: assay_core::Category::ALL.to_vec(),
     };
-    // The example is the caller, so it owns the runtime the engine's queries run on.
-    let rt = tokio::runtime::Builder::new_multi_thread().build()?;
-    let _entered = rt.enter();
-    Ok(assay_engine::assess(&assay_engine::Inputs {
+    assay_engine::assess(&assay_engine::Inputs {
         scope: &scope,
         settings: &assay_core::EngineSettings::default(),
         controls: &controls,
@@ -127,41 +104,36 @@ pub fn assess(
         source_bindings: &Default::default(),
         only_control: None,
         progress,
-    })?)
+    })
 }
 
-/// Sizes of the synthetic company.
-#[derive(Clone, Copy)]
-pub struct Size {
-    /// People in the HR roster.
-    pub people: usize,
-    /// Audit events in the year.
-    pub events: usize,
-    /// Changes in the year.
-    pub changes: usize,
+/// A day number (days since 1970-01-01) as a civil date.
+fn day(d: i64) -> jiff::civil::Date {
+    jiff::civil::date(1970, 1, 1).saturating_add(jiff::Span::new().days(d))
 }
 
 /// The tables and the evidence facts the engine needs.
-pub fn build(size: Size) -> (Tables, Vec<EvidenceInfo>) {
-    let mut rng = Rng::new(0x5eed);
+pub fn build(size: Scale, seed: u64) -> (Tables, Vec<EvidenceInfo>) {
+    let mut rng = Rng::new(seed);
     let mut out = BTreeMap::new();
-    let email = |i: usize| format!("person{i:06}@acme.example");
+    let staff = synth::people(size, &mut rng);
+    let email = |i: usize| staff[i % staff.len().max(1)].email.clone();
 
     let mut people = Table::new("people");
     let mut accounts = Table::new("accounts");
     let mut training = Table::new("training");
     let mut acks = Table::new("policy_acks");
     let mut endpoints = Table::new("endpoints");
-    for i in 0..size.people {
-        let start = YEAR_START - (rng.below(1500) as i64) * DAY + 200 * DAY;
-        let leaver = rng.chance(100);
-        let end = leaver.then(|| YEAR_START + (rng.below(360) as i64) * DAY);
+    for (i, person) in staff.iter().enumerate() {
+        let start = person.start * DAY;
+        let leaver = person.end.is_some();
+        let end = person.end.map(|e| e * DAY);
         people.push(
             vec![
                 ("key", t(&email(i))),
                 ("email", t(&email(i))),
-                ("name", t(&format!("Person {i}"))),
-                ("department", t(["eng", "sales", "ops", "finance"][i % 4])),
+                ("name", t(&format!("{} {}", person.first, person.last))),
+                ("department", t(person.department)),
                 ("start_date", Value::Date((start / DAY) as i32)),
                 (
                     "end_date",
@@ -284,7 +256,7 @@ pub fn build(size: Size) -> (Tables, Vec<EvidenceInfo>) {
     }
 
     let mut events = Table::new("audit_events");
-    let span = 365 * DAY;
+    let span = PERIOD_DAYS * DAY;
     for i in 0..size.events {
         let time = YEAR_START + (i as i64) * (span / size.events.max(1) as i64);
         let person = rng.below(size.people as u64) as usize;
@@ -351,7 +323,7 @@ pub fn build(size: Size) -> (Tables, Vec<EvidenceInfo>) {
     }
 
     let mut reviews = Table::new("access_reviews");
-    for q in 0..4 {
+    for q in 0..PERIOD_DAYS / 91 {
         reviews.push(
             vec![
                 ("key", t(&format!("AR-{q}"))),
@@ -370,7 +342,7 @@ pub fn build(size: Size) -> (Tables, Vec<EvidenceInfo>) {
 
     let mut vulns = Table::new("vulnerabilities");
     for i in 0..(size.people * 4) {
-        let detected = YEAR_START + (rng.below(360) as i64) * DAY;
+        let detected = YEAR_START + (rng.below(PERIOD_DAYS as u64 - 5) as i64) * DAY;
         let fixed_after = rng.below(120) as i64;
         vulns.push(
             vec![
@@ -386,7 +358,7 @@ pub fn build(size: Size) -> (Tables, Vec<EvidenceInfo>) {
     }
 
     let mut backups = Table::new("backups");
-    for d in 0..365 {
+    for d in 0..PERIOD_DAYS {
         for (s, system) in ["db-main", "db-analytics"].iter().enumerate() {
             let start = YEAR_START + d * DAY + 3_600_000_000;
             backups.push(
@@ -402,7 +374,7 @@ pub fn build(size: Size) -> (Tables, Vec<EvidenceInfo>) {
             );
         }
     }
-    for q in 0..4 {
+    for q in 0..PERIOD_DAYS / 91 {
         let start = YEAR_START + (q * 91 + 40) * DAY;
         backups.push(
             vec![
