@@ -1,5 +1,6 @@
 //! Loading the embedded `data/` folder into a [`Catalog`], once.
 
+use crate::framework::{CatalogFile, Framework, Link, MappingFile, Requirement, IDS};
 use crate::{LibraryControl, PolicyTemplate, PolicyTemplateMeta, TemplateFile};
 use assay_core::{criterion, policy, Criterion};
 use include_dir::{include_dir, Dir};
@@ -20,6 +21,8 @@ pub struct Catalog {
     pub inventory: Vec<TemplateFile>,
     /// The demo company's inventory.
     pub demo_inventory: Vec<TemplateFile>,
+    /// Every framework (SOC 2 first), with links from the default controls and gaps.
+    pub frameworks: Vec<Framework>,
 }
 
 /// The embedded data failed to parse: a defect of this build, caught by the crate's tests.
@@ -121,11 +124,101 @@ fn load() -> Result<Catalog, CatalogError> {
     }
     policies.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
 
+    let frameworks = frameworks(&criteria, &controls)?;
     Ok(Catalog {
         criteria,
         controls,
         policies,
         inventory: templates("inventory", "inventory")?,
         demo_inventory: templates("demo/inventory", "inventory")?,
+        frameworks,
     })
+}
+
+/// SOC 2 from the criteria and the controls' own criteria links; the others from
+/// `frameworks/` (NIST SP 800-53 from NIST's OSCAL catalog) and `mappings/`.
+fn frameworks(
+    criteria: &[Criterion],
+    controls: &[LibraryControl],
+) -> Result<Vec<Framework>, CatalogError> {
+    let mut out = vec![Framework {
+        id: "soc2".into(),
+        title: "SOC 2 (AICPA Trust Services Criteria, 2017, revised points of focus 2022)".into(),
+        publisher: "AICPA".into(),
+        note: "Criterion ids are the AICPA's; summaries and points of focus are Assay's own words."
+            .into(),
+        requirements: criteria
+            .iter()
+            .map(|c| Requirement {
+                id: c.id.clone(),
+                group: format!("{} {}", c.series, c.series_title),
+                title: c.subject.clone(),
+                summary: c.summary.trim().to_string(),
+                specification: None,
+            })
+            .collect(),
+        links: controls
+            .iter()
+            .flat_map(|c| {
+                c.control.criteria.iter().map(|l| Link {
+                    control: c.control.id.clone(),
+                    requirement: l.id.clone(),
+                    relationship: None,
+                    strength: None,
+                    rationale: l.rationale.trim().to_string(),
+                })
+            })
+            .collect(),
+        gaps: Vec::new(),
+    }];
+    for id in IDS.iter().filter(|id| **id != "soc2") {
+        let (title, publisher, note, requirements) = if *id == "nist-800-53-moderate" {
+            let name = format!("frameworks/{id}.json");
+            let f = DATA.get_file(&name).ok_or_else(|| err(&name, "missing"))?;
+            let (title, reqs) =
+                crate::nist_oscal::requirements(text(f)?).map_err(|e| err(&name, e))?;
+            let note = "NIST SP 800-53 rev. 5 is a U.S. government work in the public domain \
+                (CC0); Assay reads NIST's OSCAL resolved-profile catalog of the Moderate baseline \
+                as published, and shows the first line of each statement as its summary."
+                .to_string();
+            (
+                title,
+                "National Institute of Standards and Technology (NIST)".to_string(),
+                note,
+                reqs,
+            )
+        } else {
+            let name = format!("frameworks/{id}.yaml");
+            let f = DATA.get_file(&name).ok_or_else(|| err(&name, "missing"))?;
+            let c: CatalogFile = yaml(&name, text(f)?)?;
+            if c.id != *id {
+                return Err(err(&name, format!("its id is `{}`, expected `{id}`", c.id)));
+            }
+            (
+                c.title,
+                c.publisher,
+                c.note.trim().to_string(),
+                c.requirements,
+            )
+        };
+        let name = format!("mappings/{id}.yaml");
+        let f = DATA.get_file(&name).ok_or_else(|| err(&name, "missing"))?;
+        let m: MappingFile = yaml(&name, text(f)?)?;
+        if m.framework != *id {
+            return Err(err(
+                &name,
+                format!("it maps `{}`, expected `{id}`", m.framework),
+            ));
+        }
+        out.push(Framework {
+            id: id.to_string(),
+            title,
+            publisher,
+            note,
+            requirements,
+            links: m.links,
+            gaps: m.gaps,
+        });
+    }
+    Ok(out)
 }

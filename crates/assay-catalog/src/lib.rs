@@ -1,11 +1,16 @@
 //! The data Assay ships: the 61 Trust Services Criteria with points of focus in our own
-//! words, the default control library, policy templates and inventory templates.
+//! words, the default control library, policy templates and inventory templates, and the
+//! other frameworks the controls serve ([`framework`]) with crosswalks derived through them
+//! ([`crosswalk`]).
 //!
 //! Everything here is embedded in the binary from `data/` and parsed once on first use.
 //! **Architecture invariant:** no file system access at run time; the data is checked by
 //! this crate's tests, so a broken library never ships.
 
+pub mod crosswalk;
 mod embedded;
+pub mod framework;
+mod nist_oscal;
 
 use assay_core::{Category, Control, Criterion};
 use serde::Deserialize;
@@ -67,6 +72,11 @@ pub struct TemplateFile {
 }
 
 impl Catalog {
+    /// The framework with this id (`soc2`, `iso27001`, `nist-800-53-moderate`, `hipaa`, `csf2`).
+    pub fn framework(&self, id: &str) -> Option<&framework::Framework> {
+        self.frameworks.iter().find(|f| f.id == id)
+    }
+
     /// The criterion with this id.
     pub fn criterion(&self, id: &str) -> Option<&Criterion> {
         self.criteria.iter().find(|c| c.id == id)

@@ -333,9 +333,10 @@ pub enum CatalogCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one criterion (e.g. CC6.1) or one default control (e.g. ACC-01) in full.
+    /// Show one criterion (CC6.1), default control (ACC-01) or framework requirement
+    /// (A.8.5, AC-2, 164.312(d), PR.AA-01) in full, with the controls mapped to it.
     Show {
-        /// A criterion id or a control id.
+        /// A criterion, control or requirement id.
         id: String,
         /// Print as JSON.
         #[arg(long)]
@@ -355,6 +356,17 @@ pub enum CatalogCommand {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// The pairs of requirements two frameworks share through the default controls
+    /// (soc2, iso27001, nist-800-53-moderate, hipaa, csf2).
+    Crosswalk {
+        /// The first framework.
+        from: String,
+        /// The second framework.
+        to: String,
+        /// As CSV, with each pair's two rationales per control.
+        #[arg(long)]
+        csv: bool,
     },
 }
 

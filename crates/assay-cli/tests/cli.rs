@@ -252,6 +252,39 @@ fn catalog_show_criterion() {
 }
 
 #[test]
+fn catalog_shows_framework_requirements_and_crosswalks() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // An ISO 27001 requirement with the controls mapped to it and their rationales.
+    let (code, out, _) = run(tmp.path(), &["catalog", "show", "a.8.5"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("A.8.5 Secure authentication\nISO/IEC 27001:2022"),
+        "{out}"
+    );
+    assert!(out.contains("ACC-02"), "{out}");
+    // A HIPAA specification, as JSON.
+    let (code, out, _) = run(tmp.path(), &["catalog", "show", "164.312(d)", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["framework"], "hipaa");
+    assert!(!v["links"].as_array().expect("links").is_empty());
+    // A derived crosswalk as CSV; an unknown framework is a usage error.
+    let (code, out, _) = run(
+        tmp.path(),
+        &["catalog", "crosswalk", "soc2", "iso27001", "--csv"],
+    );
+    assert_eq!(code, 0);
+    let on_disk = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/crosswalks/soc2--iso27001.csv"),
+    )
+    .expect("docs/crosswalks");
+    assert_eq!(out, on_disk);
+    let (code, _, err) = run(tmp.path(), &["catalog", "crosswalk", "soc2", "pci"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no framework `pci`"), "{err}");
+}
+
+#[test]
 fn catalog_show_control_and_unknown_id() {
     let tmp = tempfile::tempdir().expect("tmp");
     let (code, out, _) = run(tmp.path(), &["catalog", "show", "CHG-01", "--json"]);
@@ -261,7 +294,7 @@ fn catalog_show_control_and_unknown_id() {
     let (code, _, err) = run(tmp.path(), &["catalog", "show", "CC10.1"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("neither a criterion nor a default control"),
+        err.contains("not a criterion, a default control or a framework requirement"),
         "{err}"
     );
 }

@@ -1,4 +1,5 @@
-//! `assay catalog`: the Trust Services Criteria, the default controls and policy templates.
+//! `assay catalog`: the Trust Services Criteria, the default controls, policy templates,
+//! framework requirements and crosswalks.
 
 use crate::cli::CatalogCommand;
 use crate::output::{self, Style};
@@ -56,18 +57,11 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
         CatalogCommand::Show { id, json } => {
             let key = id.trim().to_ascii_uppercase();
             if let Some(c) = catalog.criterion(&key) {
-                let mut controls: Vec<(&str, &str)> = catalog
-                    .controls
-                    .iter()
-                    .flat_map(|lc| {
-                        lc.control
-                            .criteria
-                            .iter()
-                            .filter(|l| l.id == c.id)
-                            .map(move |l| (lc.control.id.as_str(), l.rationale.as_str()))
-                    })
+                let soc2 = catalog.framework("soc2").into_iter();
+                let controls: Vec<(&str, &str)> = soc2
+                    .flat_map(|f| f.links_to(&c.id))
+                    .map(|l| (l.control.as_str(), l.rationale.as_str()))
                     .collect();
-                controls.sort();
                 if json {
                     output::json(&json!({
                         "schema": "assay.criterion/v1",
@@ -102,8 +96,18 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
                 } else {
                     print!("{}", assay_workspace::render::control_yaml(&lc.control));
                 }
+            } else if let Some((f, r)) = assay_catalog::framework::find(catalog, &id) {
+                if json {
+                    let links: Vec<_> = f.links_to(&r.id).collect();
+                    let gaps: Vec<_> = f.gaps_for(&r.id).collect();
+                    output::json(
+                        &json!({ "schema": "assay.requirement/v1", "framework": f.id, "requirement": r, "links": links, "gaps": gaps }),
+                    )?;
+                } else {
+                    print!("{}", assay_catalog::framework::describe(f, r));
+                }
             } else {
-                bail!("`{id}` is neither a criterion nor a default control; `assay catalog criteria` and `assay catalog controls` list them");
+                bail!("`{id}` is not a criterion, a default control or a framework requirement; `assay catalog criteria` and `assay catalog controls` list them");
             }
         }
         CatalogCommand::Controls {
@@ -166,6 +170,14 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
                 }
                 println!("{t}\n{} policies", catalog.policies.len());
             }
+        }
+        CatalogCommand::Crosswalk { from, to, csv } => {
+            let render = if csv {
+                assay_catalog::crosswalk::csv
+            } else {
+                assay_catalog::crosswalk::text
+            };
+            print!("{}", render(catalog, &from, &to)?);
         }
     }
     Ok(Outcome::Ok)

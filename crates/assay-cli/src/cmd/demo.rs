@@ -118,21 +118,13 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
                 .filter(|k| &k.category == cat && k.verdict == v)
                 .count()
         };
-        let (m, n, t) = (
-            of(CriterionResult::Met),
-            of(CriterionResult::NotMet),
-            of(CriterionResult::NotTested),
-        );
+        let n = of(CriterionResult::NotMet);
+        let style = if n > 0 { Style::Error } else { Style::Good };
         println!(
-            "  {:<22} {} met, {} not met, {} not tested",
-            cat,
-            output::paint(&m.to_string(), Style::Good, color),
-            output::paint(
-                &n.to_string(),
-                if n > 0 { Style::Error } else { Style::Good },
-                color
-            ),
-            t
+            "  {cat:<22} {} met, {} not met, {} not tested",
+            output::paint(&of(CriterionResult::Met).to_string(), Style::Good, color),
+            output::paint(&n.to_string(), style, color),
+            of(CriterionResult::NotTested)
         );
     }
     let tests: usize = a.summary.tests.values().sum();
@@ -151,10 +143,7 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
         plural(a.findings.len(), "finding")
     );
     for f in a.findings.iter().filter(|f| f.kind != "not-tested").take(8) {
-        let mut statement: String = f.statement.chars().take(110).collect();
-        if f.statement.chars().count() > 110 {
-            statement.push('…');
-        }
+        let statement = assay_project::short(&f.statement, 111);
         println!("    {:<8} {:<12} {statement}", f.severity.as_str(), f.id);
     }
     println!(
@@ -163,34 +152,23 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
         a.opinion.rule
     );
     let hit = o.planted.iter().filter(|(_, f)| *f).count();
-    println!(
-        "  Planted failures found: {}",
-        output::paint(
-            &format!("{hit} of {}", o.planted.len()),
-            if hit == o.planted.len() {
-                Style::Good
-            } else {
-                Style::Error
-            },
-            color
-        )
-    );
+    let alarms = o.clean.iter().filter(|(_, f)| *f).count();
+    for (label, n, total, ok) in [
+        (
+            "Planted failures found",
+            hit,
+            o.planted.len(),
+            hit == o.planted.len(),
+        ),
+        ("Clean items reported", alarms, o.clean.len(), alarms == 0),
+    ] {
+        let style = if ok { Style::Good } else { Style::Error };
+        let tally = output::paint(&format!("{n} of {total}"), style, color);
+        println!("  {label}: {tally}");
+    }
     for (p, _) in o.planted.iter().filter(|(_, f)| !*f) {
         println!("    missed: {} {}", p.test, p.key);
     }
-    let false_alarms = o.clean.iter().filter(|(_, f)| *f).count();
-    println!(
-        "  Clean items reported: {}",
-        output::paint(
-            &format!("{false_alarms} of {}", o.clean.len()),
-            if false_alarms == 0 {
-                Style::Good
-            } else {
-                Style::Error
-            },
-            color
-        )
-    );
     for (p, _) in o.clean.iter().filter(|(_, f)| *f) {
         println!("    false alarm: {} {}", p.test, p.key);
     }
