@@ -122,9 +122,10 @@ pub enum Command {
         json: bool,
     },
     /// Render a report from a fresh assessment (or a stored one, --from): readiness (html,
-    /// md, json, pdf), soc2 (html, pdf, md), workpapers (xlsx), oscal (json: six documents).
+    /// md, json, pdf), soc2 (html, pdf, md), workpapers (xlsx), oscal (json: six documents),
+    /// soa (ISO 27001 Statement of Applicability, xlsx), hipaa-matrix (xlsx).
     Report {
-        /// readiness, soc2, workpapers or oscal.
+        /// readiness, soc2, workpapers, oscal, soa or hipaa-matrix.
         kind: String,
         /// The format (default: the kind's first).
         #[arg(long)]
@@ -305,6 +306,10 @@ pub struct InitArgs {
     /// The system's name (default: "<org> Platform").
     #[arg(long)]
     pub system: Option<String>,
+    /// Frameworks beside SOC 2 to report on, comma-separated: iso27001,
+    /// nist-800-53-moderate, hipaa, csf2 (also `[audit] frameworks` in assay.toml).
+    #[arg(long, value_delimiter = ',')]
+    pub frameworks: Vec<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -383,6 +388,10 @@ pub struct DemoArgs {
     /// Seed of the synthetic company: the same seed gives the same evidence.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Frameworks beside SOC 2, comma-separated (iso27001 adds the Statement of
+    /// Applicability, hipaa the safeguard matrix).
+    #[arg(long, value_delimiter = ',')]
+    pub frameworks: Vec<String>,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,

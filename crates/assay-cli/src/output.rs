@@ -47,6 +47,15 @@ pub fn paint(text: &str, style: Style, color: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
+/// A table with a header row that wraps its cells to the terminal's width.
+pub fn table(header: Vec<&str>) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+        .set_header(header);
+    t
+}
+
 /// One diagnostic, with the offending source line and a caret under the position.
 pub fn diagnostic(d: &Diagnostic, color: bool) -> String {
     let (label, style) = match d.severity {

@@ -16,6 +16,7 @@ pub fn report_json(ws: &Workspace) -> serde_json::Value {
         "policies": ws.policies.len(),
         "diagnostics": ws.diagnostics,
         "coverage": ws.coverage,
+        "frameworks": ws.framework_coverage,
     })
 }
 
@@ -32,6 +33,10 @@ pub fn report_text(ws: &Workspace, color: bool) -> String {
             output::paint("Design coverage", Style::Strong, color)
         ));
         out.push_str(&output::coverage_table(cov, color));
+        out.push('\n');
+    }
+    for f in &ws.framework_coverage {
+        out.push_str(&f.summary());
         out.push('\n');
     }
     let (errors, warnings) = (ws.error_count(), ws.warning_count());

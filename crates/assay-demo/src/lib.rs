@@ -15,8 +15,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 use synth::{Planted, Scale};
 
-/// The demo company and its audit: fixed, so every run gives the same workspace.
-pub fn options() -> InitOptions {
+/// The demo company and its audit: fixed, so every run gives the same workspace; with
+/// `frameworks` beside SOC 2 to report on.
+pub fn options(frameworks: &[String]) -> InitOptions {
     InitOptions {
         organization: "Northwind Analytics, Inc.".into(),
         system_name: Some("Northwind Insights".into()),
@@ -31,7 +32,32 @@ pub fn options() -> InitOptions {
         period: AuditPeriod::Type2 { start: date(2026, 1, 1), end: date(2026, 9, 30) },
         categories: Category::ALL.to_vec(),
         demo_inventory: true,
+        frameworks: frameworks.to_vec(),
     }
+}
+
+/// Where the demo workspace goes: `base/out` when given (new or empty), else a new
+/// temporary folder that is kept.
+pub fn out_dir(
+    base: &std::path::Path,
+    out: Option<&std::path::Path>,
+) -> Result<PathBuf, ProjectError> {
+    let io = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| ProjectError::Io { path, source }
+    };
+    let Some(out) = out else {
+        let tmp = tempfile::Builder::new().prefix("assay-demo-").tempdir();
+        return Ok(tmp.map_err(io(&std::env::temp_dir()))?.keep());
+    };
+    let dir = base.join(out);
+    if dir.exists() && dir.read_dir().map_err(io(&dir))?.next().is_some() {
+        return Err(ProjectError::Invalid(format!(
+            "--out {}: the folder is not empty; choose a new or empty folder",
+            out.display()
+        )));
+    }
+    Ok(dir)
 }
 
 /// What the demo put in the locker before the pipeline.
@@ -194,9 +220,16 @@ pub fn run(
     timings.push(("assess", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    progress.start("rendering reports", REPORTS.len() as u64, Unit::Pieces);
+    // The framework workbooks for the frameworks the workspace reports on.
+    let extra = [("iso27001", "soa"), ("hipaa", "hipaa-matrix")];
+    let wanted = extra
+        .iter()
+        .filter(|(f, _)| assessment.frameworks.iter().any(|x| x.id == *f))
+        .map(|(_, kind)| (*kind, "xlsx"));
+    let list: Vec<(&str, &str)> = REPORTS.iter().copied().chain(wanted).collect();
+    progress.start("rendering reports", list.len() as u64, Unit::Pieces);
     let mut reports = Vec::new();
-    for (i, (kind, format)) in REPORTS.iter().enumerate() {
+    for (i, (kind, format)) in list.iter().enumerate() {
         let kind = assay_project::report_kind(kind)?;
         let format = assay_project::report_format(format)?;
         reports.extend(p.write_report(&assessment, kind, Some(format), None)?);

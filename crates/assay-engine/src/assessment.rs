@@ -328,4 +328,49 @@ pub struct Assessment {
     pub opinion: Opinion,
     /// Counts.
     pub summary: Summary,
+    /// Frameworks beside SOC 2 the workspace reports on, judged requirement by requirement
+    /// from the same control results and rules ([`crate::framework`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frameworks: Vec<FrameworkResult>,
+}
+
+/// A framework beside SOC 2, judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkResult {
+    /// Its id, e.g. `iso27001`.
+    pub id: String,
+    /// Its name.
+    pub title: String,
+    /// Every requirement, in the framework's order.
+    pub requirements: Vec<RequirementVerdict>,
+}
+
+/// One requirement of a framework, judged with the criterion rules (K-GAP, K-NOT-EFFECTIVE,
+/// K-MET, K-NOT-TESTED).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequirementVerdict {
+    /// Its id, e.g. `A.8.5`.
+    pub id: String,
+    /// Its short name.
+    pub title: String,
+    /// The heading it sits under.
+    pub group: String,
+    /// HIPAA: standard, required or addressable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specification: Option<String>,
+    /// Met, not met, not tested.
+    pub verdict: CriterionResult,
+    /// The rule that decided it.
+    pub rule: Rule,
+    /// Why, in a sentence.
+    pub statement: String,
+    /// The workspace's controls mapped to it.
+    pub controls: Vec<String>,
+    /// Exceptions noted, untested controls, and what the default library leaves uncovered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub caveats: Vec<String>,
+    /// Where the default library covers it only in part or not at all: the proposed
+    /// control and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap: Option<String>,
 }

@@ -97,13 +97,6 @@ pub fn criteria(
                 .iter()
                 .filter(|o| o.criteria.iter().any(|id| id == &c.id))
                 .collect();
-            let ids = |v: Verdict| -> Vec<String> {
-                mapped
-                    .iter()
-                    .filter(|o| o.result == v)
-                    .map(|o| o.id.clone())
-                    .collect()
-            };
             let mut caveats = Vec::new();
             for v in &inventory.vendors {
                 if v.method.as_deref() == Some("carve-out") {
@@ -125,57 +118,7 @@ pub fn criteria(
                     ));
                 }
             }
-            let failed = ids(Verdict::NotEffective);
-            let worked: Vec<String> = mapped
-                .iter()
-                .filter(|o| matches!(o.result, Verdict::Effective | Verdict::ExceptionsNoted))
-                .map(|o| o.id.clone())
-                .collect();
-            let untested: Vec<String> = mapped
-                .iter()
-                .filter(|o| matches!(o.result, Verdict::NotTested | Verdict::Error))
-                .map(|o| o.id.clone())
-                .collect();
-            let (verdict, rule, statement) = if mapped.is_empty() {
-                (
-                    CriterionResult::NotMet,
-                    Rule::KGap,
-                    format!("No control in the workspace addresses {}.", c.id),
-                )
-            } else if !failed.is_empty() {
-                (
-                    CriterionResult::NotMet,
-                    Rule::KNotEffective,
-                    format!(
-                        "{} is not met: {} did not operate effectively.",
-                        c.id,
-                        list(&failed)
-                    ),
-                )
-            } else if !worked.is_empty() {
-                let noted = ids(Verdict::ExceptionsNoted);
-                if !noted.is_empty() {
-                    caveats.push(format!("exceptions noted in {}", list(&noted)));
-                }
-                if !untested.is_empty() {
-                    caveats.push(format!("not tested: {}", list(&untested)));
-                }
-                (
-                    CriterionResult::Met,
-                    Rule::KMet,
-                    format!("{} is met: {} operated effectively.", c.id, list(&worked)),
-                )
-            } else {
-                (
-                    CriterionResult::NotTested,
-                    Rule::KNotTested,
-                    format!(
-                        "{} could not be tested: no evidence or results for {}.",
-                        c.id,
-                        list(&untested)
-                    ),
-                )
-            };
+            let (verdict, rule, statement) = requirement(&c.id, &mapped, &mut caveats);
             CriterionVerdict {
                 id: c.id.clone(),
                 category: c.category.to_string(),
@@ -187,6 +130,64 @@ pub fn criteria(
             }
         })
         .collect()
+}
+
+/// A requirement's verdict (a criterion, or a requirement of another framework) from the
+/// results of the controls mapped to it: K-GAP, K-NOT-EFFECTIVE, K-MET or K-NOT-TESTED.
+/// Exceptions noted and untested controls behind a met requirement become caveats.
+pub fn requirement(
+    id: &str,
+    mapped: &[&ControlOutcome],
+    caveats: &mut Vec<String>,
+) -> (CriterionResult, Rule, String) {
+    let ids = |keep: &dyn Fn(Verdict) -> bool| -> Vec<String> {
+        mapped
+            .iter()
+            .filter(|o| keep(o.result))
+            .map(|o| o.id.clone())
+            .collect()
+    };
+    let failed = ids(&|v| v == Verdict::NotEffective);
+    let worked = ids(&|v| matches!(v, Verdict::Effective | Verdict::ExceptionsNoted));
+    let untested = ids(&|v| matches!(v, Verdict::NotTested | Verdict::Error));
+    if mapped.is_empty() {
+        (
+            CriterionResult::NotMet,
+            Rule::KGap,
+            format!("No control in the workspace addresses {id}."),
+        )
+    } else if !failed.is_empty() {
+        (
+            CriterionResult::NotMet,
+            Rule::KNotEffective,
+            format!(
+                "{id} is not met: {} did not operate effectively.",
+                list(&failed)
+            ),
+        )
+    } else if !worked.is_empty() {
+        let noted = ids(&|v| v == Verdict::ExceptionsNoted);
+        if !noted.is_empty() {
+            caveats.push(format!("exceptions noted in {}", list(&noted)));
+        }
+        if !untested.is_empty() {
+            caveats.push(format!("not tested: {}", list(&untested)));
+        }
+        (
+            CriterionResult::Met,
+            Rule::KMet,
+            format!("{id} is met: {} operated effectively.", list(&worked)),
+        )
+    } else {
+        (
+            CriterionResult::NotTested,
+            Rule::KNotTested,
+            format!(
+                "{id} could not be tested: no evidence or results for {}.",
+                list(&untested)
+            ),
+        )
+    }
 }
 
 fn list(ids: &[String]) -> String {

@@ -11,6 +11,7 @@
 pub mod assessment;
 pub mod basis;
 pub mod calendar;
+pub mod framework;
 pub mod judge;
 pub mod manual;
 pub mod params;

@@ -217,6 +217,7 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
         resolved_triage: resolved,
         opinion,
         summary,
+        frameworks: Vec::new(),
     })
 }
 

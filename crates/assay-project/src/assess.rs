@@ -161,7 +161,7 @@ impl Project {
             .sum();
         progress.start("testing", total as u64, Unit::Tests);
         let step = |done: usize, _total: usize, id: &str| progress.update(done as u64, id);
-        let a = assay_engine::assess(&Inputs {
+        let mut a = assay_engine::assess(&Inputs {
             scope: &p.config.scope,
             settings: &p.config.engine,
             controls: &controls,
@@ -177,6 +177,10 @@ impl Project {
             only_control: only,
             progress: Some(&step),
         })?;
+        a.frameworks = assay_engine::framework::judge(
+            &a.controls,
+            &crate::frameworks::inputs(self.catalog, &p.config.frameworks),
+        );
         progress.finish();
         Ok(a)
     }

@@ -28,6 +28,7 @@ mod collect;
 mod config;
 mod error;
 mod evidence;
+mod frameworks;
 mod import;
 pub mod parallel;
 mod progress;

@@ -13,9 +13,11 @@ pub fn report_kind(name: &str) -> Result<Kind, ProjectError> {
         "soc2" => Kind::Soc2,
         "workpapers" => Kind::Workpapers,
         "oscal" => Kind::Oscal,
+        "soa" => Kind::Soa,
+        "hipaa-matrix" => Kind::HipaaMatrix,
         other => {
             return Err(ProjectError::Invalid(format!(
-                "unknown report `{other}`; the reports are readiness, soc2, workpapers, oscal"
+                "unknown report `{other}`; the reports are readiness, soc2, workpapers, oscal, soa, hipaa-matrix"
             )))
         }
     })

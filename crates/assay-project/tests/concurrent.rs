@@ -14,7 +14,7 @@ fn import_assess_and_report_run_concurrently_inside_a_tokio_runtime() {
     let catalog = assay_catalog::Catalog::embedded().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("northwind");
-    assay_workspace::init(&root, catalog, &assay_demo::options()).unwrap();
+    assay_workspace::init(&root, catalog, &assay_demo::options(&[])).unwrap();
     let scale = assay_demo::synth::Scale::named("small").unwrap();
     let generated = assay_demo::synth::generate(&root.join("exports"), scale, 11, &|_| {}).unwrap();
     let requests: Vec<ImportRequest> = generated

@@ -6,6 +6,7 @@
 //! no I/O, so the same assessment gives the same bytes.
 
 pub mod doc;
+pub mod frameworks;
 pub mod oscal;
 pub mod pdf;
 pub mod readiness;
@@ -48,6 +49,11 @@ pub enum Kind {
     Workpapers,
     /// OSCAL documents.
     Oscal,
+    /// The ISO/IEC 27001 Statement of Applicability (needs `iso27001` in the workspace's
+    /// frameworks).
+    Soa,
+    /// The HIPAA Security Rule safeguard matrix (needs `hipaa`).
+    HipaaMatrix,
 }
 
 /// An output format.
@@ -73,6 +79,7 @@ impl Kind {
             Kind::Soc2 => &[Format::Html, Format::Pdf, Format::Md],
             Kind::Workpapers => &[Format::Xlsx],
             Kind::Oscal => &[Format::Json],
+            Kind::Soa | Kind::HipaaMatrix => &[Format::Xlsx],
         }
     }
 }
@@ -96,6 +103,14 @@ pub enum RenderError {
     /// The workbook could not be written.
     #[error("cannot write the workbook: {0}")]
     Xlsx(String),
+    /// The report is for a framework the assessment does not cover.
+    #[error("the {kind} report needs `{framework}` in `[audit] frameworks` of assay.toml; add it, then run `assay assess` again")]
+    Framework {
+        /// The kind.
+        kind: &'static str,
+        /// The framework it needs.
+        framework: &'static str,
+    },
 }
 
 impl Kind {
@@ -106,6 +121,8 @@ impl Kind {
             Kind::Soc2 => "soc2",
             Kind::Workpapers => "workpapers",
             Kind::Oscal => "oscal",
+            Kind::Soa => "soa",
+            Kind::HipaaMatrix => "hipaa-matrix",
         }
     }
 }
@@ -161,6 +178,18 @@ pub fn render(
         }
         (Kind::Workpapers, _) => {
             one(workpapers::xlsx(cx).map_err(|e| RenderError::Xlsx(e.to_string()))?)
+        }
+        (Kind::Soa | Kind::HipaaMatrix, _) => {
+            let (framework, write): (_, fn(&Context<'_>, &_) -> _) = if kind == Kind::Soa {
+                ("iso27001", frameworks::soa)
+            } else {
+                ("hipaa", frameworks::hipaa)
+            };
+            let f = frameworks::find(cx, framework).ok_or(RenderError::Framework {
+                kind: kind.name(),
+                framework,
+            })?;
+            one(write(cx, f).map_err(|e| RenderError::Xlsx(e.to_string()))?)
         }
         (Kind::Oscal, _) => Ok(oscal::all(cx)
             .into_iter()

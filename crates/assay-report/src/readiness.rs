@@ -280,6 +280,8 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         b.push(Block::List(gaps));
     }
 
+    frameworks_section(cx, &mut b);
+
     b.push(Block::Heading(1, "Controls without evidence".into()));
     let ev = evidence_gaps(cx);
     if ev.is_empty() {
@@ -488,4 +490,77 @@ pub fn json(cx: &Context<'_>) -> Value {
         "failing_tests": failing,
         "roadmap": roadmap,
     })
+}
+
+/// Readiness for each framework beside SOC 2: counts by verdict, then the requirements not
+/// met and those no control covers. Nothing when the workspace reports on SOC 2 alone.
+fn frameworks_section(cx: &Context<'_>, b: &mut Vec<Block>) {
+    let a = cx.assessment;
+    if a.frameworks.is_empty() {
+        return;
+    }
+    b.push(Block::Heading(1, "Other frameworks".into()));
+    b.push(Block::Para(
+        "The same control results judged against each framework's requirements, with the \
+         criterion rules (docs/frameworks.md). A requirement no control covers is not met (K-GAP)."
+            .into(),
+    ));
+    let count = |f: &assay_engine::assessment::FrameworkResult, v: CriterionResult| {
+        f.requirements
+            .iter()
+            .filter(|r| r.verdict == v)
+            .count()
+            .to_string()
+    };
+    b.push(Block::Table {
+        header: vec![
+            "framework".into(),
+            "requirements".into(),
+            "met".into(),
+            "not met".into(),
+            "not tested".into(),
+        ],
+        rows: a
+            .frameworks
+            .iter()
+            .map(|f| {
+                vec![
+                    f.title.clone(),
+                    f.requirements.len().to_string(),
+                    count(f, CriterionResult::Met),
+                    count(f, CriterionResult::NotMet),
+                    count(f, CriterionResult::NotTested),
+                ]
+            })
+            .collect(),
+    });
+    for f in &a.frameworks {
+        b.push(Block::Heading(2, f.title.clone()));
+        let rows: Vec<Vec<String>> = f
+            .requirements
+            .iter()
+            .filter(|r| r.verdict == CriterionResult::NotMet)
+            .map(|r| {
+                vec![
+                    r.id.clone(),
+                    r.title.clone(),
+                    r.rule.id().to_string(),
+                    r.statement.clone(),
+                ]
+            })
+            .collect();
+        if rows.is_empty() {
+            b.push(Block::Para("No requirement is not met.".into()));
+        } else {
+            b.push(Block::Table {
+                header: vec![
+                    "requirement".into(),
+                    "name".into(),
+                    "rule".into(),
+                    "why".into(),
+                ],
+                rows,
+            });
+        }
+    }
 }

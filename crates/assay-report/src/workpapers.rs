@@ -23,26 +23,38 @@ fn cell(s: &str) -> String {
     format!("{}…", &s[..end])
 }
 
-struct Styles {
-    bold: Format,
-    head: Format,
-    wrap: Format,
+pub(crate) struct Styles {
+    pub(crate) bold: Format,
+    pub(crate) head: Format,
+    pub(crate) wrap: Format,
 }
 
-fn put(ws: &mut Worksheet, row: u32, col: u16, text: &str, f: &Format) -> Result<(), XlsxError> {
+pub(crate) fn put(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+    f: &Format,
+) -> Result<(), XlsxError> {
     ws.write_string_with_format(row, col, cell(text), f)?;
     Ok(())
 }
 
-fn header(ws: &mut Worksheet, row: u32, titles: &[&str], s: &Styles) -> Result<(), XlsxError> {
+pub(crate) fn header(
+    ws: &mut Worksheet,
+    row: u32,
+    titles: &[&str],
+    s: &Styles,
+) -> Result<(), XlsxError> {
     for (i, t) in titles.iter().enumerate() {
         put(ws, row, i as u16, t, &s.head)?;
     }
     Ok(())
 }
 
-/// The workbook's bytes. Deterministic: document dates are the period end, never the clock.
-pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
+/// A new workbook titled `title`, dated the period end (never the clock), with the shared
+/// cell styles.
+pub(crate) fn workbook(cx: &Context<'_>, title: String) -> Result<(Workbook, Styles), XlsxError> {
     let a = cx.assessment;
     let mut wb = Workbook::new();
     let date = a
@@ -57,7 +69,7 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
     };
     wb.set_properties(
         &DocProperties::new()
-            .set_title(format!("SOC 2 workpapers: {}", cx.scope.organization))
+            .set_title(title)
             .set_author(&a.generator)
             .set_creation_datetime(&when),
     );
@@ -69,6 +81,13 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
             .set_border_bottom(rust_xlsxwriter::FormatBorder::Thin),
         wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
     };
+    Ok((wb, s))
+}
+
+/// The workbook's bytes. Deterministic: document dates are the period end, never the clock.
+pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
+    let a = cx.assessment;
+    let (mut wb, s) = workbook(cx, format!("SOC 2 workpapers: {}", cx.scope.organization))?;
 
     let tests: Vec<(&ControlOutcome, &TestOutcome)> = a
         .controls

@@ -133,6 +133,8 @@ struct RawAudit {
     period_end: Option<Spanned<toml::Value>>,
     #[serde(default)]
     categories: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    frameworks: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A `[[collector]]` table; its options are read by the collector itself.
@@ -173,6 +175,9 @@ pub struct Config {
     pub engine: assay_core::EngineSettings,
     /// Decompression limits.
     pub limits: LimitSettings,
+    /// Frameworks the audit reports on (`[audit] frameworks`): `soc2` first, always, then
+    /// any of `iso27001`, `nist-800-53-moderate`, `hipaa`, `csf2`.
+    pub frameworks: Vec<String>,
 }
 
 impl Config {
@@ -407,6 +412,31 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
     }
     categories.sort();
 
+    // SOC 2 always; the others in the catalog's order.
+    let mut frameworks = vec!["soc2".to_string()];
+    for item in audit.frameworks.iter().flat_map(|l| l.get_ref()) {
+        let id = item.get_ref().trim().to_ascii_lowercase();
+        if assay_catalog::framework::IDS.contains(&id.as_str()) {
+            if !frameworks.contains(&id) {
+                frameworks.push(id);
+            }
+        } else {
+            let at = cx.origin(item.span());
+            cx.diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    &at,
+                    format!("`{}` is not a framework Assay knows", item.get_ref()),
+                )
+                .help(format!(
+                    "use any of {}; `assay catalog crosswalk` and docs/frameworks.md describe them",
+                    assay_catalog::framework::IDS.join(", ")
+                )),
+            );
+        }
+    }
+    frameworks.sort_by_key(|f| assay_catalog::framework::IDS.iter().position(|x| x == f));
+
     let owners = raw
         .owners
         .iter()
@@ -548,6 +578,7 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
     }
 
     Some(Config {
+        frameworks,
         limits,
         locker,
         engine,

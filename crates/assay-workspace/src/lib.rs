@@ -14,6 +14,7 @@ mod controls;
 pub mod diagnostic;
 mod discover;
 mod engine_config;
+pub mod framework_coverage;
 mod inventory;
 mod load;
 mod policies;

@@ -88,6 +88,8 @@ pub struct Workspace {
     pub inventory: Inventory,
     /// Design coverage of the criteria in scope (when the scope is known).
     pub coverage: Option<Coverage>,
+    /// Design coverage of the other frameworks in `[audit] frameworks`.
+    pub framework_coverage: Vec<crate::framework_coverage::FrameworkCoverage>,
     /// Every problem found, sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -147,8 +149,16 @@ impl Workspace {
             Coverage::compute(&catalog.criteria, &c.scope.categories, &list)
         });
 
+        let framework_coverage = config
+            .as_ref()
+            .map(|c| {
+                let ids: Vec<&str> = controls.iter().map(|l| l.control.id.as_str()).collect();
+                crate::framework_coverage::FrameworkCoverage::compute(catalog, &c.frameworks, &ids)
+            })
+            .unwrap_or_default();
         let mut ws = Workspace {
             root: root.to_path_buf(),
+            framework_coverage,
             config,
             controls,
             policies,

@@ -25,6 +25,9 @@ pub struct InitOptions {
     pub categories: Vec<Category>,
     /// Use the demo company's filled-in inventory instead of the skeleton.
     pub demo_inventory: bool,
+    /// Frameworks beside SOC 2 to report on (`iso27001`, `nist-800-53-moderate`, `hipaa`,
+    /// `csf2`); written to `[audit] frameworks`.
+    pub frameworks: Vec<String>,
 }
 
 /// What was created.
@@ -41,6 +44,9 @@ pub struct InitReport {
 /// Why `init` wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
+    /// A framework Assay does not know.
+    #[error("--frameworks: `{0}` is not a framework Assay knows; use any of {list}", list = assay_catalog::framework::IDS.join(", "))]
+    UnknownFramework(String),
     /// The folder already holds a workspace.
     #[error("{0} already holds a workspace (assay.toml exists); choose an empty or new folder")]
     AlreadyWorkspace(PathBuf),
@@ -193,7 +199,16 @@ fn assay_toml(opts: &InitOptions, categories: &[Category]) -> String {
     }
     let cats: Vec<String> = categories.iter().map(|c| toml_str(c.slug())).collect();
     let _ = writeln!(t, "# security is always in scope; add availability, processing-integrity, confidentiality, privacy as chosen");
-    let _ = writeln!(t, "categories = [{}]\n", cats.join(", "));
+    let _ = writeln!(t, "categories = [{}]", cats.join(", "));
+    let mut fws: Vec<String> = vec![toml_str("soc2")];
+    fws.extend(
+        opts.frameworks
+            .iter()
+            .filter(|f| *f != "soc2")
+            .map(|f| toml_str(f)),
+    );
+    let _ = writeln!(t, "# soc2 always; add iso27001, nist-800-53-moderate, hipaa, csf2 to report on them too (docs/frameworks.md)");
+    let _ = writeln!(t, "frameworks = [{}]\n", fws.join(", "));
     t.push_str("# Who answers for the audit: role id (inventory/people.yaml) = \"Name <email>\".\n[owners]\n");
     t.push_str("# security-lead = \"Jane Doe <jane@example.com>\"\n\n");
     t.push_str("# Evidence collectors; secrets come only from the environment (token_env), never this file.\n");
@@ -225,6 +240,13 @@ Created by `assay init`. Keep this folder in git; the evidence locker (`.assay/`
 
 /// Writes a new workspace into `dir` (created if needed).
 pub fn init(dir: &Path, catalog: &Catalog, opts: &InitOptions) -> Result<InitReport, InitError> {
+    if let Some(f) = opts
+        .frameworks
+        .iter()
+        .find(|f| !assay_catalog::framework::IDS.contains(&f.as_str()))
+    {
+        return Err(InitError::UnknownFramework(f.clone()));
+    }
     if dir.join(WORKSPACE_FILE).exists() {
         return Err(InitError::AlreadyWorkspace(dir.to_path_buf()));
     }

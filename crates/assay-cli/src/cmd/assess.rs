@@ -7,7 +7,6 @@ use assay_core::Severity;
 use assay_engine::assessment::{CriterionResult, Verdict};
 use assay_engine::Assessment;
 use assay_project::{short, Project};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use std::path::Path;
 
 /// The assessment, with the pipeline's progress on the terminal.
@@ -35,16 +34,13 @@ pub fn test(root: &Path, control: Option<&str>, json: bool) -> anyhow::Result<Ou
         output::json(&v)?;
     } else {
         let color = output::stdout_color();
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(vec![
-                "test",
-                "method",
-                "result",
-                "exceptions",
-                "what was found",
-            ]);
+        let mut t = output::table(vec![
+            "test",
+            "method",
+            "result",
+            "exceptions",
+            "what was found",
+        ]);
         for c in &a.controls {
             for x in &c.tests {
                 t.add_row(vec![
@@ -91,10 +87,7 @@ pub fn assess(root: &Path, json: bool) -> anyhow::Result<Outcome> {
     }
     let color = output::stdout_color();
     for cat in &a.categories {
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(vec!["criterion", "verdict", "controls"]);
+        let mut t = output::table(vec!["criterion", "verdict", "controls"]);
         for k in a.criteria.iter().filter(|k| &k.category == cat) {
             let (word, style) = match k.verdict {
                 CriterionResult::Met => ("met", Style::Good),
@@ -232,17 +225,14 @@ pub fn findings(root: &Path, sync: bool, json: bool) -> anyhow::Result<Outcome> 
         }))?;
         return Ok(Outcome::Ok);
     }
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec![
-            "finding",
-            "severity",
-            "status",
-            "owner",
-            "due",
-            "statement",
-        ]);
+    let mut t = output::table(vec![
+        "finding",
+        "severity",
+        "status",
+        "owner",
+        "due",
+        "statement",
+    ]);
     for f in &a.findings {
         let (status, owner, due) = match &f.triage {
             Some(tr) => (

@@ -7,7 +7,6 @@ use crate::Outcome;
 use anyhow::bail;
 use assay_catalog::Catalog;
 use assay_core::{criterion::sort_key, Category};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde_json::json;
 
 fn category(arg: &Option<String>) -> anyhow::Result<Option<Category>> {
@@ -17,12 +16,9 @@ fn category(arg: &Option<String>) -> anyhow::Result<Option<Category>> {
         .map_err(|e| anyhow::anyhow!("--category: {e}"))
 }
 
-fn table(header: Vec<&str>) -> Table {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(120);
-    t.set_header(header);
+fn table(header: Vec<&str>) -> comfy_table::Table {
+    let mut t = output::table(header);
+    t.set_width(120);
     t
 }
 

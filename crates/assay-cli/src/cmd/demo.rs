@@ -5,7 +5,6 @@
 use crate::cli::DemoArgs;
 use crate::output::{self, plural, Style};
 use crate::Outcome;
-use anyhow::{bail, Context};
 use assay_catalog::Catalog;
 use assay_engine::assessment::CriterionResult;
 use assay_workspace::Workspace;
@@ -13,30 +12,8 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
-    let dir = match &args.out {
-        Some(out) => {
-            let dir = base.join(out);
-            if dir.exists()
-                && dir
-                    .read_dir()
-                    .with_context(|| format!("cannot read {}", dir.display()))?
-                    .next()
-                    .is_some()
-            {
-                bail!(
-                    "--out {}: the folder is not empty; choose a new or empty folder",
-                    out.display()
-                );
-            }
-            dir
-        }
-        None => tempfile::Builder::new()
-            .prefix("assay-demo-")
-            .tempdir()
-            .context("cannot create a temporary folder")?
-            .keep(),
-    };
-    let opts = assay_demo::options();
+    let dir = assay_demo::out_dir(&base, args.out.as_deref())?;
+    let opts = assay_demo::options(&args.frameworks);
     let report = assay_workspace::init(&dir, catalog, &opts)?;
     let ws = Workspace::load(&dir, catalog);
     let project = super::project(&dir)?;

@@ -48,6 +48,7 @@ pub fn run(base: PathBuf, args: InitArgs, catalog: &Catalog) -> anyhow::Result<O
         period: period(&args)?,
         categories: parse_categories(&args.categories)?,
         demo_inventory: false,
+        frameworks: args.frameworks.clone(),
     };
     let dir = base.join(&args.dir);
     let report = assay_workspace::init(&dir, catalog, &opts)?;

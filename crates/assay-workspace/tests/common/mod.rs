@@ -24,6 +24,7 @@ pub fn type2(categories: &[Category]) -> InitOptions {
         },
         categories: categories.to_vec(),
         demo_inventory: false,
+        frameworks: Vec::new(),
     }
 }
 
