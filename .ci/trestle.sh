@@ -26,3 +26,19 @@ for pair in catalogs:catalog profiles:profile component-definitions:component-de
     || { trestle validate -f "$dir/assay/$model.json"; echo "trestle rejected $model.json"; exit 1; }
   echo "trestle: $model.json valid"
 done
+# The documents of each framework beside SOC 2 the workspace reports on (catalog-iso27001.json, ...).
+for file in catalog-*.json profile-*.json assessment-results-*.json; do
+  [ -e "$file" ] || continue
+  case "$file" in
+    catalog-*) dir=catalogs model=catalog ;;
+    profile-*) dir=profiles model=profile ;;
+    *) dir=assessment-results model=assessment-results ;;
+  esac
+  # trestle takes the model from the file name, so each sits in its own folder as MODEL.json.
+  name="${file%.json}"
+  mkdir -p "$dir/$name"
+  cp "$file" "$dir/$name/$model.json"
+  trestle validate -f "$dir/$name/$model.json" | grep -q "^VALID" \
+    || { trestle validate -f "$dir/$name/$model.json"; echo "trestle rejected $file"; exit 1; }
+  echo "trestle: $file valid"
+done

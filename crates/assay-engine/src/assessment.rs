@@ -355,6 +355,8 @@ pub struct RequirementVerdict {
     pub title: String,
     /// The heading it sits under.
     pub group: String,
+    /// What it asks, in a sentence or two.
+    pub summary: String,
     /// HIPAA: standard, required or addressable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specification: Option<String>,

@@ -25,6 +25,8 @@ pub struct RequirementInput {
     pub title: String,
     /// The heading it sits under.
     pub group: String,
+    /// What it asks.
+    pub summary: String,
     /// HIPAA: standard, required or addressable.
     pub specification: Option<String>,
     /// Ids of the controls linked to it.
@@ -59,6 +61,7 @@ pub fn judge(controls: &[ControlOutcome], frameworks: &[FrameworkInput]) -> Vec<
                         id: r.id.clone(),
                         title: r.title.clone(),
                         group: r.group.clone(),
+                        summary: r.summary.clone(),
                         specification: r.specification.clone(),
                         verdict,
                         rule,

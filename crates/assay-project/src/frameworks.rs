@@ -33,6 +33,7 @@ pub fn inputs(catalog: &Catalog, chosen: &[String]) -> Vec<FrameworkInput> {
                         id: r.id.clone(),
                         title: r.title.clone(),
                         group: r.group.clone(),
+                        summary: r.summary.trim().to_string(),
                         specification: r.specification.map(|s| s.as_str().to_string()),
                         controls,
                         gap,

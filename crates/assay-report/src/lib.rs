@@ -191,13 +191,18 @@ pub fn render(
             })?;
             one(write(cx, f).map_err(|e| RenderError::Xlsx(e.to_string()))?)
         }
-        (Kind::Oscal, _) => Ok(oscal::all(cx)
-            .into_iter()
-            .map(|(name, v)| {
-                let text = serde_json::to_string_pretty(&serde_json::json!({ name: v }))
-                    .unwrap_or_default();
-                (format!("-{name}"), text.into_bytes())
-            })
-            .collect()),
+        (Kind::Oscal, _) => {
+            let fixed = oscal::all(cx)
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), n, v));
+            Ok(fixed
+                .chain(oscal::frameworks(cx))
+                .map(|(file, model, v)| {
+                    let text = serde_json::to_string_pretty(&serde_json::json!({ model: v }))
+                        .unwrap_or_default();
+                    (format!("-{file}"), text.into_bytes())
+                })
+                .collect())
+        }
     }
 }

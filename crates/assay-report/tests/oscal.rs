@@ -517,3 +517,77 @@ fn a_type1_export_without_evidence_validates() {
     let ar = oscal::assessment_results(&cx);
     assert!(violations(&dir, "assessment-results", &ar).is_empty());
 }
+
+/// The workspace reporting on every framework: each one's catalog, profile and assessment
+/// results validate, the component definition (with a control implementation per framework)
+/// still validates, and requirement ids become valid OSCAL control ids.
+#[test]
+fn every_framework_exports_documents_that_validate() {
+    use assay_engine::framework::{judge, FrameworkInput, RequirementInput};
+    let Some(dir) = schemas() else { return };
+    let catalog = assay_catalog::Catalog::embedded().unwrap();
+    let scope = type2();
+    let inv = inventory();
+    let controls = library();
+    let pols = policies();
+    let mut a = assess(&scope, &inv, true);
+    let inputs: Vec<FrameworkInput> = catalog
+        .frameworks
+        .iter()
+        .filter(|f| f.id != "soc2")
+        .map(|f| FrameworkInput {
+            id: f.id.clone(),
+            title: f.title.clone(),
+            requirements: f
+                .requirements
+                .iter()
+                .map(|r| RequirementInput {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    group: r.group.clone(),
+                    summary: r.summary.clone(),
+                    specification: r.specification.map(|s| s.as_str().to_string()),
+                    controls: f.links_to(&r.id).map(|l| l.control.clone()).collect(),
+                    gap: f.gaps_for(&r.id).next().map(|g| g.reason.clone()),
+                })
+                .collect(),
+        })
+        .collect();
+    a.frameworks = judge(&a.controls, &inputs);
+    let cx = context(&a, &scope, &inv, &controls, &pols);
+    let docs = oscal::frameworks(&cx);
+    let stems: Vec<&str> = docs.iter().map(|(s, _, _)| s.as_str()).collect();
+    assert_eq!(docs.len(), 12, "{stems:?}");
+    assert!(stems.contains(&"catalog-nist-800-53-moderate"));
+    let mut errors = Vec::new();
+    for (stem, model, doc) in &docs {
+        errors.extend(
+            violations(&dir, model, doc)
+                .into_iter()
+                .map(|e| format!("{stem}: {e}")),
+        );
+    }
+    let cd = oscal::component_definition(&cx);
+    errors.extend(violations(&dir, "component-definition", &cd));
+    assert!(
+        errors.is_empty(),
+        "{} schema violations:\n{}",
+        errors.len(),
+        errors.join("\n")
+    );
+    let implementations = cd["component-definition"]["components"][0]["control-implementations"]
+        .as_array()
+        .or(cd["components"][0]["control-implementations"].as_array())
+        .unwrap();
+    assert_eq!(implementations.len(), 5, "SOC 2 and the four frameworks");
+    let (_, _, nist) = docs
+        .iter()
+        .find(|(s, _, _)| s == "catalog-nist-800-53-moderate")
+        .unwrap();
+    let text = nist.to_string();
+    assert!(text.contains("\"id\":\"ac-2.1\""), "AC-2(1) becomes ac-2.1");
+    let (_, _, hipaa) = docs.iter().find(|(s, _, _)| s == "catalog-hipaa").unwrap();
+    assert!(hipaa.to_string().contains("\"id\":\"_164.312.a.1\""));
+    // The same assessment exports the same bytes.
+    assert_eq!(docs, oscal::frameworks(&cx));
+}

@@ -82,7 +82,9 @@ fn build_component_definition(cx: &Context<'_>) -> Value {
             "implemented-requirements",
             Value::Array(implemented),
         );
-        set(&mut component, "control-implementations", json!([ci]));
+        let mut all = vec![Value::Object(ci)];
+        all.extend(super::frameworks::control_implementations(cx));
+        set(&mut component, "control-implementations", Value::Array(all));
     }
 
     let mut doc = document(

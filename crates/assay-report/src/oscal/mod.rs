@@ -12,6 +12,7 @@
 //! (`CC6.1` becomes `cc6.1`); the properties Assay defines carry the [`NAMESPACE`] namespace.
 
 mod component;
+mod frameworks;
 mod poam;
 mod results;
 mod ssp;
@@ -68,6 +69,12 @@ pub fn all(cx: &Context<'_>) -> Vec<(&'static str, Value)> {
         ("assessment-results", assessment_results(cx)),
         ("plan-of-action-and-milestones", poam(cx)),
     ]
+}
+
+/// For each framework beside SOC 2 the assessment judged: its catalog, profile and
+/// assessment results, as (file stem such as `catalog-iso27001`, model name, model object).
+pub fn frameworks(cx: &Context<'_>) -> Vec<(String, &'static str, Value)> {
+    frameworks::documents(cx)
 }
 
 /// The Trust Services Criteria of the catalog as an OSCAL catalog: one group per category,
