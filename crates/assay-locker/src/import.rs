@@ -314,12 +314,12 @@ impl Locker {
         // Two stages on two threads: one reads, redacts and hashes the next files while this
         // one writes blobs and appends entries in order. The queue is short, so memory stays
         // bounded and a failure stops both stages promptly.
-        let todo: Vec<&PlannedFile> = plan
+        let pending: Vec<&PlannedFile> = plan
             .files
             .iter()
             .filter(|f| !done.contains(&f.locator))
             .collect();
-        summary.already_stored = plan.files.len() - todo.len();
+        summary.already_stored = plan.files.len() - pending.len();
         let mut bytes_done: u64 = plan
             .files
             .iter()
@@ -336,9 +336,9 @@ impl Locker {
         let keep = meta.keep_secret_hashes;
         std::thread::scope(|scope| -> Result<(), LockerError> {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Prepared, LockerError>>(2);
-            let todo = &todo;
+            let pending = &pending;
             scope.spawn(move || {
-                for f in todo.iter() {
+                for f in pending.iter() {
                     let item = std::fs::read(&f.path)
                         .map_err(|e| LockerError::Io {
                             path: f.path.clone(),
@@ -368,7 +368,7 @@ impl Locker {
                     }
                 }
             });
-            for f in todo.iter() {
+            for f in pending.iter() {
                 let prepared = rx
                     .recv()
                     .map_err(|_| LockerError::Database("import stage stopped".into()))??;
@@ -441,18 +441,18 @@ impl Locker {
         }
         let batch = batch_id(plan, meta);
         let done = self.stored_by(&batch)?;
-        let todo: Vec<(&PlannedFile, Staged)> = plan
+        let pending: Vec<(&PlannedFile, Staged)> = plan
             .files
             .iter()
             .zip(staged)
             .filter(|(f, _)| !done.contains(&f.locator))
             .collect();
-        let moves: Vec<(String, PathBuf)> = todo
+        let moves: Vec<(String, PathBuf)> = pending
             .iter()
             .map(|(_, s)| (s.hash.clone(), s.path.clone()))
             .collect();
         self.blobs.adopt(&moves)?;
-        let records: Vec<Record> = todo
+        let records: Vec<Record> = pending
             .into_iter()
             .map(|(f, s)| Record {
                 blob: s.hash,

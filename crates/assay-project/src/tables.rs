@@ -163,12 +163,12 @@ fn build(l: &Locker, progress: &dyn Progress) -> Result<Loaded, ProjectError> {
     }
     for ((kind, _), list) in runs {
         let moments: Vec<Option<i64>> = list.iter().map(|e| snapshot_at(e)).collect();
-        let stubs: Vec<Input<'_>> = list
+        let keyed: Vec<Input<'_>> = list
             .iter()
             .zip(&moments)
             .map(|(e, at)| input(e, *at, &[]))
             .collect();
-        let key = cache::run_key(kind, &stubs);
+        let key = cache::run_key(kind, &keyed);
         keep.insert(key.clone());
         let tables = cache::tables_of(kind, &BTreeMap::new());
         let cached = cache::read(&cache_root, &key, &tables).unwrap_or_else(|err| {
