@@ -4,7 +4,7 @@
 //! ids become OSCAL control ids: lower case, `(x)` as `.x`, any other character not allowed
 //! in a token as `-` (`AC-2(1)` becomes `ac-2.1`, `164.312(a)(1)` becomes `_164.312.a.1`).
 //! The component definition lists, per control, every framework requirement it implements
-//! ([`implementations`]).
+//! ([`control_implementations`]).
 
 use super::*;
 use assay_engine::assessment::{FrameworkResult, RequirementVerdict};
