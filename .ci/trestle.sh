@@ -16,15 +16,19 @@ fi
 "$assay" -C "$ws" report oscal --out "$out" >/dev/null
 cd "$out"
 trestle init >/dev/null
+# validate FILE NAME: trestle's verdict on FILE, or its report and a failure.
+validate() {
+  trestle validate -f "$1" | grep -q "^VALID" \
+    || { trestle validate -f "$1"; echo "trestle rejected $2"; exit 1; }
+  echo "trestle: $2 valid"
+}
 for pair in catalogs:catalog profiles:profile component-definitions:component-definition \
             system-security-plans:system-security-plan assessment-results:assessment-results \
             plan-of-action-and-milestones:plan-of-action-and-milestones; do
   dir="${pair%%:*}" model="${pair#*:}"
   mkdir -p "$dir/assay"
   cp "$model.json" "$dir/assay/$model.json"
-  trestle validate -f "$dir/assay/$model.json" | grep -q "^VALID" \
-    || { trestle validate -f "$dir/assay/$model.json"; echo "trestle rejected $model.json"; exit 1; }
-  echo "trestle: $model.json valid"
+  validate "$dir/assay/$model.json" "$model.json"
 done
 # The documents of each framework beside SOC 2 the workspace reports on (catalog-iso27001.json, ...).
 for file in catalog-*.json profile-*.json assessment-results-*.json; do
@@ -38,7 +42,5 @@ for file in catalog-*.json profile-*.json assessment-results-*.json; do
   name="${file%.json}"
   mkdir -p "$dir/$name"
   cp "$file" "$dir/$name/$model.json"
-  trestle validate -f "$dir/$name/$model.json" | grep -q "^VALID" \
-    || { trestle validate -f "$dir/$name/$model.json"; echo "trestle rejected $file"; exit 1; }
-  echo "trestle: $file valid"
+  validate "$dir/$name/$model.json" "$file"
 done

@@ -81,15 +81,16 @@ pub fn derive<'a>(from: &'a Framework, to: &'a Framework) -> Vec<Pair<'a>> {
 #[error("no framework `{0}`; the frameworks are {list}", list = crate::framework::IDS.join(", "))]
 pub struct UnknownFramework(pub String);
 
+fn framework<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Framework, UnknownFramework> {
+    catalog
+        .framework(id)
+        .ok_or_else(|| UnknownFramework(id.to_string()))
+}
+
 /// The crosswalk as CSV: one row per pair and control, with both links' relationship,
 /// strength and rationale.
 pub fn csv(catalog: &Catalog, from: &str, to: &str) -> Result<String, UnknownFramework> {
-    let f = catalog
-        .framework(from)
-        .ok_or_else(|| UnknownFramework(from.to_string()))?;
-    let t = catalog
-        .framework(to)
-        .ok_or_else(|| UnknownFramework(to.to_string()))?;
+    let (f, t) = (framework(catalog, from)?, framework(catalog, to)?);
     let mut out = String::from(
         "from_framework,from,to_framework,to,control,from_relationship,from_strength,from_rationale,to_relationship,to_strength,to_rationale\n",
     );
@@ -118,12 +119,7 @@ pub fn csv(catalog: &Catalog, from: &str, to: &str) -> Result<String, UnknownFra
 
 /// The crosswalk as text: one line per pair with the controls behind it, then the count.
 pub fn text(catalog: &Catalog, from: &str, to: &str) -> Result<String, UnknownFramework> {
-    let f = catalog
-        .framework(from)
-        .ok_or_else(|| UnknownFramework(from.to_string()))?;
-    let t = catalog
-        .framework(to)
-        .ok_or_else(|| UnknownFramework(to.to_string()))?;
+    let (f, t) = (framework(catalog, from)?, framework(catalog, to)?);
     let pairs = derive(f, t);
     let mut out = format!(
         "{} ↔ {} (derived through the default controls)\n",

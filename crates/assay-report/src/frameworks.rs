@@ -26,6 +26,15 @@ fn implemented_by(r: &RequirementVerdict) -> String {
     }
 }
 
+/// The verdict's statement followed by its caveats.
+fn basis(r: &RequirementVerdict) -> String {
+    let mut basis = r.statement.clone();
+    for c in &r.caveats {
+        basis.push_str(&format!(" Caveat: {c}."));
+    }
+    basis
+}
+
 /// The framework's verdicts, if the assessment has them.
 pub fn find<'a>(cx: &Context<'a>, id: &str) -> Option<&'a FrameworkResult> {
     cx.assessment.frameworks.iter().find(|f| f.id == id)
@@ -73,14 +82,11 @@ pub fn soa(cx: &Context<'_>, iso: &FrameworkResult) -> Result<Vec<u8>, XlsxError
     let annex = iso.requirements.iter().filter(|r| r.id.starts_with("A."));
     for (row, r) in (4..).zip(annex) {
         let justification = match (&r.gap, r.controls.is_empty()) {
-            (Some(gap), true) => format!("Applicable; not yet implemented: {gap}"),
+            (Some(gap), true) => format!("Applicable; no control implements it: {gap}"),
             (_, true) => "Applicable; no implementing control in the workspace".to_string(),
             _ => format!("Applicable; implemented by {}", r.controls.join(", ")),
         };
-        let mut basis = r.statement.clone();
-        for c in &r.caveats {
-            basis.push_str(&format!(" Caveat: {c}."));
-        }
+        let basis = basis(r);
         let cells = [
             r.id.as_str(),
             r.title.as_str(),
@@ -92,8 +98,8 @@ pub fn soa(cx: &Context<'_>, iso: &FrameworkResult) -> Result<Vec<u8>, XlsxError
             r.rule.id(),
             basis.as_str(),
         ];
-        for (col, text) in cells.iter().enumerate() {
-            put(ws, row, col as u16, text, &s.wrap)?;
+        for (col, text) in (0..).zip(cells) {
+            put(ws, row, col, text, &s.wrap)?;
         }
     }
     for (col, width) in [10, 36, 26, 11, 60, 24, 12, 16, 70].iter().enumerate() {
@@ -156,10 +162,7 @@ pub fn hipaa(cx: &Context<'_>, h: &FrameworkResult) -> Result<Vec<u8>, XlsxError
             ),
             _ => String::new(),
         };
-        let mut basis = r.statement.clone();
-        for c in &r.caveats {
-            basis.push_str(&format!(" Caveat: {c}."));
-        }
+        let basis = basis(r);
         let cells = [
             r.group.as_str(),
             r.id.as_str(),
@@ -171,8 +174,8 @@ pub fn hipaa(cx: &Context<'_>, h: &FrameworkResult) -> Result<Vec<u8>, XlsxError
             decision.as_str(),
             basis.as_str(),
         ];
-        for (col, text) in cells.iter().enumerate() {
-            put(ws, row, col as u16, text, &s.wrap)?;
+        for (col, text) in (0..).zip(cells) {
+            put(ws, row, col, text, &s.wrap)?;
         }
     }
     for (col, width) in [28, 22, 36, 13, 12, 16, 24, 60, 70].iter().enumerate() {
