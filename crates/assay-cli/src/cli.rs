@@ -144,6 +144,31 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the workspace (and more with --audit) over HTTP: the API for a whole audit team.
+    Serve(ServeArgs),
+}
+
+/// `assay serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: String,
+    /// Another workspace to serve as an audit (repeatable); the -C workspace is the first.
+    #[arg(long = "audit", value_name = "DIR")]
+    pub audits: Vec<PathBuf>,
+    /// The URL people reach the server at, for the setup link (default: http://ADDR).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Mark the session cookie Secure and send HSTS: set this when TLS ends at a proxy.
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// The largest evidence upload, in MiB.
+    #[arg(long, default_value_t = 512, value_name = "MIB")]
+    pub max_upload_mib: u64,
+    /// Log as JSON lines (for a log collector) instead of text.
+    #[arg(long)]
+    pub log_json: bool,
 }
 
 /// `assay evidence ...`.

@@ -91,6 +91,7 @@ pub fn store_policies(p: &Project, opts: &InitOptions) -> Result<LockerSummary, 
             ),
             keep_secret_hashes: false,
             new_observation: false,
+            relabel: None,
         },
         &assay_project::Silent,
     )?;
@@ -176,6 +177,7 @@ pub fn import_request(imp: &synth::Import) -> ImportRequest {
         source: Some(imp.source.to_string()),
         effective: (from, to),
         max_line_bytes: 256 * 1024 * 1024,
+        relabel: None,
     }
 }
 

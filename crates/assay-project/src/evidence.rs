@@ -49,3 +49,37 @@ impl Project {
             .collect())
     }
 }
+
+impl Project {
+    /// Stores one record of Assay's own activity (for example an event of the server's audit
+    /// log) as a ledger entry of `kind`, collected now (never before the ledger's last
+    /// entry), redacted like any evidence.
+    pub fn record_activity(
+        &self,
+        kind: &str,
+        agent: &str,
+        bytes: &[u8],
+    ) -> Result<Entry, ProjectError> {
+        let mut locker = self.locker_or_create()?;
+        let collected_at = crate::clock::after(&locker)?();
+        let record = assay_locker::entry::Record {
+            blob: String::new(),
+            size: 0,
+            media_type: "application/json".into(),
+            kind: kind.into(),
+            provenance: assay_locker::entry::Provenance {
+                agent: agent.into(),
+                system: "assay".into(),
+                locator: kind.into(),
+                tool_version: env!("CARGO_PKG_VERSION").into(),
+                batch: None,
+            },
+            collected_at,
+            effective_from: None,
+            effective_to: None,
+            redactions: Vec::new(),
+            params: Default::default(),
+        };
+        Ok(locker.add(bytes, record)?)
+    }
+}

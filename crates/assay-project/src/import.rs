@@ -30,6 +30,9 @@ pub struct ImportRequest {
     pub effective: (Option<String>, Option<String>),
     /// A line longer than this means the file is not in the format (or is damaged).
     pub max_line_bytes: u64,
+    /// Files under this folder are recorded with the folder replaced by this name: the
+    /// server records an upload as `upload/<account>/<file>`, not as its temporary path.
+    pub relabel: Option<(PathBuf, String)>,
 }
 
 /// What an import stored.
@@ -58,6 +61,20 @@ pub struct AddRequest {
     pub keep_secret_hashes: bool,
     /// Record the files again even when this batch stored them already.
     pub new_observation: bool,
+    /// Files under this folder are recorded with the folder replaced by this name: the
+    /// server records an upload as `upload/<account>/<file>`, not as its temporary path.
+    pub relabel: Option<(PathBuf, String)>,
+}
+
+/// Records files under `from` as under `to` instead (see [`ImportRequest::relabel`]).
+fn relabel(plan: &mut import::Plan, relabel: Option<&(PathBuf, String)>) {
+    let Some((from, to)) = relabel else { return };
+    let from = from.to_string_lossy().replace('\\', "/");
+    for f in &mut plan.files {
+        if let Some(rest) = f.locator.strip_prefix(&from) {
+            f.locator = format!("{to}{rest}");
+        }
+    }
 }
 
 /// The first line over `limit` bytes in a file (streamed, so a huge line is never held in
@@ -219,6 +236,7 @@ impl Project {
                 || assay_tables::normalize::reads_file(&req.kind, &f.locator)
         });
         plan.total_bytes = plan.files.iter().map(|f| f.size).sum();
+        relabel(&mut plan, req.relabel.as_ref());
         if plan.files.is_empty() {
             return Err(ProjectError::Invalid(format!(
                 "no {} files found in {}; nothing was stored",
@@ -327,7 +345,8 @@ impl Project {
                 req.kind
             )));
         }
-        let plan = import::plan(&req.paths).map_err(rejected)?;
+        let mut plan = import::plan(&req.paths).map_err(rejected)?;
+        relabel(&mut plan, req.relabel.as_ref());
         let mut locker = self.locker_or_create()?;
         let mut now = crate::clock::after(&locker)?;
         let files = plan.files.len();

@@ -36,6 +36,7 @@ fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
         source: args.source.clone(),
         keep_secret_hashes: args.keep_secret_hashes,
         new_observation: args.new_observation,
+        relabel: None,
     };
     let summary = super::project(root)?
         .add(&req, &output::Bars::default())

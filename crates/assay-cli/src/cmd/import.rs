@@ -16,6 +16,7 @@ pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Ou
         map: args.map.clone(),
         source: args.source.clone(),
         max_line_bytes: args.max_line_bytes,
+        relabel: None,
     };
     let bars = output::Bars::default();
     let outcome = super::project(root)?

@@ -9,6 +9,7 @@ mod evidence;
 mod import;
 mod init;
 mod report;
+mod serve;
 mod tables;
 mod validate;
 mod verify;
@@ -77,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             from.as_deref(),
         ),
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
+        Command::Serve(args) => serve::run(&workspace_root(&cli.chdir)?, args, catalog),
     }
 }
 

@@ -39,18 +39,7 @@ impl PgLedger {
                 "schema `{schema}`: use lowercase letters, digits and underscores (at most 63)"
             )));
         }
-        // Never echo the URL in errors: it may carry a password.
-        let config: postgres::Config = url
-            .parse()
-            .map_err(|e| LockerError::Database(format!("the PostgreSQL URL is not valid: {e}")))?;
-        let connect_err = |e: postgres::Error| {
-            LockerError::Database(format!("cannot connect to PostgreSQL: {e}"))
-        };
-        let mut client = if use_tls(&config) {
-            config.connect(tls_connector()?).map_err(connect_err)?
-        } else {
-            config.connect(NoTls).map_err(connect_err)?
-        };
+        let mut client = connect(url)?;
         client
             .batch_execute(&format!(
                 "CREATE SCHEMA IF NOT EXISTS \"{schema}\";
@@ -70,6 +59,21 @@ impl PgLedger {
         self.client
             .lock()
             .map_err(|_| LockerError::Database("ledger connection poisoned".into()))
+    }
+}
+
+/// A connection to `url`, over TLS to a remote host (see the module's notes). Errors never
+/// echo the URL: it may carry a password. The server's application state uses it too.
+pub fn connect(url: &str) -> Result<Client, LockerError> {
+    let config: postgres::Config = url
+        .parse()
+        .map_err(|e| LockerError::Database(format!("the PostgreSQL URL is not valid: {e}")))?;
+    let connect_err =
+        |e: postgres::Error| LockerError::Database(format!("cannot connect to PostgreSQL: {e}"));
+    if use_tls(&config) {
+        config.connect(tls_connector()?).map_err(connect_err)
+    } else {
+        config.connect(NoTls).map_err(connect_err)
     }
 }
 

@@ -1,0 +1,429 @@
+//! The HTTP API under `/api/v1`, and the one table of routes it is built from. Each route
+//! names its access rule; [`authorize`] enforces it before any handler runs, so a route
+//! cannot exist without one (deny by default). The same table generates the OpenAPI
+//! document, `docs/permissions.md` and the authorization matrix test's list of routes.
+
+mod accounts;
+mod audits;
+mod evidence;
+mod openapi;
+mod orgs;
+mod results;
+mod system;
+
+use crate::auth::caller::{self, Caller, Presented, Via};
+use crate::permissions::{allows, Permission, Role};
+use crate::problem::Problem;
+use crate::state::{AppState, Served};
+use crate::store::{accounts as acct, tenants};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+use std::sync::Arc;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, sign-in, the setup link).
+    Public,
+    /// Any signed-in account.
+    Account,
+    /// A role in the organization `{org}` holding this permission.
+    Org(Permission),
+    /// A role in the audit `{org}/{audit}` (or in its whole organization) holding this
+    /// permission.
+    Audit(Permission),
+}
+
+impl Access {
+    /// In words, for the docs.
+    pub fn describe(&self) -> String {
+        match self {
+            Access::Public => "public".into(),
+            Access::Account => "any account".into(),
+            Access::Org(p) => format!("organization: `{p:?}`"),
+            Access::Audit(p) => format!("audit: `{p:?}`"),
+        }
+    }
+}
+
+/// One route: method, path pattern, access rule and what it does.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    /// `GET`, `POST`, ...
+    pub method: &'static str,
+    /// The path pattern, with `{name}` parameters.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// What it does.
+    pub summary: &'static str,
+}
+
+/// What a handler knows about the request once it is authorized.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The caller (none on public routes).
+    pub caller: Option<Caller>,
+    /// The organization in the path.
+    pub org: Option<tenants::Org>,
+    /// The audit in the path.
+    pub audit: Option<Arc<Served>>,
+    /// The caller's effective role there.
+    pub role: Option<Role>,
+    /// The client's address.
+    pub ip: String,
+}
+
+impl Ctx {
+    /// The caller; routes that need one are never reached without it.
+    pub fn caller(&self) -> Result<&Caller, Problem> {
+        self.caller.as_ref().ok_or_else(Problem::unauthorized)
+    }
+    /// The organization in the path.
+    pub fn org(&self) -> Result<&tenants::Org, Problem> {
+        self.org
+            .as_ref()
+            .ok_or_else(|| Problem::not_found("no organization in the path"))
+    }
+    /// The audit in the path.
+    pub fn audit(&self) -> Result<&Arc<Served>, Problem> {
+        self.audit
+            .as_ref()
+            .ok_or_else(|| Problem::not_found("no audit in the path"))
+    }
+    /// The effective role.
+    pub fn role(&self) -> Result<Role, Problem> {
+        self.role.ok_or_else(|| Problem::forbidden("no role here"))
+    }
+    /// Who, for the audit log.
+    pub fn actor(&self) -> String {
+        self.caller
+            .as_ref()
+            .map(Caller::actor)
+            .unwrap_or_else(|| "anonymous".into())
+    }
+}
+
+macro_rules! routes {
+    ($( $method:ident $path:literal, $access:expr, $summary:literal => $handler:path; )*) => {
+        /// Every route of the server, in the order they are registered.
+        pub fn table() -> Vec<RouteInfo> {
+            vec![$(RouteInfo { method: stringify!($method), path: $path, access: $access, summary: $summary }),*]
+        }
+
+        fn build(state: &AppState) -> Router<AppState> {
+            let mut r = Router::new();
+            $(
+                let info = RouteInfo { method: stringify!($method), path: $path, access: $access, summary: $summary };
+                r = r.route(
+                    $path,
+                    on(MethodFilter::$method, $handler)
+                        .route_layer(axum::middleware::from_fn_with_state((state.clone(), info), authorize)),
+                );
+            )*
+            r
+        }
+    };
+}
+
+use Access::*;
+use Permission as P;
+
+routes! {
+    GET "/healthz", Public, "Liveness: the process answers" => system::health;
+    GET "/readyz", Public, "Readiness: the database answers and every workspace opens" => system::ready;
+    GET "/api/v1/openapi.json", Public, "This API as an OpenAPI 3.1 document" => openapi::document;
+    GET "/setup", Public, "The one-time form that creates the first owner" => accounts::setup_form;
+    POST "/setup", Public, "Create the first owner from the setup link's token (form)" => accounts::setup_submit;
+    POST "/api/v1/setup", Public, "Create the first owner from the setup link's token" => accounts::setup_json;
+    POST "/api/v1/session", Public, "Sign in with email and password; sets the session cookie" => accounts::login;
+    DELETE "/api/v1/session", Account, "Sign out of this session" => accounts::logout;
+    POST "/api/v1/session/logout-everywhere", Account, "End every session of this account" => accounts::logout_everywhere;
+    GET "/api/v1/me", Account, "The signed-in account, its organizations and the CSRF token" => accounts::me;
+    POST "/api/v1/invitations/accept", Public, "Accept an invitation: create the account or sign in, and take the role" => accounts::accept_invitation;
+    GET "/api/v1/orgs", Account, "Organizations where the caller holds a role" => orgs::list;
+    GET "/api/v1/orgs/{org}", Org(P::Read), "One organization" => orgs::show;
+    GET "/api/v1/orgs/{org}/audits", Org(P::Read), "The organization's audits the caller may see" => orgs::audits;
+    GET "/api/v1/orgs/{org}/members", Org(P::ReadMembers), "Members and their roles" => orgs::members;
+    PUT "/api/v1/orgs/{org}/members/{user}", Org(P::ManageMembers), "Set a member's role in the organization or one audit" => orgs::set_role;
+    DELETE "/api/v1/orgs/{org}/members/{user}", Org(P::ManageMembers), "Remove a member from the organization" => orgs::remove_member;
+    GET "/api/v1/orgs/{org}/invitations", Org(P::ReadMembers), "Pending invitations" => orgs::invitations;
+    POST "/api/v1/orgs/{org}/invitations", Org(P::ManageMembers), "Invite someone with a role (the link is shown once)" => orgs::invite;
+    GET "/api/v1/orgs/{org}/tokens", Org(P::Tokens), "The caller's API tokens in this organization" => orgs::tokens;
+    POST "/api/v1/orgs/{org}/tokens", Org(P::Tokens), "Create an API token (shown once)" => orgs::create_token;
+    DELETE "/api/v1/orgs/{org}/tokens/{token}", Org(P::Tokens), "Revoke one of the caller's API tokens" => orgs::revoke_token;
+    GET "/api/v1/orgs/{org}/audit-log", Org(P::ReadAuditLog), "The server's audit log (JSON, or OCSF JSON lines with ?format=ocsf)" => orgs::audit_log;
+    GET "/api/v1/orgs/{org}/audits/{audit}", Audit(P::Read), "One audit: scope, period, ledger" => audits::show;
+    GET "/api/v1/orgs/{org}/audits/{audit}/controls", Audit(P::Read), "Controls with their criteria and tests" => audits::controls;
+    GET "/api/v1/orgs/{org}/audits/{audit}/controls/{control}", Audit(P::Read), "One control" => audits::control;
+    GET "/api/v1/orgs/{org}/audits/{audit}/evidence", Audit(P::ReadEvidence), "Evidence in the locker, with freshness" => evidence::list;
+    POST "/api/v1/orgs/{org}/audits/{audit}/evidence", Audit(P::UploadEvidence), "Upload one file (streamed; redacted and checked as `assay evidence import`)" => evidence::upload;
+    GET "/api/v1/orgs/{org}/audits/{audit}/evidence/{entry}", Audit(P::ReadEvidence), "One ledger entry" => evidence::show;
+    GET "/api/v1/orgs/{org}/audits/{audit}/evidence/{entry}/content", Audit(P::ReadEvidence), "The stored (redacted) bytes" => evidence::content;
+    GET "/api/v1/orgs/{org}/audits/{audit}/evidence/{entry}/proof", Audit(P::ReadEvidence), "An RFC 9162 inclusion proof for the entry" => evidence::proof;
+    GET "/api/v1/orgs/{org}/audits/{audit}/tables", Audit(P::Read), "The standard tables with row counts" => results::tables;
+    POST "/api/v1/orgs/{org}/audits/{audit}/query", Audit(P::Query), "Run read-only SQL over the standard tables" => results::query;
+    POST "/api/v1/orgs/{org}/audits/{audit}/assessments", Audit(P::Assess), "Assess the audit now and keep the result" => results::assess;
+    GET "/api/v1/orgs/{org}/audits/{audit}/assessments/latest", Audit(P::Read), "The latest assessment" => results::latest_one;
+    GET "/api/v1/orgs/{org}/audits/{audit}/findings", Audit(P::Read), "Findings of the latest assessment" => results::findings;
+    GET "/api/v1/orgs/{org}/audits/{audit}/reports/{kind}", Audit(P::Reports), "A report of the latest assessment (?format=html|md|json|pdf|xlsx)" => results::report;
+}
+
+/// The OpenAPI 3.1 document of this router.
+pub fn openapi_document() -> serde_json::Value {
+    openapi::build()
+}
+
+/// The router: every route, behind its access rule, with the body limit.
+pub fn router(state: AppState) -> Router {
+    build(&state)
+        .fallback(|| async {
+            Problem::not_found("no such route; GET /api/v1/openapi.json lists them")
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(state.options.max_body))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::headers::secure,
+        ))
+        .layer(axum::middleware::from_fn(crate::access_log::log))
+        .with_state(state)
+}
+
+/// The parameters of `pattern` in `path` (`/orgs/{org}` against `/orgs/acme`).
+pub fn params(pattern: &str, path: &str) -> Vec<(String, String)> {
+    pattern
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(p, v)| {
+            let name = p.strip_prefix('{')?.strip_suffix('}')?;
+            Some((name.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+fn param<'a>(ps: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    ps.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// The stronger of two roles.
+fn stronger(a: Option<Role>, b: Option<Role>) -> Option<Role> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Enforces a route's access rule, then hands the handler a [`Ctx`].
+async fn authorize(
+    State((state, info)): State<(AppState, RouteInfo)>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let parts = Parts {
+        ip: client_ip(&req),
+        method: req.method().clone(),
+        path: req.uri().path().to_string(),
+        headers: req.headers().clone(),
+    };
+    match resolve(&state, &info, parts).await {
+        Ok(ctx) => {
+            req.extensions_mut().insert(ctx);
+            next.run(req).await
+        }
+        Err(p) => axum::response::IntoResponse::into_response(p),
+    }
+}
+
+fn client_ip(req: &Request) -> String {
+    req.extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".into())
+}
+
+/// What authorization reads from a request (owned, so the check can await).
+struct Parts {
+    ip: String,
+    method: Method,
+    path: String,
+    headers: axum::http::HeaderMap,
+}
+
+async fn resolve(state: &AppState, info: &RouteInfo, req: Parts) -> Result<Ctx, Problem> {
+    let mut ctx = Ctx {
+        caller: None,
+        org: None,
+        audit: None,
+        role: None,
+        ip: req.ip.clone(),
+    };
+    if info.access == Public {
+        return Ok(ctx);
+    }
+    let headers = req.headers.clone();
+    let (secure, idle, absolute) = (
+        state.options.secure_cookies,
+        state.options.session_idle,
+        state.options.session_absolute,
+    );
+    let ps = params(info.path, &req.path);
+    let (org_slug, audit_slug) = (
+        param(&ps, "org").map(str::to_string),
+        param(&ps, "audit").map(str::to_string),
+    );
+    let (caller, org, roles, audit) = state
+        .db(move |c| {
+            let caller = match caller::resolve(c, &headers, secure, idle, absolute)? {
+                Presented::Valid(caller) => *caller,
+                Presented::Nothing | Presented::Invalid => return Err(Problem::unauthorized()),
+            };
+            let Some(slug) = org_slug else {
+                return Ok((caller, None, Vec::new(), None));
+            };
+            let hidden =
+                || Problem::not_found(format!("no organization `{slug}` that you can see"));
+            let org = tenants::org_by_slug(c, &slug)?.ok_or_else(hidden)?;
+            let roles = acct::roles_of(c, &caller.user.id, &org.id)?;
+            let audit = match audit_slug {
+                Some(a) => Some(tenants::audit_by_slug(c, &org.id, &a)?.ok_or_else(|| {
+                    Problem::not_found(format!("no audit `{a}` in `{slug}` that you can see"))
+                })?),
+                None => None,
+            };
+            Ok((caller, Some(org), roles, audit))
+        })
+        .await?;
+    // CSRF: a browser session must echo its token on anything that changes state.
+    if let Via::Session(s) = &caller.via {
+        let unsafe_method = !matches!(req.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let echoed = req
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
+        if unsafe_method && !echoed.is_some_and(|t| crate::auth::secret::same(t, &s.csrf)) {
+            return Err(Problem::forbidden(
+                "missing or wrong X-CSRF-Token header; GET /api/v1/me gives this session's token",
+            ));
+        }
+    }
+    ctx.caller = Some(caller);
+    let Some(org) = org else { return Ok(ctx) };
+    let caller = ctx.caller()?.clone();
+    let hidden = || Problem::not_found(format!("no organization `{}` that you can see", org.slug));
+    let org_role = roles.iter().find(|m| m.audit.is_empty()).map(|m| m.role);
+    let best_audit_role = roles
+        .iter()
+        .filter(|m| !m.audit.is_empty())
+        .map(|m| m.role)
+        .min();
+    if roles.is_empty() {
+        return Err(hidden());
+    }
+    let (perm, role) = match (info.access, &audit) {
+        (Org(p), _) => {
+            // Audit-only members see the organization and their own tokens, nothing else of it.
+            let r = if matches!(p, P::Read | P::Tokens) {
+                stronger(org_role, best_audit_role)
+            } else {
+                org_role
+            };
+            (p, r)
+        }
+        (Audit(p), Some(a)) => {
+            let here = roles.iter().find(|m| m.audit == a.id).map(|m| m.role);
+            let r = stronger(org_role, here);
+            if r.is_none() {
+                return Err(Problem::not_found(format!(
+                    "no audit `{}` in `{}` that you can see",
+                    a.slug, org.slug
+                )));
+            }
+            (p, r)
+        }
+        _ => {
+            return Err(Problem::internal(format!(
+                "route {} {} has no audit parameter",
+                info.method, info.path
+            )))
+        }
+    };
+    // A token acts only inside its scope, and never above its role.
+    let role = match &caller.via {
+        Via::Token(t) => {
+            if t.org != org.id
+                || audit
+                    .as_ref()
+                    .is_some_and(|a| !t.audit.is_empty() && t.audit != a.id)
+            {
+                return Err(hidden());
+            }
+            role.map(|r| r.max(t.role))
+        }
+        Via::Session(_) => role,
+    };
+    let Some(role) = role.filter(|r| allows(*r, perm)) else {
+        return Err(Problem::forbidden(format!(
+            "your role here ({}) does not allow this ({perm:?}); docs/permissions.md lists who may",
+            role.map(Role::name).unwrap_or("none at this level")
+        )));
+    };
+    ctx.role = Some(role);
+    if let Some(a) = audit {
+        ctx.audit = Some(state.served(&a.id).ok_or_else(|| {
+            Problem::not_found(format!(
+                "audit `{}` is registered but not served by this process",
+                a.slug
+            ))
+        })?);
+    }
+    ctx.org = Some(org);
+    Ok(ctx)
+}
+
+/// `?offset=&limit=` on every list.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub struct PageQuery {
+    /// Items to skip.
+    #[serde(default)]
+    pub offset: usize,
+    /// Items to return (at most 500; 100 when absent).
+    pub limit: Option<usize>,
+}
+
+impl PageQuery {
+    /// The limit, bounded.
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(100).clamp(1, 500)
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, serde::Serialize)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// How many there are in all.
+    pub total: usize,
+    /// The offset of this page.
+    pub offset: usize,
+    /// The offset of the next page, if there is one.
+    pub next: Option<usize>,
+}
+
+/// A page out of a whole list.
+pub fn page<T>(all: Vec<T>, q: PageQuery) -> Page<T> {
+    let total = all.len();
+    let limit = q.limit();
+    let items: Vec<T> = all.into_iter().skip(q.offset).take(limit).collect();
+    let next = (q.offset + items.len() < total).then_some(q.offset + items.len());
+    Page {
+        items,
+        total,
+        offset: q.offset,
+        next,
+    }
+}

@@ -1,0 +1,237 @@
+//! Tables and queries, assessments, findings and reports. An assessment run through the
+//! server is kept (the latest per audit) so findings and reports read it without testing
+//! again.
+
+use super::{page, Ctx, Page, PageQuery};
+use crate::audit_log::{self, Log};
+use crate::permissions::Role;
+use crate::problem::Problem;
+use crate::state::AppState;
+use assay_engine::Assessment;
+use assay_project::Silent;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The most rows a query answers with (the answer says when it cut).
+pub const MAX_ROWS: usize = 10_000;
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+/// `GET .../tables`: each standard table and its rows.
+pub async fn tables(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Value>, Problem> {
+    let s = ctx.audit()?.clone();
+    let t = blocking(move || Ok(s.project.tables(&Silent)?.tables)).await?;
+    let schema: std::collections::BTreeMap<&str, &assay_tables::schema::Table> =
+        assay_tables::schema::TABLES
+            .iter()
+            .map(|d| (d.name, d))
+            .collect();
+    let items: Vec<serde_json::Value> = t
+        .counts()
+        .into_iter()
+        .map(|(name, rows)| {
+            let d = schema.get(name);
+            serde_json::json!({
+                "name": name,
+                "rows": rows,
+                "row": d.map(|d| d.row),
+                "columns": d.map(|d| d.all_columns().iter().map(|(n, k, doc)| serde_json::json!({ "name": n, "type": k.name(), "doc": doc })).collect::<Vec<_>>()),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "items": items })))
+}
+
+/// The SQL to run.
+#[derive(Debug, Deserialize)]
+pub struct Sql {
+    sql: String,
+}
+
+/// `POST .../query`: read-only SQL (one `SELECT` or `WITH`; the tables' sandbox refuses
+/// anything else) over the standard tables; at most [`MAX_ROWS`] rows.
+pub async fn query(
+    Extension(ctx): Extension<Ctx>,
+    Json(q): Json<Sql>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let s = ctx.audit()?.clone();
+    let t = blocking(move || Ok(s.project.tables(&Silent)?.tables)).await?;
+    let result = t.query(&q.sql).await.map_err(|e| {
+        Problem::bad_request(format!(
+            "query failed: {e}; GET .../tables lists the tables and columns"
+        ))
+    })?;
+    let mut rows = result.json_rows();
+    let total = rows.len();
+    rows.truncate(MAX_ROWS);
+    Ok(Json(serde_json::json!({
+        "columns": result.columns,
+        "rows": rows,
+        "total": total,
+        "truncated": total > MAX_ROWS,
+    })))
+}
+
+/// `POST .../assessments`: assess now, keep it as the latest.
+pub async fn assess(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let s = ctx.audit()?.clone();
+    let s2 = s.clone();
+    let a = blocking(move || Ok(s2.project.assess(None, &Silent)?)).await?;
+    let a = Arc::new(a);
+    if let Ok(mut latest) = s.latest.write() {
+        *latest = Some(a.clone());
+    }
+    let target = format!(
+        "ledger {} ({})",
+        a.ledger.as_ref().map(|l| l.size).unwrap_or(0),
+        a.ledger
+            .as_ref()
+            .map(|l| l.root.clone())
+            .unwrap_or_default()
+    );
+    audit_log::append(
+        &state,
+        Log {
+            orgs: vec![ctx.org()?.id.clone()],
+            audit: Some(&s.audit.id),
+            event: audit_log::event(
+                &ctx.actor(),
+                "assessment.assessed",
+                &target,
+                "success",
+                &ctx.ip,
+            ),
+        },
+    )
+    .await?;
+    Ok(Json(
+        serde_json::json!({ "summary": a.summary, "opinion": a.opinion, "ledger": a.ledger }),
+    ))
+}
+
+fn latest(ctx: &Ctx) -> Result<Arc<Assessment>, Problem> {
+    let s = ctx.audit()?;
+    s.latest
+        .read()
+        .ok()
+        .and_then(|l| l.clone())
+        .ok_or_else(|| Problem::not_found("no assessment yet; POST .../assessments runs one"))
+}
+
+/// `GET .../assessments/latest`.
+pub async fn latest_one(Extension(ctx): Extension<Ctx>) -> Result<Json<Arc<Assessment>>, Problem> {
+    Ok(Json(latest(&ctx)?))
+}
+
+/// `GET .../findings` of the latest assessment.
+pub async fn findings(
+    Extension(ctx): Extension<Ctx>,
+    Query(q): Query<PageQuery>,
+) -> Result<Json<Page<assay_engine::assessment::Finding>>, Problem> {
+    Ok(Json(page(latest(&ctx)?.findings.clone(), q)))
+}
+
+/// `?format=` and, for OSCAL's several documents, `?file=`.
+#[derive(Debug, Deserialize)]
+pub struct ReportQuery {
+    #[serde(default)]
+    format: Option<String>,
+    #[serde(default)]
+    file: Option<String>,
+}
+
+fn media_type(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "json" => "application/json",
+        "pdf" => "application/pdf",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `GET .../reports/{kind}?format=`: one file as an attachment, or for OSCAL the list of its
+/// documents (pick one with `?file=`).
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((_, _, kind)): Path<(String, String, String)>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, Problem> {
+    let a = latest(&ctx)?;
+    let s = ctx.audit()?.clone();
+    let k = assay_project::report_kind(&kind)?;
+    let fmt = match &q.format {
+        Some(f) => assay_project::report_format(f)?,
+        None => k.formats()[0],
+    };
+    let files = blocking(move || Ok(s.project.render_report(&a, k, fmt)?)).await?;
+    let chosen = match (&q.file, files.len()) {
+        (None, 1) => files.into_iter().next(),
+        (Some(f), _) => files
+            .into_iter()
+            .find(|(n, _)| n.trim_start_matches('-') == f.trim_end_matches(".json")),
+        (None, _) => {
+            let names: Vec<String> = files
+                .iter()
+                .map(|(n, _)| format!("{}.json", n.trim_start_matches('-')))
+                .collect();
+            return Ok(
+                Json(serde_json::json!({ "files": names, "pick": "add ?file=NAME" }))
+                    .into_response(),
+            );
+        }
+    };
+    let Some((suffix, bytes)) = chosen else {
+        return Err(Problem::not_found(format!(
+            "no file `{}` in the {kind} report",
+            q.file.unwrap_or_default()
+        )));
+    };
+    let name = if k == assay_report::Kind::Oscal {
+        format!("{}.json", suffix.trim_start_matches('-'))
+    } else {
+        format!("{}.{}", k.name(), fmt.name())
+    };
+    if ctx.role()? == Role::Auditor {
+        let audit = ctx.audit()?.audit.id.clone();
+        audit_log::append(
+            &state,
+            Log {
+                orgs: vec![ctx.org()?.id.clone()],
+                audit: Some(&audit),
+                event: audit_log::event(
+                    &ctx.actor(),
+                    "report.downloaded",
+                    &name,
+                    "success",
+                    &ctx.ip,
+                ),
+            },
+        )
+        .await?;
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, media_type(&name).to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,125 @@
+//! What the server holds while it runs: the application database, the audits it serves
+//! (one workspace each, opened once as an `assay_project::Project`), the login throttle and
+//! the options it was started with.
+
+use crate::db::Db;
+use crate::store::tenants::{Audit, Org};
+use assay_engine::Assessment;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// How the server was started.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The base URL people reach the server at (for the setup link).
+    pub public_url: String,
+    /// Mark the session cookie `Secure` (the server is behind TLS).
+    pub secure_cookies: bool,
+    /// The largest evidence upload, in bytes.
+    pub max_upload: u64,
+    /// The largest JSON body, in bytes.
+    pub max_body: usize,
+    /// Seconds a session may sit idle.
+    pub session_idle: i64,
+    /// Seconds a session lives at most.
+    pub session_absolute: i64,
+    /// Days an API token or invitation may live at most.
+    pub max_token_days: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            public_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            max_upload: 512 * 1024 * 1024,
+            max_body: 1024 * 1024,
+            session_idle: 30 * 60,
+            session_absolute: 12 * 60 * 60,
+            max_token_days: 366,
+        }
+    }
+}
+
+/// Where the application state lives.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// SQLite at this path (the embedded default: `.assay-server/state.db` in the first
+    /// workspace).
+    Sqlite(PathBuf),
+    /// PostgreSQL at this URL, in this schema.
+    Postgres {
+        /// The URL (never logged).
+        url: String,
+        /// The schema.
+        schema: String,
+    },
+}
+
+/// One audit the server serves.
+pub struct Served {
+    /// Its organization.
+    pub org: Org,
+    /// The audit.
+    pub audit: Audit,
+    /// Its workspace.
+    pub project: assay_project::Project,
+    /// The latest assessment run through the server, if any.
+    pub latest: RwLock<Option<Arc<Assessment>>>,
+}
+
+/// The shared state of the server.
+pub struct Inner {
+    /// The application database.
+    pub db: Db,
+    /// Options.
+    pub options: Options,
+    /// The login throttle.
+    pub limiter: crate::auth::ratelimit::Limiter,
+    /// The audits served, by internal audit id.
+    pub audits: BTreeMap<String, Arc<Served>>,
+    /// The audit whose ledger records events outside any organization.
+    pub home: String,
+    /// Serializes audit-log appends (the log's own sequence is `MAX + 1`).
+    pub log_lock: tokio::sync::Mutex<()>,
+}
+
+/// A cheap handle on the shared state.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Runs `f` on the database in a blocking thread, in one transaction.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn crate::db::Conn) -> Result<T, crate::problem::Problem> + Send + 'static,
+    ) -> Result<T, crate::problem::Problem> {
+        let s = self.clone();
+        tokio::task::spawn_blocking(move || s.db.tx(f)).await?
+    }
+
+    /// The served audit with this internal id.
+    pub fn served(&self, audit_id: &str) -> Option<Arc<Served>> {
+        self.audits.get(audit_id).cloned()
+    }
+
+    /// The served audits of organization `org_id`, by slug.
+    pub fn audits_of(&self, org_id: &str) -> Vec<Arc<Served>> {
+        let mut v: Vec<Arc<Served>> = self
+            .audits
+            .values()
+            .filter(|s| s.org.id == org_id)
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| a.audit.slug.cmp(&b.audit.slug));
+        v
+    }
+}
