@@ -128,6 +128,12 @@ pub fn open(
             }),
         );
     }
+    if let Some(dir) = &options.upload_dir {
+        // Spooled uploads of a process that died are incomplete by definition: drop them.
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ServerError::Io(format!("{}: {e}", dir.display())))?;
+    }
     let setup = db.tx(|c| store::accounts::new_setup_secret(c))?;
     let state = AppState(Arc::new(Inner {
         db,
@@ -144,6 +150,11 @@ pub fn open(
 /// (not inside) the locker, which only the locker writes.
 pub fn default_state_path(home: &std::path::Path) -> PathBuf {
     home.join(".assay-server").join("state.db")
+}
+
+/// The default spool folder for uploads, beside the application state.
+pub fn default_upload_dir(home: &std::path::Path) -> PathBuf {
+    home.join(".assay-server").join("uploads")
 }
 
 /// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in

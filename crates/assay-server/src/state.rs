@@ -26,6 +26,10 @@ pub struct Options {
     pub session_absolute: i64,
     /// Days an API token or invitation may live at most.
     pub max_token_days: i64,
+    /// Where uploads are spooled before the pipeline stores them (emptied at start, so an
+    /// upload cut off by a crash leaves nothing behind); the system's temporary folder when
+    /// none.
+    pub upload_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -38,6 +42,7 @@ impl Default for Options {
             session_idle: 30 * 60,
             session_absolute: 12 * 60 * 60,
             max_token_days: 366,
+            upload_dir: None,
         }
     }
 }

@@ -38,6 +38,7 @@ pub fn run(
         .clone()
         .unwrap_or_else(|| format!("http://{}", args.listen));
     let options = Options {
+        upload_dir: Some(assay_server::default_upload_dir(root)),
         public_url: public_url.trim_end_matches('/').to_string(),
         secure_cookies: args.secure_cookies,
         max_upload: args.max_upload_mib.saturating_mul(1024 * 1024),
@@ -71,6 +72,7 @@ pub fn run(
         println!("No account exists yet. Open this link once to create the first owner:");
         println!("  {}/setup?token={secret}", opened.state.options.public_url);
     }
+    println!("Press Ctrl-C to stop.");
     rt.block_on(assay_server::serve(listener, opened.state, shutdown()))?;
     println!("Stopped.");
     Ok(Outcome::Ok)

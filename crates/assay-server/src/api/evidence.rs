@@ -242,10 +242,13 @@ pub async fn upload(
     if declared.is_some_and(|n| n > max) {
         return Err(Problem::too_large(max));
     }
-    let dir = tempfile::Builder::new()
-        .prefix("assay-upload-")
-        .tempdir()
-        .map_err(Problem::internal)?;
+    let mut spool = tempfile::Builder::new();
+    spool.prefix("assay-upload-");
+    let dir = match &state.options.upload_dir {
+        Some(d) => spool.tempdir_in(d),
+        None => spool.tempdir(),
+    }
+    .map_err(Problem::internal)?;
     let folder = dir.path().join("upload");
     std::fs::create_dir(&folder).map_err(Problem::internal)?;
     let path = folder.join(&q.name);

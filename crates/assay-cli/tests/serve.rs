@@ -1,0 +1,239 @@
+//! `assay serve` as a process: the setup link on first start, sign-in, a token, uploads
+//! over real HTTP on loopback, graceful stop on SIGTERM; and 20 SIGKILLs in the middle of
+//! uploads, each followed by `assay verify` passing with no half-stored evidence.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+use common::*;
+
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A running server: the process, its base URL and the setup secret it printed, if any.
+struct Server {
+    child: Child,
+    base: String,
+    setup: Option<String>,
+}
+
+fn start(ws: &Path) -> Server {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("assay"))
+        .args([
+            "-C",
+            ws.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .split(" on ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut setup = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some((_, t)) = line.split_once("/setup?token=") {
+            setup = Some(t.trim().to_string());
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base, setup }
+}
+
+fn workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(
+        tmp.path(),
+        &[
+            "init",
+            "ws",
+            "--org",
+            "Acme, Inc.",
+            "--type",
+            "type2",
+            "--period-start",
+            "2026-01-01",
+            "--period-end",
+            "2026-06-30",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    tmp
+}
+
+fn verify(ws: &Path) {
+    let (code, out, err) = run(ws, &["verify"]);
+    assert_eq!(code, 0, "assay verify failed: {out}{err}");
+}
+
+/// The owner's API token (contributor, 1 day), made through the setup link.
+fn owner_token(s: &Server, http: &reqwest::blocking::Client) -> String {
+    let r = http
+        .post(format!("{}/api/v1/setup", s.base))
+        .json(&json!({ "token": s.setup.clone().unwrap(), "email": "lead@acme.test", "name": "Lee Adams", "password": PASSWORD }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = r.json::<serde_json::Value>().unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let orgs: serde_json::Value = http
+        .get(format!("{}/api/v1/orgs", s.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let org = orgs["items"][0]["slug"].as_str().unwrap().to_string();
+    let t: serde_json::Value = http
+        .post(format!("{}/api/v1/orgs/{org}/tokens", s.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .json(&json!({ "name": "uploads", "role": "contributor", "days": 1 }))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    t["secret"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn serve_setup_sign_in_upload_and_stop() {
+    let tmp = workspace();
+    let ws = tmp.path().join("ws");
+    let mut s = start(&ws);
+    let http = reqwest::blocking::Client::new();
+    assert!(s.setup.is_some(), "the first start prints a setup link");
+    assert_eq!(
+        http.get(format!("{}/healthz", s.base))
+            .send()
+            .unwrap()
+            .status(),
+        200
+    );
+    let token = owner_token(&s, &http);
+    let audit = format!("{}/api/v1/orgs/acme-inc/audits/ws", s.base);
+    let r = http
+        .post(format!("{audit}/evidence?name=policy.md&kind=document"))
+        .bearer_auth(&token)
+        .body("# Access policy\n")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().unwrap());
+    let list: serde_json::Value = http
+        .get(format!("{audit}/evidence?kind=document"))
+        .bearer_auth(&token)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    // SIGTERM: a graceful stop, exit 0.
+    Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status}");
+    verify(&ws);
+    // A second start prints no setup link: an account exists.
+    let mut again = start(&ws);
+    assert!(again.setup.is_none());
+    again.child.kill().unwrap();
+    let _ = again.child.wait();
+}
+
+#[test]
+fn sigkill_during_uploads_twenty_times_leaves_a_ledger_that_verifies() {
+    let tmp = workspace();
+    let ws = tmp.path().join("ws");
+    let first = start(&ws);
+    let http = reqwest::blocking::Client::new();
+    let token = owner_token(&first, &http);
+    let mut server = Some(first);
+    let mut stored_total = 0u64;
+    for round in 0..20u64 {
+        let mut s = server.take().unwrap_or_else(|| start(&ws));
+        let url = format!("{}/api/v1/orgs/acme-inc/audits/ws/evidence", s.base);
+        let token2 = token.clone();
+        let uploader = std::thread::spawn(move || {
+            let http = reqwest::blocking::Client::new();
+            let mut ok = 0u64;
+            for i in 0..1000u64 {
+                // Distinct content every time, big enough to be cut mid-stream.
+                let body: Vec<u8> = format!("round {round} file {i}\n")
+                    .repeat(8_000)
+                    .into_bytes();
+                match http
+                    .post(format!("{url}?name=r{round}-{i}.txt&kind=document"))
+                    .bearer_auth(&token2)
+                    .body(body)
+                    .send()
+                {
+                    Ok(r) if r.status() == 201 => ok += 1,
+                    Ok(r) => panic!(
+                        "upload refused: {} {}",
+                        r.status(),
+                        r.text().unwrap_or_default()
+                    ),
+                    Err(_) => break, // the server is gone
+                }
+            }
+            ok
+        });
+        std::thread::sleep(std::time::Duration::from_millis(150 + (round * 53) % 400));
+        s.child.kill().unwrap(); // SIGKILL
+        let _ = s.child.wait();
+        stored_total += uploader.join().unwrap();
+        verify(&ws);
+    }
+    assert!(stored_total > 0, "uploads went through between the kills");
+    // Every acknowledged upload is in the ledger.
+    let (code, out, err) = run(&ws, &["evidence", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let docs = listed["entries"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["entry"]["kind"] == "document")
+                .count()
+        })
+        .unwrap_or(0) as u64;
+    assert!(
+        docs >= stored_total,
+        "{docs} documents in the ledger, {stored_total} uploads acknowledged"
+    );
+    // The spool is emptied at the next start: nothing half-uploaded lingers.
+    let mut last = start(&ws);
+    let spool = ws.join(".assay-server/uploads");
+    assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 0);
+    last.child.kill().unwrap();
+    let _ = last.child.wait();
+}
