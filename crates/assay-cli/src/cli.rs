@@ -169,6 +169,16 @@ pub struct ServeArgs {
     /// Log as JSON lines (for a log collector) instead of text.
     #[arg(long)]
     pub log_json: bool,
+    /// Single sign-on: the OpenID Connect issuer URL (the secret comes from
+    /// ASSAY_OIDC_CLIENT_SECRET).
+    #[arg(long, value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The client id registered at the identity provider.
+    #[arg(long, value_name = "ID")]
+    pub oidc_client_id: Option<String>,
+    /// Map an identity-provider group to a role: GROUP=ORG[/AUDIT]:ROLE (repeatable).
+    #[arg(long = "oidc-group", value_name = "RULE")]
+    pub oidc_groups: Vec<String>,
 }
 
 /// `assay evidence ...`.

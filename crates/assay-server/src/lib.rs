@@ -23,6 +23,7 @@ pub mod auth;
 pub mod db;
 mod headers;
 pub mod ocsf;
+pub mod oidc;
 pub mod permissions;
 pub mod problem;
 pub mod state;
@@ -62,11 +63,12 @@ pub struct Opened {
 
 /// Opens the application database and registers `workspaces` (the first is the home: its
 /// folder holds the SQLite state by default, and its ledger records events outside any
-/// organization).
+/// organization), with single sign-on through `oidc` when given.
 pub fn open(
     workspaces: &[PathBuf],
     database: &Database,
     options: Options,
+    oidc: Option<oidc::Client>,
     catalog: &'static assay_catalog::Catalog,
 ) -> Result<Opened, ServerError> {
     if workspaces.is_empty() {
@@ -141,6 +143,7 @@ pub fn open(
         limiter: Default::default(),
         audits,
         home,
+        oidc: oidc.map(Arc::new),
         log_lock: tokio::sync::Mutex::new(()),
     }));
     Ok(Opened { state, setup })

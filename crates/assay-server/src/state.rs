@@ -86,6 +86,8 @@ pub struct Inner {
     pub audits: BTreeMap<String, Arc<Served>>,
     /// The audit whose ledger records events outside any organization.
     pub home: String,
+    /// Single sign-on, when configured.
+    pub oidc: Option<Arc<crate::oidc::Client>>,
     /// Serializes audit-log appends (the log's own sequence is `MAX + 1`).
     pub log_lock: tokio::sync::Mutex<()>,
 }

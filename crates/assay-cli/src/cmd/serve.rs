@@ -11,6 +11,8 @@ use std::path::Path;
 const DATABASE_URL: &str = "ASSAY_DATABASE_URL";
 /// The schema in it (default `assay_server`).
 const DATABASE_SCHEMA: &str = "ASSAY_DATABASE_SCHEMA";
+/// The environment variable holding the OpenID Connect client secret.
+const OIDC_SECRET: &str = "ASSAY_OIDC_CLIENT_SECRET";
 
 pub fn run(
     root: &Path,
@@ -44,8 +46,39 @@ pub fn run(
         max_upload: args.max_upload_mib.saturating_mul(1024 * 1024),
         ..Options::default()
     };
-    let opened = assay_server::open(&workspaces, &database, options, catalog)?;
     let rt = crate::runtime()?;
+    let oidc = match &args.oidc_issuer {
+        Some(issuer) => {
+            let client_id = args
+                .oidc_client_id
+                .clone()
+                .context("--oidc-issuer needs --oidc-client-id")?;
+            let client_secret = std::env::var(OIDC_SECRET)
+                .ok()
+                .filter(|s| !s.is_empty())
+                .with_context(|| format!("--oidc-issuer needs the client secret in the environment variable {OIDC_SECRET}"))?;
+            let mut groups = Vec::new();
+            for g in &args.oidc_groups {
+                groups.push(
+                    g.parse::<assay_server::oidc::GroupRule>()
+                        .map_err(|e| anyhow::anyhow!("--oidc-group {e}"))?,
+                );
+            }
+            let config = assay_server::oidc::OidcConfig {
+                issuer: issuer.clone(),
+                client_id,
+                client_secret,
+                redirect_uri: format!("{}/auth/oidc/callback", options.public_url),
+                groups,
+            };
+            Some(
+                rt.block_on(assay_server::oidc::Client::discover(config))
+                    .with_context(|| format!("--oidc-issuer {issuer}"))?,
+            )
+        }
+        None => None,
+    };
+    let opened = assay_server::open(&workspaces, &database, options, oidc, catalog)?;
     let listener = rt
         .block_on(tokio::net::TcpListener::bind(&args.listen))
         .with_context(|| {

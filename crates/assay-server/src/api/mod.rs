@@ -9,6 +9,7 @@ mod evidence;
 mod openapi;
 mod orgs;
 mod results;
+mod sso;
 mod system;
 
 use crate::auth::caller::{self, Caller, Presented, Via};
@@ -144,6 +145,8 @@ routes! {
     DELETE "/api/v1/session", Account, "Sign out of this session" => accounts::logout;
     POST "/api/v1/session/logout-everywhere", Account, "End every session of this account" => accounts::logout_everywhere;
     GET "/api/v1/me", Account, "The signed-in account, its organizations and the CSRF token" => accounts::me;
+    GET "/auth/oidc/login", Public, "Sign in through the identity provider (OpenID Connect)" => sso::login;
+    GET "/auth/oidc/callback", Public, "Where the identity provider sends the browser back" => sso::callback;
     POST "/api/v1/invitations/accept", Public, "Accept an invitation: create the account or sign in, and take the role" => accounts::accept_invitation;
     GET "/api/v1/orgs", Account, "Organizations where the caller holds a role" => orgs::list;
     GET "/api/v1/orgs/{org}", Org(P::Read), "One organization" => orgs::show;

@@ -31,6 +31,8 @@ const TABLES: &[&str] = &[
         created BIGINT NOT NULL, expires BIGINT NOT NULL, accepted BIGINT)",
     "CREATE TABLE IF NOT EXISTS setup (
         id BIGINT PRIMARY KEY, secret TEXT NOT NULL, created BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS oidc_flows (
+        id TEXT PRIMARY KEY, nonce TEXT NOT NULL, verifier TEXT NOT NULL, created BIGINT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS log (
         seq BIGINT PRIMARY KEY, at TEXT NOT NULL, org TEXT NOT NULL, audit TEXT NOT NULL,
         actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, ip TEXT NOT NULL,

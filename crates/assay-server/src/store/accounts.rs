@@ -335,3 +335,23 @@ pub fn accept(
     )?;
     Ok(Some((r.text(1), r.text(2), role, r.text(4))))
 }
+
+/// The account signed in through single sign-on as `subject` (`issuer|sub`): found by
+/// subject, else by email (and linked), else created without a password.
+pub fn sso_user(c: &mut dyn Conn, subject: &str, email: &str, name: &str) -> Result<User, DbError> {
+    if let Some(r) = c.one(
+        &format!("{USER} WHERE oidc_subject = $1"),
+        &[subject.into()],
+    )? {
+        return Ok(user_of(&r));
+    }
+    let user = match user_by_email(c, email)? {
+        Some(u) => u,
+        None => create_user(c, email, name, None)?,
+    };
+    c.exec(
+        "UPDATE users SET oidc_subject = $1 WHERE id = $2",
+        &[subject.into(), user.id.as_str().into()],
+    )?;
+    Ok(user)
+}

@@ -110,6 +110,15 @@ impl Harness {
 
     /// A harness with these options.
     pub fn with(backend: Backend, options: Options) -> Option<Harness> {
+        Harness::with_oidc(backend, options, None)
+    }
+
+    /// A harness with these options and single sign-on through `oidc`.
+    pub fn with_oidc(
+        backend: Backend,
+        options: Options,
+        oidc: Option<assay_server::oidc::Client>,
+    ) -> Option<Harness> {
         let dirs = vec![workspace("Acme Corp"), workspace("Globex Inc")];
         let database = match backend {
             Backend::Sqlite => Database::Sqlite(dirs[0].path().join("state.db")),
@@ -138,6 +147,7 @@ impl Harness {
             &roots,
             &database,
             options,
+            oidc,
             assay_catalog::Catalog::embedded().unwrap(),
         )
         .unwrap();
