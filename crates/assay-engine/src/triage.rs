@@ -69,9 +69,63 @@ pub fn parse(file: &str, text: &str) -> Result<Triage, String> {
     Ok(t)
 }
 
+/// The text of a findings file holding `t` (strings quoted, the response as a literal
+/// block), which [`parse`] reads back to the same triage.
+pub fn render(t: &Triage) -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let mut out = format!("id: {}\n", q(&t.id));
+    if let Some(o) = &t.owner {
+        out.push_str(&format!("owner: {}\n", q(o)));
+    }
+    if let Some(d) = t.due {
+        out.push_str(&format!("due: {d}\n"));
+    }
+    out.push_str(&format!(
+        "status: {}   # open | in-progress | remediated | risk-accepted\n",
+        t.status.as_str()
+    ));
+    if let Some(r) = t.response.as_deref().filter(|r| !r.trim().is_empty()) {
+        out.push_str("response: |-\n");
+        for line in r.trim_end().lines() {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    out
+}
+
 /// The text of a new findings file for a finding (status open).
 pub fn new_file(id: &str, owner: &str, due: jiff::civil::Date, title: &str) -> String {
     format!(
         "# {title}\nid: {id}\nowner: {owner}\ndue: {due}\nstatus: open   # open | in-progress | remediated | risk-accepted\n# response: >-\n#   Management's response, quoted in Section IV of the report.\n"
     )
+}
+
+#[cfg(test)]
+mod render_tests {
+    use super::*;
+
+    #[test]
+    fn rendered_files_read_back_the_same() {
+        let t = Triage {
+            id: "F-CHG-01.1".into(),
+            owner: Some("head-of-engineering: \"eng\"".into()),
+            due: Some(jiff::civil::date(2026, 12, 15)),
+            status: Status::InProgress,
+            response: Some(
+                "Rulesets now require review.\n\n  - indented: yes\n# not a comment".into(),
+            ),
+            file: "findings/F-CHG-01.1.yaml".into(),
+        };
+        let back = parse("findings/F-CHG-01.1.yaml", &render(&t)).unwrap_or_else(|e| panic_msg(&e));
+        assert_eq!(back, t);
+    }
+
+    #[allow(clippy::panic)]
+    fn panic_msg(e: &str) -> Triage {
+        panic!("{e}")
+    }
 }

@@ -217,10 +217,16 @@ impl Project {
             return Err(ProjectError::Invalid(format!("no test `{test}`")));
         };
         if t.sample.is_none() {
-            return Err(ProjectError::Invalid(format!(
-                "{test} is tested over its whole population ({:?}), not on a sample: {}",
-                t.method, t.statement
-            )));
+            return Err(ProjectError::Invalid(
+                if t.method == assay_engine::assessment::Method::Sample {
+                    format!("{test} has no sample to draw yet: {}", t.statement)
+                } else {
+                    format!(
+                        "{test} is tested over its whole population ({:?}), not on a sample: {}",
+                        t.method, t.statement
+                    )
+                },
+            ));
         }
         Ok(t)
     }

@@ -7,7 +7,8 @@
 //!   [`Project::add`] (store files as they are);
 //! - [`Project::collect`]: the configured collectors, into the locker;
 //! - [`Project::tables`]: the standard tables, from the rows cache where it can;
-//! - [`Project::assess`], [`Project::sample`], [`Project::sync_findings`];
+//! - [`Project::assess`], [`Project::sample`], [`Project::sync_findings`],
+//!   [`Project::triage`];
 //! - [`Project::render_report`] and [`Project::write_report`], from a fresh or a stored
 //!   assessment.
 //!
@@ -34,6 +35,7 @@ pub mod parallel;
 mod progress;
 mod report;
 mod tables;
+mod triage;
 
 pub use assess::{due_date, short, Synced};
 pub use clock::now;
@@ -45,6 +47,7 @@ pub use import::{AddRequest, ImportOutcome, ImportRequest};
 pub use progress::{rate, thousands, Progress, Silent, Unit};
 pub use report::{report_format, report_kind};
 pub use tables::{snapshot_at, Loaded};
+pub use triage::TriageUpdate;
 
 use assay_catalog::Catalog;
 use assay_locker::{Locker, LockerConfig, LockerError};

@@ -83,6 +83,15 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     ("GET /api/v1/orgs/{org}/audits/{audit}/findings", "*"),
     (
+        "PATCH /api/v1/orgs/{org}/audits/{audit}/findings/{finding}",
+        "owner admin compliance-manager control-owner",
+    ),
+    ("GET /api/v1/orgs/{org}/audits/{audit}/tests/{test}", "*"),
+    (
+        "GET /api/v1/orgs/{org}/audits/{audit}/tests/{test}/sample",
+        "*",
+    ),
+    (
         "GET /api/v1/orgs/{org}/audits/{audit}/reports/{kind}",
         "owner admin compliance-manager auditor viewer",
     ),
@@ -95,6 +104,10 @@ struct Fixture {
     owner_a: Client,
     owner_b: Client,
     entry: u64,
+    /// A finding of the latest assessment, and a test performed on a sample (the same ids
+    /// in both tenants: they start from the same library).
+    finding: String,
+    sampled_test: String,
     n: std::cell::Cell<u32>,
 }
 
@@ -115,6 +128,21 @@ impl Fixture {
             );
             assert_eq!(up.status, 201, "{}", up.text());
             entry = up.json()["added"][0]["seq"].as_u64().unwrap();
+            // An HR roster, so the new hires give HR-02.1 a sample to draw.
+            let roster = std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../assay-tables/tests/fixtures/hr_roster_bamboohr.csv"),
+            )
+            .unwrap();
+            let up = h.upload(
+                &format!(
+                    "/api/v1/orgs/{}/audits/{}/evidence?name=roster.csv&kind=hr-roster&from=2026-09-30",
+                    t.org, t.audit
+                ),
+                o,
+                roster,
+            );
+            assert_eq!(up.status, 201, "{}", up.text());
             let a = h.send(
                 "POST",
                 &format!("/api/v1/orgs/{}/audits/{}/assessments", t.org, t.audit),
@@ -123,11 +151,42 @@ impl Fixture {
             );
             assert_eq!(a.status, 200, "{}", a.text());
         }
+        let (org, audit) = (&h.a.org, &h.a.audit);
+        let findings = h
+            .send(
+                "GET",
+                &format!("/api/v1/orgs/{org}/audits/{audit}/findings?limit=1"),
+                &owner_a,
+                None,
+            )
+            .json();
+        let finding = findings["items"][0]["id"]
+            .as_str()
+            .expect("the new workspace has findings")
+            .to_string();
+        let a = h
+            .state
+            .served(&h.a.audit_id)
+            .unwrap()
+            .latest
+            .read()
+            .unwrap()
+            .clone()
+            .unwrap();
+        let sampled_test = a
+            .controls
+            .iter()
+            .flat_map(|c| c.tests.iter())
+            .find(|t| t.sample.is_some())
+            .map(|t| t.id.clone())
+            .expect("a test performed on a sample in the library");
         Some(Fixture {
             h,
             owner_a,
             owner_b,
             entry,
+            finding,
+            sampled_test,
             n: std::cell::Cell::new(0),
         })
     }
@@ -186,6 +245,8 @@ impl Fixture {
             path = path.replace("{token}", &id);
         }
         path = path
+            .replace("{finding}", &self.finding)
+            .replace("{test}", &self.sampled_test)
             .replace("{control}", "CHG-01")
             .replace("{entry}", &self.entry.to_string())
             .replace("{kind}", "readiness");
@@ -209,6 +270,12 @@ impl Fixture {
                 Some(json!({ "name": format!("ci {n}") }))
             }
             r if r.ends_with("/query") => Some(json!({ "sql": "SELECT 1 AS one" })),
+            r if r.ends_with("/findings/{finding}") => {
+                Some(json!({ "status": "in-progress", "response": format!("probe {n}") }))
+            }
+            r if r.ends_with("/findings/{finding}") => {
+                Some(json!({ "status": "in-progress", "response": format!("probe {n}") }))
+            }
             _ => None,
         };
         let upload = (route.ends_with("/evidence") && method == "POST")

@@ -1,6 +1,8 @@
 //! Accounts: the one-time setup of the first owner, sign-in and sign-out, the caller's own
 //! account, and accepting an invitation.
 
+use super::extract::Query;
+use super::extract::{Form, Json};
 use super::Ctx;
 use crate::audit_log::{self, Log};
 use crate::auth::caller::Via;
@@ -9,10 +11,10 @@ use crate::permissions::Role;
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::store::{accounts, sessions, tenants};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::{Extension, Form, Json};
+use axum::Extension;
 use serde::Deserialize;
 
 /// The first owner's details, with the setup link's token.

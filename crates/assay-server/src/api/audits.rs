@@ -1,10 +1,11 @@
 //! One audit: its scope and ledger, and its controls.
 
+use super::extract::Json;
+use super::extract::{Path, Query};
 use super::{page, Ctx, Page, PageQuery};
 use crate::problem::Problem;
 use crate::state::Served;
-use axum::extract::{Path, Query};
-use axum::{Extension, Json};
+use axum::Extension;
 use serde::Deserialize;
 
 /// The audit period as `YYYY-MM-DD..YYYY-MM-DD` (or the date of a Type I), from the

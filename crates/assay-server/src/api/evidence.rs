@@ -4,16 +4,17 @@
 //! `assay evidence import` (a known format: checked, normalized, all or nothing) or
 //! `assay evidence add` (any other kind) would: redacted first, recorded in the ledger.
 
+use super::extract::{Json, Path, Query};
 use super::{page, Ctx, Page, PageQuery};
 use crate::audit_log::{self, Log};
 use crate::problem::Problem;
 use crate::state::AppState;
 use assay_project::{AddRequest, EvidenceRow, ImportRequest, Silent};
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::io::Write;

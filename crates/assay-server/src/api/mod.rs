@@ -6,6 +6,7 @@
 mod accounts;
 mod audits;
 mod evidence;
+mod extract;
 mod openapi;
 mod orgs;
 mod results;
@@ -173,6 +174,9 @@ routes! {
     POST "/api/v1/orgs/{org}/audits/{audit}/assessments", Audit(P::Assess), "Assess the audit now and keep the result" => results::assess;
     GET "/api/v1/orgs/{org}/audits/{audit}/assessments/latest", Audit(P::Read), "The latest assessment" => results::latest_one;
     GET "/api/v1/orgs/{org}/audits/{audit}/findings", Audit(P::Read), "Findings of the latest assessment" => results::findings;
+    PATCH "/api/v1/orgs/{org}/audits/{audit}/findings/{finding}", Audit(P::Triage), "Triage a finding (owner, due, status, response) into findings/<id>.yaml" => results::triage;
+    GET "/api/v1/orgs/{org}/audits/{audit}/tests/{test}", Audit(P::Read), "A test's outcome in the latest assessment" => results::test_outcome;
+    GET "/api/v1/orgs/{org}/audits/{audit}/tests/{test}/sample", Audit(P::Read), "The items to test for a sampled test, from its recorded seed" => results::sample;
     GET "/api/v1/orgs/{org}/audits/{audit}/reports/{kind}", Audit(P::Reports), "A report of the latest assessment (?format=html|md|json|pdf|xlsx)" => results::report;
 }
 

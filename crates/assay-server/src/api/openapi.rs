@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the route table at run time (no build step, no
 //! download): every path, method, parameter, access rule and the problem-details error.
 
+use super::extract::Json;
 use crate::api::{table, Access};
-use axum::Json;
 use serde_json::{json, Map, Value};
 
 /// The document as JSON.

@@ -1,16 +1,17 @@
 //! Organizations: their audits, members and roles, invitations, the caller's API tokens,
 //! and the audit log.
 
+use super::extract::{Json, Path, Query};
 use super::{page, Ctx, Page, PageQuery};
 use crate::audit_log::{self, Log};
 use crate::permissions::Role;
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::store::{accounts, log, tenants, tokens};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use serde::Deserialize;
 
 /// `GET /api/v1/orgs`.

@@ -2,6 +2,7 @@
 //! server is kept (the latest per audit) so findings and reports read it without testing
 //! again.
 
+use super::extract::{Json, Path, Query};
 use super::{page, Ctx, Page, PageQuery};
 use crate::audit_log::{self, Log};
 use crate::permissions::Role;
@@ -9,10 +10,10 @@ use crate::problem::Problem;
 use crate::state::AppState;
 use assay_engine::Assessment;
 use assay_project::Silent;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use serde::Deserialize;
 use std::sync::Arc;
 
@@ -234,4 +235,76 @@ pub async fn report(
         bytes,
     )
         .into_response())
+}
+
+/// `PATCH .../findings/{finding}`: owner, due date, status, management response, written to
+/// `findings/<id>.yaml` in the workspace.
+pub async fn triage(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Ctx>,
+    Path((_, _, id)): Path<(String, String, String)>,
+    Json(update): Json<assay_project::TriageUpdate>,
+) -> Result<Json<assay_engine::triage::Triage>, Problem> {
+    let s = ctx.audit()?.clone();
+    let known = latest(&ctx).is_ok_and(|a| a.findings.iter().any(|f| f.id == id));
+    let has_file = s
+        .project
+        .root()
+        .join("findings")
+        .join(format!("{id}.yaml"))
+        .is_file();
+    if !known && !has_file {
+        return Err(Problem::not_found(format!(
+            "no finding `{id}` in the latest assessment; POST .../assessments first"
+        )));
+    }
+    let (s2, id2) = (s.clone(), id.clone());
+    let t = blocking(move || Ok(s2.project.triage(&id2, &update)?)).await?;
+    let target = format!(
+        "{id}: {}{}",
+        t.status.as_str(),
+        t.owner
+            .as_deref()
+            .map(|o| format!(", owner {o}"))
+            .unwrap_or_default()
+    );
+    audit_log::append(
+        &state,
+        Log {
+            orgs: vec![ctx.org()?.id.clone()],
+            audit: Some(&s.audit.id),
+            event: audit_log::event(&ctx.actor(), "finding.triaged", &target, "success", &ctx.ip),
+        },
+    )
+    .await?;
+    Ok(Json(t))
+}
+
+/// `GET .../tests/{test}`: the test's outcome in the latest assessment (population size,
+/// exceptions, evidence hashes, sample, the rule applied).
+pub async fn test_outcome(
+    Extension(ctx): Extension<Ctx>,
+    Path((_, _, id)): Path<(String, String, String)>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let a = latest(&ctx)?;
+    let t = a
+        .controls
+        .iter()
+        .flat_map(|c| c.tests.iter().map(move |t| (c, t)))
+        .find(|(_, t)| t.id == id)
+        .ok_or_else(|| Problem::not_found(format!("no test `{id}` in the latest assessment")))?;
+    Ok(Json(serde_json::json!({ "control": t.0.id, "test": t.1 })))
+}
+
+/// `GET .../tests/{test}/sample`: the items to test for a test performed on a sample,
+/// drawn from its frozen population with the recorded seed (as `assay sample`).
+pub async fn sample(
+    Extension(ctx): Extension<Ctx>,
+    Path((_, _, id)): Path<(String, String, String)>,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let s = ctx.audit()?.clone();
+    let t = blocking(move || Ok(s.project.sample(&id, &Silent)?)).await?;
+    Ok(Json(
+        serde_json::json!({ "test": t.id, "sample": t.sample, "population": t.population }),
+    ))
 }

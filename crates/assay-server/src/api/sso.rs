@@ -3,13 +3,14 @@
 //! takes the flow once, checks the cookie, exchanges the code, verifies the ID token, maps
 //! the person's groups to roles and starts a session.
 
+use super::extract::Query;
 use super::Ctx;
 use crate::audit_log::{self, Log};
 use crate::auth::{cookie, secret};
 use crate::problem::Problem;
 use crate::state::AppState;
 use crate::store::{accounts, flows, sessions, tenants};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;

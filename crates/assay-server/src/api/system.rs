@@ -1,9 +1,9 @@
 //! Health and readiness, for load balancers and orchestrators.
 
+use super::extract::Json;
 use crate::problem::Problem;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::Json;
 
 /// Liveness: the process answers.
 pub async fn health() -> Json<serde_json::Value> {
