@@ -119,7 +119,21 @@ impl Harness {
         options: Options,
         oidc: Option<assay_server::oidc::Client>,
     ) -> Option<Harness> {
+        Harness::build(backend, options, oidc, &|_| {})
+    }
+
+    /// A harness whose workspaces `edit` changes (for example their `[locker]`) before the
+    /// server opens them.
+    pub fn build(
+        backend: Backend,
+        options: Options,
+        oidc: Option<assay_server::oidc::Client>,
+        edit: &dyn Fn(&std::path::Path),
+    ) -> Option<Harness> {
         let dirs = vec![workspace("Acme Corp"), workspace("Globex Inc")];
+        for d in &dirs {
+            edit(&d.path().join("soc2-2026"));
+        }
         let database = match backend {
             Backend::Sqlite => Database::Sqlite(dirs[0].path().join("state.db")),
             Backend::Postgres => {
