@@ -163,6 +163,12 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure and send HSTS: set this when TLS ends at a proxy.
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key); implies --secure-cookies.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// The largest evidence upload, in MiB.
     #[arg(long, default_value_t = 512, value_name = "MIB")]
     pub max_upload_mib: u64,

@@ -21,6 +21,10 @@ struct Server {
 }
 
 fn start(ws: &Path) -> Server {
+    start_with(ws, &[])
+}
+
+fn start_with(ws: &Path, extra: &[&str]) -> Server {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("assay"))
         .args([
             "-C",
@@ -29,6 +33,7 @@ fn start(ws: &Path) -> Server {
             "--listen",
             "127.0.0.1:0",
         ])
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -236,4 +241,84 @@ fn sigkill_during_uploads_twenty_times_leaves_a_ledger_that_verifies() {
     assert_eq!(std::fs::read_dir(&spool).unwrap().count(), 0);
     last.child.kill().unwrap();
     let _ = last.child.wait();
+}
+
+#[test]
+fn serve_over_tls_with_rustls() {
+    if !assay_testkit::has_program("openssl") {
+        assay_testkit::missing(
+            "openssl (to make a test certificate; TLS was not tested)",
+            "apt-get install openssl",
+        );
+        return;
+    }
+    let tmp = workspace();
+    let ws = tmp.path().join("ws");
+    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let mut s = start_with(
+        &ws,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    assert!(s.base.starts_with("https://"), "{}", s.base);
+    let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let https = reqwest::blocking::Client::builder()
+        .add_root_certificate(root)
+        .build()
+        .unwrap();
+    let r = https.get(format!("{}/healthz", s.base)).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers().contains_key("strict-transport-security"),
+        "HSTS over TLS"
+    );
+    // The session cookie is Secure and host-pinned over TLS.
+    let setup = https
+        .post(format!("{}/api/v1/setup", s.base))
+        .json(&json!({ "token": s.setup.clone().unwrap(), "email": "lead@acme.test", "name": "Lee Adams", "password": PASSWORD }))
+        .send()
+        .unwrap();
+    let cookie = setup.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("__Host-assay_session=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+    // Plain HTTP to the TLS port gets no answer.
+    let plain = reqwest::blocking::Client::new()
+        .get(s.base.replace("https://", "http://") + "/healthz")
+        .send();
+    assert!(plain.is_err() || !plain.unwrap().status().is_success());
+    s.child.kill().unwrap();
+    let _ = s.child.wait();
 }

@@ -28,6 +28,7 @@ pub mod permissions;
 pub mod problem;
 pub mod state;
 pub mod store;
+pub mod tls;
 
 use state::{AppState, Database, Inner, Options, Served};
 use std::collections::BTreeMap;
@@ -167,7 +168,20 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    let app = api::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = api::router(state).into_make_service_with_connect_info::<tls::ClientAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| ServerError::Io(e.to_string()))
+}
+
+/// Serves `state` over TLS (see [`tls`]) until `shutdown` resolves.
+pub async fn serve_tls(
+    listener: tls::TlsListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    let app = api::router(state).into_make_service_with_connect_info::<tls::ClientAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

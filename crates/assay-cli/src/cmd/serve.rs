@@ -35,14 +35,21 @@ pub fn run(
         },
         _ => Database::Sqlite(assay_server::default_state_path(root)),
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(assay_server::tls::config(cert, key).map_err(anyhow::Error::msg)?)
+        }
+        _ => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let public_url = args
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{}", args.listen));
+        .unwrap_or_else(|| format!("{scheme}://{}", args.listen));
     let options = Options {
         upload_dir: Some(assay_server::default_upload_dir(root)),
         public_url: public_url.trim_end_matches('/').to_string(),
-        secure_cookies: args.secure_cookies,
+        secure_cookies: args.secure_cookies || tls.is_some(),
         max_upload: args.max_upload_mib.saturating_mul(1024 * 1024),
         ..Options::default()
     };
@@ -89,7 +96,7 @@ pub fn run(
         })?;
     let addr = listener.local_addr()?;
     println!(
-        "Serving {} audit(s) on http://{addr} (application state: {})",
+        "Serving {} audit(s) on {scheme}://{addr} (application state: {})",
         opened.state.audits.len(),
         opened.state.db.backend()
     );
@@ -106,7 +113,13 @@ pub fn run(
         println!("  {}/setup?token={secret}", opened.state.options.public_url);
     }
     println!("Press Ctrl-C to stop.");
-    rt.block_on(assay_server::serve(listener, opened.state, shutdown()))?;
+    match tls {
+        Some(cfg) => {
+            let listener = assay_server::tls::TlsListener::new(listener, cfg)?;
+            rt.block_on(assay_server::serve_tls(listener, opened.state, shutdown()))?;
+        }
+        None => rt.block_on(assay_server::serve(listener, opened.state, shutdown()))?,
+    }
     println!("Stopped.");
     Ok(Outcome::Ok)
 }

@@ -247,8 +247,8 @@ async fn authorize(
 
 fn client_ip(req: &Request) -> String {
     req.extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+        .get::<ConnectInfo<crate::tls::ClientAddr>>()
+        .map(|c| c.0 .0.ip().to_string())
         .unwrap_or_else(|| "local".into())
 }
 
