@@ -63,34 +63,14 @@ fn start_with(ws: &Path, extra: &[&str]) -> Server {
     Server { child, base, setup }
 }
 
-fn workspace() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let (code, _, err) = run(
-        tmp.path(),
-        &[
-            "init",
-            "ws",
-            "--org",
-            "Acme, Inc.",
-            "--type",
-            "type2",
-            "--period-start",
-            "2026-01-01",
-            "--period-end",
-            "2026-06-30",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
-    tmp
-}
-
 fn verify(ws: &Path) {
     let (code, out, err) = run(ws, &["verify"]);
     assert_eq!(code, 0, "assay verify failed: {out}{err}");
 }
 
-/// The owner's API token (contributor, 1 day), made through the setup link.
-fn owner_token(s: &Server, http: &reqwest::blocking::Client) -> String {
+/// The owner's API token (contributor, 1 day), made through the setup link, and the audit's
+/// API address.
+fn owner_token(s: &Server, http: &reqwest::blocking::Client) -> (String, String) {
     let r = http
         .post(format!("{}/api/v1/setup", s.base))
         .json(&json!({ "token": s.setup.clone().unwrap(), "email": "lead@acme.test", "name": "Lee Adams", "password": PASSWORD }))
@@ -125,13 +105,25 @@ fn owner_token(s: &Server, http: &reqwest::blocking::Client) -> String {
         .unwrap()
         .json()
         .unwrap();
-    t["secret"].as_str().unwrap().to_string()
+    let audits: serde_json::Value = http
+        .get(format!("{}/api/v1/orgs/{org}/audits", s.base))
+        .header("cookie", &cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let audit = format!(
+        "{}/api/v1/orgs/{org}/audits/{}",
+        s.base,
+        audits["items"][0]["slug"].as_str().unwrap()
+    );
+    (t["secret"].as_str().unwrap().to_string(), audit)
 }
 
 #[test]
 fn serve_setup_sign_in_upload_and_stop() {
     let tmp = workspace();
-    let ws = tmp.path().join("ws");
+    let ws = tmp.path().to_path_buf();
     let mut s = start(&ws);
     let http = reqwest::blocking::Client::new();
     assert!(s.setup.is_some(), "the first start prints a setup link");
@@ -142,8 +134,7 @@ fn serve_setup_sign_in_upload_and_stop() {
             .status(),
         200
     );
-    let token = owner_token(&s, &http);
-    let audit = format!("{}/api/v1/orgs/acme-inc/audits/ws", s.base);
+    let (token, audit) = owner_token(&s, &http);
     let r = http
         .post(format!("{audit}/evidence?name=policy.md&kind=document"))
         .bearer_auth(&token)
@@ -177,15 +168,17 @@ fn serve_setup_sign_in_upload_and_stop() {
 #[test]
 fn sigkill_during_uploads_twenty_times_leaves_a_ledger_that_verifies() {
     let tmp = workspace();
-    let ws = tmp.path().join("ws");
+    let ws = tmp.path().to_path_buf();
     let first = start(&ws);
     let http = reqwest::blocking::Client::new();
-    let token = owner_token(&first, &http);
+    let (token, audit) = owner_token(&first, &http);
+    let first_base = first.base.clone();
     let mut server = Some(first);
     let mut stored_total = 0u64;
     for round in 0..20u64 {
         let mut s = server.take().unwrap_or_else(|| start(&ws));
-        let url = format!("{}/api/v1/orgs/acme-inc/audits/ws/evidence", s.base);
+        // The port changes with every start.
+        let url = format!("{}/evidence", audit.replace(&first_base, &s.base));
         let token2 = token.clone();
         let uploader = std::thread::spawn(move || {
             let http = reqwest::blocking::Client::new();
@@ -253,8 +246,9 @@ fn serve_over_tls_with_rustls() {
         return;
     }
     let tmp = workspace();
-    let ws = tmp.path().join("ws");
-    let (cert, key) = (tmp.path().join("cert.pem"), tmp.path().join("key.pem"));
+    let ws = tmp.path().to_path_buf();
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
     let made = Command::new("openssl")
         .args([
             "req",

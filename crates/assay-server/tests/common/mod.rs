@@ -232,25 +232,14 @@ impl Harness {
             .unwrap()
     }
 
-    /// Sends a request into the router.
-    pub fn send(
-        &self,
-        method: &str,
-        path: &str,
-        client: &Client,
-        body: Option<serde_json::Value>,
-    ) -> Answer {
+    /// A request as `client` (its cookie, CSRF token and bearer token, when it has them).
+    fn request(&self, method: &str, path: &str, client: &Client) -> axum::http::request::Builder {
         let mut b = Request::builder()
             .method(Method::from_bytes(method.as_bytes()).unwrap())
             .uri(path);
         if let Some(c) = &client.cookie {
-            b = b.header(
-                "cookie",
-                format!(
-                    "{}={c}",
-                    assay_server::auth::cookie::name(self.state.options.secure_cookies)
-                ),
-            );
+            let name = assay_server::auth::cookie::name(self.state.options.secure_cookies);
+            b = b.header("cookie", format!("{name}={c}"));
         }
         if let Some(t) = &client.csrf {
             b = b.header("x-csrf-token", t);
@@ -258,6 +247,18 @@ impl Harness {
         if let Some(t) = &client.bearer {
             b = b.header("authorization", format!("Bearer {t}"));
         }
+        b
+    }
+
+    /// Sends a request into the router, with a JSON body when given.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        client: &Client,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
+        let b = self.request(method, path, client);
         let req = match body {
             Some(v) => b
                 .header("content-type", "application/json")
@@ -270,25 +271,9 @@ impl Harness {
 
     /// Sends raw bytes (an upload).
     pub fn upload(&self, path: &str, client: &Client, bytes: Vec<u8>) -> Answer {
-        let mut b = Request::builder()
-            .method(Method::POST)
-            .uri(path)
+        let b = self
+            .request("POST", path, client)
             .header("content-length", bytes.len());
-        if let Some(c) = &client.cookie {
-            b = b.header(
-                "cookie",
-                format!(
-                    "{}={c}",
-                    assay_server::auth::cookie::name(self.state.options.secure_cookies)
-                ),
-            );
-        }
-        if let Some(t) = &client.csrf {
-            b = b.header("x-csrf-token", t);
-        }
-        if let Some(t) = &client.bearer {
-            b = b.header("authorization", format!("Bearer {t}"));
-        }
         self.raw(b.body(Body::from(bytes)).unwrap())
     }
 
