@@ -19,11 +19,27 @@ struct Session {
 }
 
 fn sign_in(base: &str) -> Session {
-    let http = reqwest::blocking::Client::builder().pool_max_idle_per_host(2).build().unwrap();
-    let r = http.post(format!("{base}/api/v1/session")).json(&json!({ "email": "lead@load.test", "password": PASSWORD })).send().unwrap();
+    let http = reqwest::blocking::Client::builder()
+        .pool_max_idle_per_host(2)
+        .build()
+        .unwrap();
+    let r = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({ "email": "lead@load.test", "password": PASSWORD }))
+        .send()
+        .unwrap();
     assert!(r.status().is_success(), "sign-in: {}", r.status());
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let csrf = r.json::<Value>().unwrap()["csrf"].as_str().unwrap().to_string();
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = r.json::<Value>().unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
     Session { http, cookie, csrf }
 }
 
@@ -47,21 +63,60 @@ fn memory_kib(pid: &str, field: &str) -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (base, setup, sessions, seconds, pid) = (args[1].clone(), args[2].clone(), args[3].parse::<usize>().unwrap(), args[4].parse::<u64>().unwrap(), args[5].clone());
+    let (base, setup, sessions, seconds, pid) = (
+        args[1].clone(),
+        args[2].clone(),
+        args[3].parse::<usize>().unwrap(),
+        args[4].parse::<u64>().unwrap(),
+        args[5].clone(),
+    );
     let http = reqwest::blocking::Client::new();
     let r = http.post(format!("{base}/api/v1/setup")).json(&json!({ "token": setup, "email": "lead@load.test", "name": "Load Test", "password": PASSWORD })).send().unwrap();
     assert_eq!(r.status(), 201, "setup: {}", r.text().unwrap_or_default());
     let first = sign_in(&base);
-    let orgs: Value = first.http.get(format!("{base}/api/v1/orgs")).header("cookie", &first.cookie).send().unwrap().json().unwrap();
+    let orgs: Value = first
+        .http
+        .get(format!("{base}/api/v1/orgs"))
+        .header("cookie", &first.cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
     let org = orgs["items"][0]["slug"].as_str().unwrap().to_string();
-    let audits: Value = first.http.get(format!("{base}/api/v1/orgs/{org}/audits")).header("cookie", &first.cookie).send().unwrap().json().unwrap();
-    let audit = format!("{base}/api/v1/orgs/{org}/audits/{}", audits["items"][0]["slug"].as_str().unwrap());
+    let audits: Value = first
+        .http
+        .get(format!("{base}/api/v1/orgs/{org}/audits"))
+        .header("cookie", &first.cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let audit = format!(
+        "{base}/api/v1/orgs/{org}/audits/{}",
+        audits["items"][0]["slug"].as_str().unwrap()
+    );
     let started = Instant::now();
-    let a = first.http.post(format!("{audit}/assessments")).header("cookie", &first.cookie).header("x-csrf-token", &first.csrf).send().unwrap();
+    let a = first
+        .http
+        .post(format!("{audit}/assessments"))
+        .header("cookie", &first.cookie)
+        .header("x-csrf-token", &first.csrf)
+        .send()
+        .unwrap();
     assert!(a.status().is_success(), "assess: {}", a.status());
     let assess_ms = started.elapsed().as_millis();
-    let finding: Value = first.http.get(format!("{audit}/findings?limit=1")).header("cookie", &first.cookie).send().unwrap().json().unwrap();
-    let test = finding["items"][0]["test"].as_str().unwrap_or("CHG-01.1").to_string();
+    let finding: Value = first
+        .http
+        .get(format!("{audit}/findings?limit=1"))
+        .header("cookie", &first.cookie)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let test = finding["items"][0]["test"]
+        .as_str()
+        .unwrap_or("CHG-01.1")
+        .to_string();
     let reads = [
         "/api/v1/me".to_string(),
         audit.trim_start_matches(&base).to_string(),
@@ -89,9 +144,19 @@ fn main() {
                     let upload = i % 10 == 0;
                     let r = if upload {
                         let body = format!("load test document {n}-{i}\n").repeat(200);
-                        s.http.post(format!("{audit}/evidence?name=load-{n}-{i}.txt&kind=document")).header("cookie", &s.cookie).header("x-csrf-token", &s.csrf).body(body).send()
+                        s.http
+                            .post(format!(
+                                "{audit}/evidence?name=load-{n}-{i}.txt&kind=document"
+                            ))
+                            .header("cookie", &s.cookie)
+                            .header("x-csrf-token", &s.csrf)
+                            .body(body)
+                            .send()
                     } else {
-                        s.http.get(format!("{base}{}", reads[i % reads.len()])).header("cookie", &s.cookie).send()
+                        s.http
+                            .get(format!("{base}{}", reads[i % reads.len()]))
+                            .header("cookie", &s.cookie)
+                            .send()
                     };
                     let ok = r.map(|r| {
                         let ok = r.status().is_success();

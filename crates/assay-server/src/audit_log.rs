@@ -82,3 +82,20 @@ pub async fn append(state: &AppState, log: Log<'_>) -> Result<(), Problem> {
         })
         .await
 }
+
+/// Logs a success by the caller of `ctx` in the organization of its path (and in `audit`,
+/// an internal audit id, when the action concerns one audit).
+pub async fn success(
+    state: &AppState,
+    ctx: &crate::api::Ctx,
+    audit: Option<&str>,
+    action: &str,
+    target: &str,
+) -> Result<(), Problem> {
+    let log = Log {
+        orgs: vec![ctx.org()?.id.clone()],
+        audit,
+        event: event(&ctx.actor(), action, target, "success", &ctx.ip),
+    };
+    append(state, log).await
+}

@@ -161,26 +161,19 @@ pub fn default_upload_dir(home: &std::path::Path) -> PathBuf {
     home.join(".assay-server").join("uploads")
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in
-/// flight.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
+/// Serves `state` on `listener` (plain TCP, or [`tls::TlsListener`]) until `shutdown`
+/// resolves, then finishes the requests in flight.
+pub async fn serve<L>(
+    listener: L,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), ServerError> {
-    let app = api::router(state).into_make_service_with_connect_info::<tls::ClientAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| ServerError::Io(e.to_string()))
-}
-
-/// Serves `state` over TLS (see [`tls`]) until `shutdown` resolves.
-pub async fn serve_tls(
-    listener: tls::TlsListener,
-    state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), ServerError> {
+) -> Result<(), ServerError>
+where
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
+    for<'a> tls::ClientAddr:
+        axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
+{
     let app = api::router(state).into_make_service_with_connect_info::<tls::ClientAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -139,6 +139,17 @@ fn provider(e: impl std::fmt::Display) -> OidcError {
     OidcError::Provider(e.to_string())
 }
 
+/// The provider's published signing keys.
+async fn fetch_keys(http: &reqwest::Client, uri: &str) -> Result<JwkSet, OidcError> {
+    http.get(uri)
+        .send()
+        .await
+        .map_err(provider)?
+        .json()
+        .await
+        .map_err(provider)
+}
+
 impl Client {
     /// Reads the provider's discovery document and keys.
     pub async fn discover(config: OidcConfig) -> Result<Client, OidcError> {
@@ -168,14 +179,7 @@ impl Client {
             )));
         }
         let authorize = reqwest::Url::parse(&meta.authorization_endpoint).map_err(provider)?;
-        let keys: JwkSet = http
-            .get(&meta.jwks_uri)
-            .send()
-            .await
-            .map_err(provider)?
-            .json()
-            .await
-            .map_err(provider)?;
+        let keys = fetch_keys(&http, &meta.jwks_uri).await?;
         Ok(Client {
             config,
             meta,
@@ -261,16 +265,7 @@ impl Client {
         let mut jwk = self.find_key(header.kid.as_deref()).await;
         if jwk.is_none() {
             // Keys rotate: fetch them again once.
-            let fresh: JwkSet = self
-                .http
-                .get(&self.meta.jwks_uri)
-                .send()
-                .await
-                .map_err(provider)?
-                .json()
-                .await
-                .map_err(provider)?;
-            *self.keys.write().await = fresh;
+            *self.keys.write().await = fetch_keys(&self.http, &self.meta.jwks_uri).await?;
             jwk = self.find_key(header.kid.as_deref()).await;
         }
         let jwk = jwk.ok_or_else(|| {

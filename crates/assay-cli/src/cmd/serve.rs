@@ -116,7 +116,7 @@ pub fn run(
     match tls {
         Some(cfg) => {
             let listener = assay_server::tls::TlsListener::new(listener, cfg)?;
-            rt.block_on(assay_server::serve_tls(listener, opened.state, shutdown()))?;
+            rt.block_on(assay_server::serve(listener, opened.state, shutdown()))?;
         }
         None => rt.block_on(assay_server::serve(listener, opened.state, shutdown()))?,
     }

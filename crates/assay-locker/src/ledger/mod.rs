@@ -5,7 +5,7 @@
 mod postgres;
 mod sqlite;
 
-pub use self::postgres::{connect as pg_connect, PgLedger};
+pub use self::postgres::{connect as pg_connect, valid_schema, PgLedger};
 pub use self::sqlite::SqliteLedger;
 
 use crate::checkpoint::Checkpoint;

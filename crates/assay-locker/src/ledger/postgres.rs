@@ -23,7 +23,7 @@ fn db(e: impl std::fmt::Display) -> LockerError {
 }
 
 /// Whether `name` is a plain SQL identifier (so it can be quoted safely).
-fn valid_schema(name: &str) -> bool {
+pub fn valid_schema(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 63
         && name

@@ -1,5 +1,6 @@
 //! One audit: its scope and ledger, and its controls.
 
+use super::blocking;
 use super::extract::Json;
 use super::extract::{Path, Query};
 use super::{page, Ctx, Page, PageQuery};
@@ -16,12 +17,6 @@ pub fn period_of(s: &Served) -> String {
         .config
         .map(|c| c.scope.period.to_string())
         .unwrap_or_default()
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await?
 }
 
 /// `GET /api/v1/orgs/{org}/audits/{audit}`.

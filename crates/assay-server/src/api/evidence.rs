@@ -4,9 +4,10 @@
 //! `assay evidence import` (a known format: checked, normalized, all or nothing) or
 //! `assay evidence add` (any other kind) would: redacted first, recorded in the ledger.
 
+use super::blocking;
 use super::extract::{Json, Path, Query};
 use super::{page, Ctx, Page, PageQuery};
-use crate::audit_log::{self, Log};
+use crate::audit_log;
 use crate::problem::Problem;
 use crate::state::AppState;
 use assay_project::{AddRequest, EvidenceRow, ImportRequest, Silent};
@@ -18,12 +19,6 @@ use axum::Extension;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::io::Write;
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await?
-}
 
 /// `?kind=` and paging.
 #[derive(Debug, Deserialize)]
@@ -114,19 +109,12 @@ pub async fn content(
     .await?;
     if ctx.role()? == crate::permissions::Role::Auditor {
         let audit = ctx.audit()?.audit.id.clone();
-        audit_log::append(
+        audit_log::success(
             &state,
-            Log {
-                orgs: vec![ctx.org()?.id.clone()],
-                audit: Some(&audit),
-                event: audit_log::event(
-                    &ctx.actor(),
-                    "evidence.downloaded",
-                    &format!("entry {} ({})", entry.seq, entry.record.blob),
-                    "success",
-                    &ctx.ip,
-                ),
-            },
+            &ctx,
+            Some(&audit),
+            "evidence.downloaded",
+            &format!("entry {} ({})", entry.seq, entry.record.blob),
         )
         .await?;
     }
@@ -316,21 +304,7 @@ pub async fn upload(
         ),
         None => format!("{name} ({kind}): already stored"),
     };
-    audit_log::append(
-        &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: Some(&audit),
-            event: audit_log::event(
-                &ctx.actor(),
-                "evidence.uploaded",
-                &target,
-                "success",
-                &ctx.ip,
-            ),
-        },
-    )
-    .await?;
+    audit_log::success(&state, &ctx, Some(&audit), "evidence.uploaded", &target).await?;
     let status = if added.is_empty() {
         StatusCode::OK
     } else {

@@ -391,6 +391,13 @@ async fn resolve(state: &AppState, info: &RouteInfo, req: Parts) -> Result<Ctx, 
     Ok(ctx)
 }
 
+/// Runs blocking work (the pipeline, the file system) off the async threads.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
+) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(f).await?
+}
+
 /// `?offset=&limit=` on every list.
 #[derive(Debug, Clone, Copy, serde::Deserialize)]
 pub struct PageQuery {

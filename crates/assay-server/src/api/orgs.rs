@@ -3,7 +3,7 @@
 
 use super::extract::{Json, Path, Query};
 use super::{page, Ctx, Page, PageQuery};
-use crate::audit_log::{self, Log};
+use crate::audit_log;
 use crate::permissions::Role;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -166,19 +166,12 @@ pub async fn set_role(
         role.name(),
         b.audit.map(|a| format!(" in {a}")).unwrap_or_default()
     );
-    audit_log::append(
+    audit_log::success(
         &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: (!audit.is_empty()).then_some(audit.as_str()),
-            event: audit_log::event(
-                &ctx.actor(),
-                "member.role-changed",
-                &target,
-                "success",
-                &ctx.ip,
-            ),
-        },
+        &ctx,
+        (!audit.is_empty()).then_some(audit.as_str()),
+        "member.role-changed",
+        &target,
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
@@ -226,15 +219,7 @@ pub async fn remove_member(
             Ok(target.email)
         })
         .await?;
-    audit_log::append(
-        &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: None,
-            event: audit_log::event(&ctx.actor(), "member.removed", &email, "success", &ctx.ip),
-        },
-    )
-    .await?;
+    audit_log::success(&state, &ctx, None, "member.removed", &email).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -311,19 +296,12 @@ pub async fn invite(
             )?)
         })
         .await?;
-    audit_log::append(
+    audit_log::success(
         &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: (!audit.is_empty()).then_some(audit.as_str()),
-            event: audit_log::event(
-                &ctx.actor(),
-                "member.invited",
-                &format!("{} as {}", inv.email, role.name()),
-                "success",
-                &ctx.ip,
-            ),
-        },
+        &ctx,
+        (!audit.is_empty()).then_some(audit.as_str()),
+        "member.invited",
+        &format!("{} as {}", inv.email, role.name()),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "invitation": inv, "token": token, "accept": "POST /api/v1/invitations/accept with {token, name, password}" }))).into_response())
@@ -408,19 +386,12 @@ pub async fn create_token(
             )?)
         })
         .await?;
-    audit_log::append(
+    audit_log::success(
         &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: (!audit.is_empty()).then_some(audit.as_str()),
-            event: audit_log::event(
-                &ctx.actor(),
-                "token.created",
-                &format!("{} ({}, {})", t.id, t.name, role.name()),
-                "success",
-                &ctx.ip,
-            ),
-        },
+        &ctx,
+        (!audit.is_empty()).then_some(audit.as_str()),
+        "token.created",
+        &format!("{} ({}, {})", t.id, t.name, role.name()),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({ "token": t, "secret": secret, "note": "shown once; store it in a secret manager" }))).into_response())
@@ -445,15 +416,7 @@ pub async fn revoke_token(
             "no live token `{id}` of yours here"
         )));
     }
-    audit_log::append(
-        &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: None,
-            event: audit_log::event(&ctx.actor(), "token.revoked", &id, "success", &ctx.ip),
-        },
-    )
-    .await?;
+    audit_log::success(&state, &ctx, None, "token.revoked", &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,9 +2,10 @@
 //! server is kept (the latest per audit) so findings and reports read it without testing
 //! again.
 
+use super::blocking;
 use super::extract::{Json, Path, Query};
 use super::{page, Ctx, Page, PageQuery};
-use crate::audit_log::{self, Log};
+use crate::audit_log;
 use crate::permissions::Role;
 use crate::problem::Problem;
 use crate::state::AppState;
@@ -19,12 +20,6 @@ use std::sync::Arc;
 
 /// The most rows a query answers with (the answer says when it cut).
 pub const MAX_ROWS: usize = 10_000;
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, Problem> + Send + 'static,
-) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(f).await?
-}
 
 /// `GET .../tables`: each standard table and its rows.
 pub async fn tables(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Value>, Problem> {
@@ -101,19 +96,12 @@ pub async fn assess(
             .map(|l| l.root.clone())
             .unwrap_or_default()
     );
-    audit_log::append(
+    audit_log::success(
         &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: Some(&s.audit.id),
-            event: audit_log::event(
-                &ctx.actor(),
-                "assessment.assessed",
-                &target,
-                "success",
-                &ctx.ip,
-            ),
-        },
+        &ctx,
+        Some(&s.audit.id),
+        "assessment.assessed",
+        &target,
     )
     .await?;
     Ok(Json(
@@ -208,21 +196,7 @@ pub async fn report(
     };
     if ctx.role()? == Role::Auditor {
         let audit = ctx.audit()?.audit.id.clone();
-        audit_log::append(
-            &state,
-            Log {
-                orgs: vec![ctx.org()?.id.clone()],
-                audit: Some(&audit),
-                event: audit_log::event(
-                    &ctx.actor(),
-                    "report.downloaded",
-                    &name,
-                    "success",
-                    &ctx.ip,
-                ),
-            },
-        )
-        .await?;
+        audit_log::success(&state, &ctx, Some(&audit), "report.downloaded", &name).await?;
     }
     Ok((
         [
@@ -268,15 +242,7 @@ pub async fn triage(
             .map(|o| format!(", owner {o}"))
             .unwrap_or_default()
     );
-    audit_log::append(
-        &state,
-        Log {
-            orgs: vec![ctx.org()?.id.clone()],
-            audit: Some(&s.audit.id),
-            event: audit_log::event(&ctx.actor(), "finding.triaged", &target, "success", &ctx.ip),
-        },
-    )
-    .await?;
+    audit_log::success(&state, &ctx, Some(&s.audit.id), "finding.triaged", &target).await?;
     Ok(Json(t))
 }
 

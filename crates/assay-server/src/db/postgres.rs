@@ -24,18 +24,9 @@ fn err(e: postgres::Error) -> DbError {
     DbError::Backend(e.to_string())
 }
 
-/// Whether `name` is a plain SQL identifier (so it can be quoted safely).
-fn valid_schema(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 63
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 impl Postgres {
     pub(super) fn open(url: &str, schema: &str) -> Result<Postgres, DbError> {
-        if !valid_schema(schema) {
+        if !assay_locker::ledger::valid_schema(schema) {
             return Err(DbError::Backend(format!(
                 "schema `{schema}`: use lowercase letters, digits and underscores (at most 63)"
             )));
