@@ -34,16 +34,24 @@ impl Project {
     /// The locker's entries (of `kind`, when given) with their freshness; none without a
     /// locker.
     pub fn evidence(&self, kind: Option<&str>) -> Result<Vec<EvidenceRow>, ProjectError> {
+        self.evidence_in(&self.workspace(), kind)
+    }
+
+    /// As [`Project::evidence`], judging freshness by an already parsed workspace.
+    pub fn evidence_in(
+        &self,
+        ws: &Workspace,
+        kind: Option<&str>,
+    ) -> Result<Vec<EvidenceRow>, ProjectError> {
         let Some(locker) = self.locker_if_any()? else {
             return Ok(Vec::new());
         };
-        let ws = self.workspace();
         Ok(locker
             .entries()?
             .into_iter()
             .filter(|e| kind.is_none_or(|k| e.record.kind == k))
             .map(|e| EvidenceRow {
-                stale: stale(&e, &ws),
+                stale: stale(&e, ws),
                 entry: e,
             })
             .collect())

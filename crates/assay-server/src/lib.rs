@@ -128,6 +128,7 @@ pub fn open(
                 audit,
                 project,
                 latest: RwLock::new(None),
+                parsed: Default::default(),
             }),
         );
     }

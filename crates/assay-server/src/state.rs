@@ -72,6 +72,31 @@ pub struct Served {
     pub project: assay_project::Project,
     /// The latest assessment run through the server, if any.
     pub latest: RwLock<Option<Arc<Assessment>>>,
+    /// The workspace as last read, and when (see [`Served::workspace`]).
+    pub parsed: std::sync::Mutex<Option<(std::time::Instant, Arc<assay_workspace::Workspace>)>>,
+}
+
+/// How long a parsed workspace is reused before its files are read again: edits on disk
+/// (a `git pull`, a triage written by the server) show within this time.
+pub const WORKSPACE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Served {
+    /// The workspace, parsed at most [`WORKSPACE_TTL`] ago: reads under load do not parse
+    /// every control file again for every request.
+    pub fn workspace(&self) -> Arc<assay_workspace::Workspace> {
+        if let Ok(cache) = self.parsed.lock() {
+            if let Some((at, ws)) = cache.as_ref() {
+                if at.elapsed() < WORKSPACE_TTL {
+                    return ws.clone();
+                }
+            }
+        }
+        let ws = Arc::new(self.project.workspace());
+        if let Ok(mut cache) = self.parsed.lock() {
+            *cache = Some((std::time::Instant::now(), ws.clone()));
+        }
+        ws
+    }
 }
 
 /// The shared state of the server.

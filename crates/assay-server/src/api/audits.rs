@@ -12,9 +12,9 @@ use serde::Deserialize;
 /// The audit period as `YYYY-MM-DD..YYYY-MM-DD` (or the date of a Type I), from the
 /// workspace as it is now.
 pub fn period_of(s: &Served) -> String {
-    s.project
-        .workspace()
+    s.workspace()
         .config
+        .as_ref()
         .map(|c| c.scope.period.to_string())
         .unwrap_or_default()
 }
@@ -24,7 +24,7 @@ pub async fn show(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Val
     let s = ctx.audit()?.clone();
     let role = ctx.role()?;
     blocking(move || {
-        let ws = s.project.workspace();
+        let ws = s.workspace();
         let scope = ws.config.as_ref().map(|c| &c.scope);
         let ledger = match s.project.locker_if_any()? {
             Some(l) => {
@@ -71,11 +71,10 @@ pub async fn controls(
     let s = ctx.audit()?.clone();
     blocking(move || {
         let all: Vec<assay_core::Control> = s
-            .project
             .workspace()
             .controls
-            .into_iter()
-            .map(|c| c.control)
+            .iter()
+            .map(|c| c.control.clone())
             .filter(|c| {
                 q.criterion
                     .as_ref()
@@ -101,12 +100,12 @@ pub async fn control(
 ) -> Result<Json<assay_core::Control>, Problem> {
     let s = ctx.audit()?.clone();
     blocking(move || {
-        s.project
-            .workspace()
+        s.workspace()
             .controls
-            .into_iter()
-            .map(|c| c.control)
+            .iter()
+            .map(|c| &c.control)
             .find(|c| c.id == id)
+            .cloned()
             .map(Json)
             .ok_or_else(|| Problem::not_found(format!("no control `{id}` in this audit")))
     })

@@ -38,7 +38,7 @@ pub async fn list(
 ) -> Result<Json<Page<EvidenceRow>>, Problem> {
     let s = ctx.audit()?.clone();
     blocking(move || {
-        let rows = s.project.evidence(q.kind.as_deref())?;
+        let rows = s.project.evidence_in(&s.workspace(), q.kind.as_deref())?;
         Ok(Json(page(
             rows,
             PageQuery {
@@ -81,7 +81,7 @@ pub async fn show(
         let (_, e) = entry_of(&s, &id)?;
         let stale = s
             .project
-            .evidence(Some(&e.record.kind))?
+            .evidence_in(&s.workspace(), Some(&e.record.kind))?
             .into_iter()
             .find(|r| r.entry.seq == e.seq)
             .and_then(|r| r.stale);
