@@ -1,5 +1,5 @@
 //! The HTTP API under `/api/v1`, and the one table of routes it is built from. Each route
-//! names its access rule; [`authorize`] enforces it before any handler runs, so a route
+//! names its access rule; `authorize` enforces it before any handler runs, so a route
 //! cannot exist without one (deny by default). The same table generates the OpenAPI
 //! document, `docs/permissions.md` and the authorization matrix test's list of routes.
 
