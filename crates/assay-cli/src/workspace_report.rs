@@ -3,22 +3,6 @@
 
 use crate::output::{self, plural, Style};
 use assay_workspace::Workspace;
-use serde_json::json;
-
-/// The JSON document `validate --json` prints.
-pub fn report_json(ws: &Workspace) -> serde_json::Value {
-    json!({
-        "schema": "assay.validate/v1",
-        "ok": ws.error_count() == 0,
-        "errors": ws.error_count(),
-        "warnings": ws.warning_count(),
-        "controls": ws.controls.len(),
-        "policies": ws.policies.len(),
-        "diagnostics": ws.diagnostics,
-        "coverage": ws.coverage,
-        "frameworks": ws.framework_coverage,
-    })
-}
 
 /// The human report: diagnostics, coverage table, summary line.
 pub fn report_text(ws: &Workspace, color: bool) -> String {

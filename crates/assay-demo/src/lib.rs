@@ -136,6 +136,23 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The pipeline's part of `assay demo --json`.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::json;
+        json!({
+            "opinion": self.assessment.opinion,
+            "summary": self.assessment.summary,
+            "planted": self.planted.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "found": f})).collect::<Vec<_>>(),
+            "clean": self.clean.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "reported": f})).collect::<Vec<_>>(),
+            "reports": self.reports,
+            "seconds": self.timings.iter().map(|(p, s)| (p.to_string(), json!(s))).collect::<serde_json::Map<_, _>>(),
+            "evidence_bytes": self.generated.0,
+            "audit_events": self.generated.1,
+        })
+    }
+}
+
+impl Outcome {
     /// Whether every planted failure was found and no clean item reported.
     pub fn exact(&self) -> bool {
         self.planted.iter().all(|(_, f)| *f) && self.clean.iter().all(|(_, r)| !*r)

@@ -31,6 +31,7 @@ mod error;
 mod evidence;
 mod frameworks;
 mod import;
+pub mod inputs;
 pub mod parallel;
 mod progress;
 mod report;

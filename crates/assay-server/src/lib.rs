@@ -22,6 +22,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod db;
 mod headers;
+pub mod launch;
 pub mod ocsf;
 pub mod oidc;
 pub mod permissions;

@@ -173,6 +173,22 @@ impl Workspace {
         ws
     }
 
+    /// The validation report as JSON (`assay validate --json`, schema `assay.validate/v1`):
+    /// counts, diagnostics, design coverage per category and per framework.
+    pub fn report_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "schema": "assay.validate/v1",
+            "ok": self.error_count() == 0,
+            "errors": self.error_count(),
+            "warnings": self.warning_count(),
+            "controls": self.controls.len(),
+            "policies": self.policies.len(),
+            "diagnostics": self.diagnostics,
+            "coverage": self.coverage,
+            "frameworks": self.framework_coverage,
+        })
+    }
+
     /// Number of error diagnostics.
     pub fn error_count(&self) -> usize {
         self.diagnostics

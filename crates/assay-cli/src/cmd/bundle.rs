@@ -1,6 +1,6 @@
 //! `assay bundle export|verify`: evidence that travels and verifies offline.
 
-use super::{base_dir, parse_date, workspace_root};
+use super::{base_dir, workspace_root};
 use crate::cli::BundleCommand;
 use crate::output::{self, plural, Style};
 use crate::Outcome;
@@ -9,6 +9,7 @@ use assay_catalog::Catalog;
 use assay_locker::bundle::Bundle;
 use assay_locker::checkpoint::Keys;
 use assay_locker::Locker;
+use assay_project::inputs::date as parse_date;
 use assay_workspace::Workspace;
 use serde_json::json;
 use std::path::PathBuf;

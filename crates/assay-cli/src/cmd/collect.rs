@@ -15,7 +15,7 @@ pub fn run(
 ) -> anyhow::Result<Outcome> {
     let since = match since {
         Some(s) => {
-            let day = super::parse_date("--since", &s)?;
+            let day = assay_project::inputs::date("--since", &s)?;
             Some(
                 format!("{day}T00:00:00Z")
                     .parse::<jiff::Timestamp>()
@@ -24,7 +24,7 @@ pub fn run(
         }
         None => None,
     };
-    let now = super::now()?;
+    let now = assay_project::inputs::now()?;
     let collected =
         super::project(root)?.collect(only.as_deref(), since, now, &output::Bars::default())?;
     let color = output::stdout_color();

@@ -8,7 +8,6 @@ use crate::Outcome;
 use assay_catalog::Catalog;
 use assay_engine::assessment::CriterionResult;
 use assay_workspace::Workspace;
-use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
@@ -37,9 +36,9 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
             "organization": opts.organization,
             "period": opts.period,
             "files": report.files.len(),
-            "validate": crate::workspace_report::report_json(&ws),
+            "validate": ws.report_json(),
             "locker": locker,
-            "pipeline": pipeline_json(&pipeline),
+            "pipeline": pipeline.json(),
         }))?;
     } else {
         let color = output::stdout_color();
@@ -172,18 +171,4 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
             .collect::<Vec<_>>()
             .join(", ")
     );
-}
-
-/// The pipeline's part of `assay demo --json`.
-fn pipeline_json(o: &assay_demo::Outcome) -> Value {
-    json!({
-        "opinion": o.assessment.opinion,
-        "summary": o.assessment.summary,
-        "planted": o.planted.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "found": f})).collect::<Vec<_>>(),
-        "clean": o.clean.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "reported": f})).collect::<Vec<_>>(),
-        "reports": o.reports,
-        "seconds": o.timings.iter().map(|(p, s)| (p.to_string(), json!(s))).collect::<serde_json::Map<_, _>>(),
-        "evidence_bytes": o.generated.0,
-        "audit_events": o.generated.1,
-    })
 }

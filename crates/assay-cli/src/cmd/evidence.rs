@@ -30,7 +30,7 @@ pub fn run(root: &Path, cmd: EvidenceCommand) -> anyhow::Result<Outcome> {
 
 fn add(root: &Path, args: EvidenceAddArgs) -> anyhow::Result<Outcome> {
     let req = AddRequest {
-        effective: super::effective(&args.effective)?,
+        effective: assay_project::inputs::effective("--effective", args.effective.as_deref())?,
         kind: args.kind.clone(),
         paths: args.paths.clone(),
         source: args.source.clone(),

@@ -9,7 +9,7 @@ use std::path::Path;
 
 pub(crate) fn import(root: &Path, args: EvidenceImportArgs) -> anyhow::Result<Outcome> {
     let req = ImportRequest {
-        effective: super::effective(&args.effective)?,
+        effective: assay_project::inputs::effective("--effective", args.effective.as_deref())?,
         kind: args.kind.clone(),
         paths: args.paths.clone(),
         table: args.table.clone(),

@@ -1,52 +1,28 @@
 //! `assay init`: write a starting workspace, then validate it and show its coverage.
 
-use super::{parse_categories, parse_date};
 use crate::cli::{AuditTypeArg, InitArgs};
 use crate::output::{self, plural, Style};
 use crate::Outcome;
 use anyhow::bail;
 use assay_catalog::Catalog;
-use assay_core::AuditPeriod;
 use assay_workspace::{InitOptions, Workspace};
 use std::path::PathBuf;
-
-/// The period from the flags, with errors that name the flag.
-fn period(args: &InitArgs) -> anyhow::Result<AuditPeriod> {
-    match args.audit_type {
-        AuditTypeArg::Type1 => {
-            let Some(d) = &args.as_of else {
-                bail!("a Type I audit needs --as-of DATE (the date the design is judged as of)");
-            };
-            Ok(AuditPeriod::Type1 {
-                as_of: parse_date("--as-of", d)?,
-            })
-        }
-        AuditTypeArg::Type2 => {
-            let (Some(s), Some(e)) = (&args.period_start, &args.period_end) else {
-                bail!("a Type II audit needs --period-start DATE and --period-end DATE (3 to 12 months)");
-            };
-            let (start, end) = (
-                parse_date("--period-start", s)?,
-                parse_date("--period-end", e)?,
-            );
-            if end < start {
-                bail!("--period-end {end} is before --period-start {start}");
-            }
-            Ok(AuditPeriod::Type2 { start, end })
-        }
-    }
-}
 
 pub fn run(base: PathBuf, args: InitArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
     if args.org.trim().is_empty() {
         bail!("--org must name the organization");
     }
+    // The period from the flags, with errors that name the flag.
+    let type1 = matches!(args.audit_type, AuditTypeArg::Type1);
+    let (as_of, start, end) = (&args.as_of, &args.period_start, &args.period_end);
+    let period =
+        assay_project::inputs::period(type1, as_of.as_deref(), start.as_deref(), end.as_deref())?;
     let opts = InitOptions {
         organization: args.org.clone(),
         system_name: args.system.clone(),
         system_description: None,
-        period: period(&args)?,
-        categories: parse_categories(&args.categories)?,
+        period,
+        categories: assay_project::inputs::categories(&args.categories)?,
         demo_inventory: false,
         frameworks: args.frameworks.clone(),
     };
@@ -60,7 +36,7 @@ pub fn run(base: PathBuf, args: InitArgs, catalog: &Catalog) -> anyhow::Result<O
             "files": report.files,
             "controls": report.controls,
             "policies": report.policies,
-            "validate": crate::workspace_report::report_json(&ws),
+            "validate": ws.report_json(),
         }))?;
     } else {
         let color = output::stdout_color();

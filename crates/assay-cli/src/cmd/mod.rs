@@ -108,57 +108,10 @@ fn workspace_root(dir: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Parses a YYYY-MM-DD date from a flag, naming the flag when it is wrong.
-fn parse_date(flag: &str, value: &str) -> anyhow::Result<jiff::civil::Date> {
-    value.trim().parse().map_err(|_| {
-        anyhow::anyhow!("{flag} {value}: not a valid date; write it as YYYY-MM-DD, e.g. 2026-06-30")
-    })
-}
-
-/// Parses categories from a flag, naming the bad one.
-fn parse_categories(values: &[String]) -> anyhow::Result<Vec<assay_core::Category>> {
-    let mut out = vec![assay_core::Category::Security];
-    for v in values.iter().filter(|v| !v.trim().is_empty()) {
-        let c: assay_core::Category = v
-            .parse()
-            .map_err(|e| anyhow::anyhow!("--categories: {e}"))?;
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
 /// The workspace at `root` as a pipeline project.
 fn project(root: &std::path::Path) -> anyhow::Result<assay_project::Project> {
     Ok(assay_project::Project::open(
         root,
         assay_catalog::Catalog::embedded()?,
     )?)
-}
-
-/// `--effective DATE` or `START..END` into (from, to).
-fn effective(arg: &Option<String>) -> anyhow::Result<(Option<String>, Option<String>)> {
-    let Some(text) = arg else {
-        return Ok((None, None));
-    };
-    let (a, b) = text.split_once("..").unwrap_or((text, text));
-    let from = parse_date("--effective", a)?;
-    let to = parse_date("--effective", b)?;
-    if to < from {
-        bail!("--effective {text}: the span ends before it starts");
-    }
-    Ok((Some(from.to_string()), Some(to.to_string())))
-}
-
-/// Now: the wall clock, or `ASSAY_NOW` (RFC 3339) to reproduce a run as of a given moment
-/// (what `collect` requests and `validate`'s retention warnings are counted from).
-fn now() -> anyhow::Result<jiff::Timestamp> {
-    match std::env::var("ASSAY_NOW") {
-        Ok(t) => t.parse::<jiff::Timestamp>().with_context(|| {
-            format!("ASSAY_NOW={t}: not an RFC 3339 instant, e.g. 2026-12-06T00:00:00Z")
-        }),
-        Err(_) => Ok(jiff::Timestamp::now()),
-    }
 }

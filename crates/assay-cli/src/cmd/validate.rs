@@ -2,7 +2,7 @@
 
 use crate::cli::ValidateArgs;
 use crate::output;
-use crate::workspace_report::{report_json, report_text};
+use crate::workspace_report::report_text;
 use crate::Outcome;
 use assay_catalog::Catalog;
 use assay_workspace::Workspace;
@@ -11,13 +11,15 @@ use std::path::Path;
 pub fn run(root: &Path, args: ValidateArgs, catalog: &Catalog) -> anyhow::Result<Outcome> {
     let ws = Workspace::load(root, catalog);
     // Collection that cannot reach the period's start (only when assay.toml reads).
-    let today = jiff::tz::Offset::UTC.to_datetime(super::now()?).date();
+    let today = jiff::tz::Offset::UTC
+        .to_datetime(assay_project::inputs::now()?)
+        .date();
     let retention = match (ws.config.is_some(), super::project(root)) {
         (true, Ok(p)) => p.retention_warnings(today)?,
         _ => Vec::new(),
     };
     if args.json {
-        let mut v = report_json(&ws);
+        let mut v = ws.report_json();
         v["collection_warnings"] = serde_json::json!(retention);
         output::json(&v)?;
     } else {

@@ -2,7 +2,7 @@
 //! memberships, the audit log index) in one SQL dialect that both backends speak: SQLite
 //! inside the home workspace (the embedded default) or PostgreSQL (`ASSAY_DATABASE_URL`).
 //! Every operation runs in one transaction through [`Db::tx`]; statements use `$1, $2, ...`
-//! placeholders in order of first use, columns are `TEXT` or `BIGINT` only.
+//! bind parameters in order of first use, columns are `TEXT` or `BIGINT` only.
 
 mod postgres;
 mod schema;
