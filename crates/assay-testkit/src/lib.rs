@@ -41,6 +41,18 @@ pub fn has_program(name: &str) -> bool {
     })
 }
 
+/// A PostgreSQL schema name no other test (in this process or another) uses:
+/// `PREFIX_<pid>_<counter>_<nanos>`.
+pub fn unique_schema(prefix: &str) -> String {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("{prefix}_{}_{n}_{nanos}", std::process::id())
+}
+
 /// The number of cases for a property test: `PROPTEST_CASES` when set (`bench/fuzz.sh` runs
 /// many more), else `default`. Needed because `ProptestConfig::with_cases` ignores the variable.
 pub fn cases(default: u32) -> u32 {

@@ -3,7 +3,6 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support
 
 use assay_locker::{LedgerConfig, Locker, LockerConfig};
-use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Which ledger backend a test runs on.
 #[derive(Clone, Copy, Debug)]
@@ -23,8 +22,6 @@ pub struct Harness {
     backend: Backend,
     pg: Option<(String, String)>,
 }
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// Quotes a string as an SQL literal.
 pub fn lit(s: &str) -> String {
@@ -50,15 +47,7 @@ impl Harness {
                     );
                     return None;
                 };
-                let schema = format!(
-                    "assay_t_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap()
-                        .subsec_nanos()
-                );
+                let schema = assay_testkit::unique_schema("assay_t");
                 let config = LockerConfig {
                     ledger: LedgerConfig::Postgres {
                         url: url.clone(),

@@ -89,6 +89,15 @@ pub async fn setup_json(
     }
 }
 
+/// The answer to a successful sign-in: the account and its CSRF token, with the session
+/// cookie set.
+fn signed_in(state: &AppState, user: &accounts::User, secret: &str, csrf: &str) -> Response {
+    let mut r = Json(serde_json::json!({ "user": user, "csrf": csrf })).into_response();
+    let (secure, max_age) = (state.options.secure_cookies, state.options.session_absolute);
+    set_cookie(&mut r, &cookie::set(secret, secure, max_age));
+    r
+}
+
 fn set_cookie(r: &mut Response, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         r.headers_mut().append(header::SET_COOKIE, v);
@@ -242,16 +251,7 @@ async fn sign_in(state: &AppState, ctx: &Ctx, l: Login) -> Result<Response, Prob
         },
     )
     .await?;
-    let mut r = Json(serde_json::json!({ "user": user, "csrf": session.csrf })).into_response();
-    set_cookie(
-        &mut r,
-        &cookie::set(
-            &secret,
-            state.options.secure_cookies,
-            state.options.session_absolute,
-        ),
-    );
-    Ok(r)
+    Ok(signed_in(state, &user, &secret, &session.csrf))
 }
 
 /// `DELETE /api/v1/session`: sign out of this session.
@@ -441,14 +441,5 @@ async fn accept(state: &AppState, ctx: &Ctx, a: Accept) -> Result<Response, Prob
         },
     )
     .await?;
-    let mut r = Json(serde_json::json!({ "user": user, "csrf": session.csrf })).into_response();
-    set_cookie(
-        &mut r,
-        &cookie::set(
-            &secret,
-            state.options.secure_cookies,
-            state.options.session_absolute,
-        ),
-    );
-    Ok(r)
+    Ok(signed_in(state, &user, &secret, &session.csrf))
 }

@@ -99,6 +99,26 @@ fn role_named(name: &str) -> Result<Role, Problem> {
     })
 }
 
+/// How many days an invitation or token lives: `given` or `default`, at most a year.
+fn days(state: &AppState, given: Option<i64>, default: i64) -> Result<i64, Problem> {
+    let (days, max) = (given.unwrap_or(default), state.options.max_token_days);
+    if !(1..=max).contains(&days) {
+        return Err(Problem::bad_request(format!("days: between 1 and {max}")));
+    }
+    Ok(days)
+}
+
+/// Refuses a role above the caller's own (`what` is what would hold it).
+fn not_above(role: Role, mine: Role, what: &str) -> Result<(), Problem> {
+    if role < mine {
+        return Err(Problem::forbidden(format!(
+            "{what} a role above your own ({})",
+            mine.name()
+        )));
+    }
+    Ok(())
+}
+
 /// The internal id of audit `slug` in the caller's organization.
 fn audit_id(state: &AppState, ctx: &Ctx, slug: Option<&str>) -> Result<String, Problem> {
     let Some(slug) = slug else {
@@ -124,12 +144,7 @@ pub async fn set_role(
     Json(b): Json<SetRole>,
 ) -> Result<StatusCode, Problem> {
     let (mine, role) = (ctx.role()?, role_named(&b.role)?);
-    if role < mine {
-        return Err(Problem::forbidden(format!(
-            "you cannot give a role above your own ({})",
-            mine.name()
-        )));
-    }
+    not_above(role, mine, "you cannot give")?;
     let audit = audit_id(&state, &ctx, b.audit.as_deref())?;
     let oid = ctx.org()?.id.clone();
     let (u2, a2) = (user.clone(), audit.clone());
@@ -256,25 +271,14 @@ pub async fn invite(
     Json(b): Json<Invite>,
 ) -> Result<Response, Problem> {
     let (mine, role) = (ctx.role()?, role_named(&b.role)?);
-    if role < mine {
-        return Err(Problem::forbidden(format!(
-            "you cannot offer a role above your own ({})",
-            mine.name()
-        )));
-    }
+    not_above(role, mine, "you cannot offer")?;
     if !b.email.contains('@') {
         return Err(Problem::bad_request(format!(
             "`{}` is not an email address",
             b.email
         )));
     }
-    let days = b.days.unwrap_or(7);
-    if !(1..=state.options.max_token_days).contains(&days) {
-        return Err(Problem::bad_request(format!(
-            "days: between 1 and {}",
-            state.options.max_token_days
-        )));
-    }
+    let days = days(&state, b.days, 7)?;
     let audit = audit_id(&state, &ctx, b.audit.as_deref())?;
     let (oid, by, email, slug) = (
         ctx.org()?.id.clone(),
@@ -343,24 +347,13 @@ pub async fn create_token(
         Some(r) => role_named(r)?,
         None => mine,
     };
-    if role < mine {
-        return Err(Problem::forbidden(format!(
-            "a token cannot hold a role above yours ({})",
-            mine.name()
-        )));
-    }
+    not_above(role, mine, "a token cannot hold")?;
     if matches!(ctx.caller()?.via, crate::auth::caller::Via::Token(_)) {
         return Err(Problem::forbidden(
             "a token cannot create tokens; sign in to create one",
         ));
     }
-    let days = b.days.unwrap_or(90);
-    if !(1..=state.options.max_token_days).contains(&days) {
-        return Err(Problem::bad_request(format!(
-            "days: between 1 and {}",
-            state.options.max_token_days
-        )));
-    }
+    let days = days(&state, b.days, 90)?;
     if b.name.trim().is_empty() || b.name.len() > 100 {
         return Err(Problem::bad_request(
             "name: 1 to 100 characters, saying what the token is for",

@@ -9,7 +9,6 @@ use assay_server::state::{AppState, Database, Options};
 use assay_server::store::{accounts, sessions};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use std::sync::atomic::{AtomicU32, Ordering};
 use tower::ServiceExt;
 
 /// Which application database a test runs on.
@@ -23,8 +22,6 @@ pub enum Backend {
 
 /// Both backends.
 pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
-
-static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A tenant: its organization and audit slugs.
 #[derive(Clone, Debug)]
@@ -144,15 +141,7 @@ impl Harness {
                     );
                     return None;
                 };
-                let schema = format!(
-                    "assay_srv_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .unwrap()
-                        .subsec_nanos()
-                );
+                let schema = assay_testkit::unique_schema("assay_srv");
                 Database::Postgres { url, schema }
             }
         };
