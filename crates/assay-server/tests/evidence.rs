@@ -102,6 +102,22 @@ fn upload_redact_prove_verify(backend: Backend) {
         b"[]".to_vec(),
     );
     assert_eq!(collector.status, 400, "{}", collector.text());
+    let bad_date = h.upload(
+        &format!("{base}/evidence?name=late.txt&kind=document&from=2026-13-45"),
+        &owner,
+        b"x".to_vec(),
+    );
+    assert_eq!(bad_date.status, 400, "{}", bad_date.text());
+    assert!(bad_date.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("YYYY-MM-DD"));
+    let backwards = h.upload(
+        &format!("{base}/evidence?name=late.txt&kind=document&from=2026-06-30&to=2026-01-01"),
+        &owner,
+        b"x".to_vec(),
+    );
+    assert_eq!(backwards.status, 400, "{}", backwards.text());
     let bad_name = h.upload(
         &format!("{base}/evidence?name=../../etc/passwd&kind=document"),
         &owner,

@@ -223,6 +223,14 @@ pub async fn upload(
         return Err(Problem::bad_request(format!("kind `{}` is stored by a collector (`assay collect`), not uploaded; nothing was stored", q.kind)));
     }
     let importable = normalizer.is_some();
+    // The span the evidence speaks for, checked before a byte is read.
+    let span = match (&q.from, &q.to) {
+        (Some(f), Some(t)) => Some(format!("{f}..{t}")),
+        (Some(f), None) => Some(f.clone()),
+        (None, Some(_)) => return Err(Problem::bad_request("`to` needs `from` (YYYY-MM-DD)")),
+        (None, None) => None,
+    };
+    let effective = assay_project::inputs::effective("from/to", span.as_deref())?;
     let max = state.options.max_upload;
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -263,7 +271,6 @@ pub async fn upload(
     }
     let s = ctx.audit()?.clone();
     let label = format!("upload/{}", ctx.caller()?.user.email);
-    let effective = (q.from.clone(), q.to.clone().or_else(|| q.from.clone()));
 
     let (kind, name) = (q.kind.clone(), q.name.clone());
     let added = blocking(move || {
