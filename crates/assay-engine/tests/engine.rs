@@ -3,7 +3,7 @@
 //! selection, and byte-identical assessments.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_core::{Control, Frequency, Nature, Severity, TestDef};
 use assay_engine::assessment::TestOutcome;

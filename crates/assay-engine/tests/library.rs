@@ -3,7 +3,7 @@
 //! exceptions, and nothing from outside the period.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_engine::Verdict;
 use std::path::PathBuf;

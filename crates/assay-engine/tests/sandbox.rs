@@ -3,7 +3,7 @@
 //! test reads, and an expectation cannot reshape the query it is placed in.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_core::{Control, ControlType, CriterionLink, Frequency, Nature, TestDef};
 use assay_engine::assessment::Assessment;

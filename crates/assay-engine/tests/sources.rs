@@ -5,7 +5,7 @@
 //! effective (T-EMPTY) and the statement lists the sources and their ranges.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_core::{EngineSettings, Inventory};
 use assay_engine::assessment::{TestOutcome, Verdict};

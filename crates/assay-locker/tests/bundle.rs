@@ -1,7 +1,7 @@
 //! Bundles verify offline, and the tamper suite is detected and located in a bundle too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-mod common;
+use crate::common;
 use assay_locker::bundle::Bundle;
 use assay_locker::entry::{Provenance, Record};
 use assay_locker::limits::Limits;

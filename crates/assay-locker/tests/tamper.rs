@@ -2,7 +2,7 @@
 //! detected by `verify` and located at the entry, blob or checkpoint at fault.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
 
-mod common;
+use crate::common;
 use assay_locker::entry::{Provenance, Record};
 use assay_locker::verify::{Fault, Report};
 use common::{lit, Harness};

@@ -211,12 +211,12 @@ fn every_output_change_comes_with_a_version_bump() {
         let mut it = line.split(' ');
         let (kind, version, hash) = (it.next().unwrap(), it.next().unwrap(), it.next().unwrap());
         match recorded.get(kind) {
-            None => problems.push(format!("{kind}: no golden output; run UPDATE_GOLDEN=1 cargo test -p assay-tables --test golden")),
+            None => problems.push(format!("{kind}: no golden output; run UPDATE_GOLDEN=1 cargo test -p assay-tables --test tables golden")),
             Some((v, h)) if *v == version && *h != hash => problems.push(format!(
-                "{kind}: its output changed but its version is still {version}; bump `version` in its normalizer (the rows cache is keyed by it), then run UPDATE_GOLDEN=1 cargo test -p assay-tables --test golden"
+                "{kind}: its output changed but its version is still {version}; bump `version` in its normalizer (the rows cache is keyed by it), then run UPDATE_GOLDEN=1 cargo test -p assay-tables --test tables golden"
             )),
             Some((v, _)) if *v != version => problems.push(format!(
-                "{kind}: now version {version} (golden has {v}); run UPDATE_GOLDEN=1 cargo test -p assay-tables --test golden to record its output"
+                "{kind}: now version {version} (golden has {v}); run UPDATE_GOLDEN=1 cargo test -p assay-tables --test tables golden to record its output"
             )),
             _ => {}
         }
