@@ -5,6 +5,7 @@
 //! **Architecture invariant:** rendering is a pure function of its [`Context`]: no clock,
 //! no I/O, so the same assessment gives the same bytes.
 
+pub mod charts;
 pub mod doc;
 pub mod frameworks;
 pub mod oscal;
@@ -72,6 +73,16 @@ pub enum Format {
 }
 
 impl Kind {
+    /// Every kind, in the order the docs list them.
+    pub const ALL: [Kind; 6] = [
+        Kind::Readiness,
+        Kind::Soc2,
+        Kind::Workpapers,
+        Kind::Oscal,
+        Kind::Soa,
+        Kind::HipaaMatrix,
+    ];
+
     /// The formats this kind comes in; the first is the default.
     pub fn formats(self) -> &'static [Format] {
         match self {

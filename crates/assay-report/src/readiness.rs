@@ -3,7 +3,7 @@
 //! rows, and a remediation roadmap ordered by severity and criterion weight.
 
 use crate::doc::{Block, Doc};
-use crate::{svg, Context};
+use crate::{charts, Context};
 use assay_engine::assessment::{CriterionResult, Finding, TestOutcome, Verdict};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -53,36 +53,13 @@ pub fn roadmap<'a>(cx: &Context<'a>) -> Vec<Step<'a>> {
 }
 
 fn counts(cx: &Context<'_>, category: Option<&str>, series: Option<&str>) -> (usize, usize, usize) {
-    let mut c = (0, 0, 0);
-    for k in &cx.assessment.criteria {
-        if category.is_some_and(|x| k.category != x)
-            || series.is_some_and(|s| series_of(&k.id) != s)
-        {
-            continue;
-        }
-        match k.verdict {
-            CriterionResult::Met => c.0 += 1,
-            CriterionResult::NotMet => c.1 += 1,
-            CriterionResult::NotTested => c.2 += 1,
-        }
-    }
-    c
+    charts::counts(cx.assessment, category, series)
 }
 
-/// The series of a criterion id: `CC6.1` → `CC6`, `A1.2` → `A1`.
-pub fn series_of(id: &str) -> &str {
-    id.split('.').next().unwrap_or(id)
-}
+pub use crate::charts::series_of;
 
 fn series_list(cx: &Context<'_>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for k in &cx.assessment.criteria {
-        let s = series_of(&k.id).to_string();
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    }
-    out
+    charts::series_list(cx.assessment)
 }
 
 fn failing<'a>(cx: &Context<'a>) -> Vec<&'a TestOutcome> {
@@ -199,28 +176,23 @@ pub fn doc(cx: &Context<'_>) -> Doc {
     ));
 
     b.push(Block::Heading(1, "Readiness by category".into()));
-    let mut rows = Vec::new();
-    let mut table = Vec::new();
-    for cat in &a.categories {
-        let (m, n, t) = counts(cx, Some(cat), None);
-        rows.push((title_case(cat), m, n, t));
-        table.push(vec![
-            title_case(cat),
-            m.to_string(),
-            n.to_string(),
-            t.to_string(),
-            format!("{}%", m * 100 / (m + n + t).max(1)),
-        ]);
-    }
+    let bars = charts::by_category(a);
+    let table: Vec<Vec<String>> = bars
+        .rows
+        .iter()
+        .map(|(c, m, n, t)| {
+            vec![
+                c.clone(),
+                m.to_string(),
+                n.to_string(),
+                t.to_string(),
+                format!("{}%", m * 100 / (m + n + t).max(1)),
+            ]
+        })
+        .collect();
     b.push(Block::Chart {
-        svg: svg::bars(&rows),
-        alt: format!(
-            "Criteria met per category: {}.",
-            rows.iter()
-                .map(|(c, m, n, t)| format!("{c} {m} of {}", m + n + t))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        svg: bars.svg,
+        alt: bars.alt,
     });
     b.push(Block::Table {
         header: vec![
@@ -234,27 +206,16 @@ pub fn doc(cx: &Context<'_>) -> Doc {
     });
 
     b.push(Block::Heading(1, "Readiness by criterion series".into()));
-    let heat: Vec<(String, Vec<(String, CriterionResult)>)> = series_list(cx)
-        .into_iter()
-        .map(|s| {
-            let cells = a
-                .criteria
-                .iter()
-                .filter(|k| series_of(&k.id) == s)
-                .map(|k| (k.id.clone(), k.verdict))
-                .collect();
-            (s, cells)
-        })
-        .collect();
+    let heat = charts::by_series(a);
     b.push(Block::Chart {
-        svg: svg::heatmap(&heat),
-        alt: format!("Heatmap of {in_scope} criteria by series: {met} met, {not_met} not met, {not_tested} not tested."),
+        svg: heat.svg,
+        alt: heat.alt,
     });
-    let mut series_rows = Vec::new();
-    for (s, _) in &heat {
-        let (m, n, t) = counts(cx, None, Some(s));
-        series_rows.push(vec![s.clone(), m.to_string(), n.to_string(), t.to_string()]);
-    }
+    let series_rows: Vec<Vec<String>> = heat
+        .rows
+        .iter()
+        .map(|(s, m, n, t)| vec![s.clone(), m.to_string(), n.to_string(), t.to_string()])
+        .collect();
     b.push(Block::Table {
         header: vec![
             "series".into(),

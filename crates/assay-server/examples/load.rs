@@ -1,8 +1,9 @@
 //! Load on loopback against a running `assay serve` (bench/serve-load.sh starts one on the
 //! medium demo): N concurrent browser sessions for S seconds, each reading the API (the
 //! audit, controls, evidence, findings, a test, a control) and, one request in ten,
-//! uploading a document. Prints latency percentiles, throughput, errors and the server's
-//! memory as JSON.
+//! uploading a document. Then the web app's pages: a team of four browser sessions for S/2
+//! seconds, each opening every page in turn. Prints latency percentiles (per page, too),
+//! throughput, errors and the server's memory as JSON.
 //!
 //!   load BASE_URL SETUP_TOKEN SESSIONS SECONDS SERVER_PID
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -185,6 +186,7 @@ fn main() {
         errors += e;
     }
     let elapsed = t0.elapsed().as_secs_f64();
+    let pages = pages(&base, &audit, seconds / 2);
     reads_us.sort_unstable();
     uploads_us.sort_unstable();
     let total = reads_us.len() + uploads_us.len();
@@ -200,7 +202,90 @@ fn main() {
             "uploads": { "count": uploads_us.len(), "p50_ms": percentile(&uploads_us, 0.50), "p99_ms": percentile(&uploads_us, 0.99), "max_ms": percentile(&uploads_us, 1.0) },
             "server_rss_mib": { "before": rss_before / 1024, "after": memory_kib(&pid, "VmRSS:") / 1024, "peak": memory_kib(&pid, "VmHWM:") / 1024 },
             "assess_ms": assess_ms,
+            "pages": pages,
         }))
         .unwrap()
     );
+}
+
+/// The web app's pages, opened in turn by four sessions for `seconds`: per page and overall
+/// p50 and p99 in milliseconds, and errors.
+fn pages(base: &str, audit_api: &str, seconds: u64) -> Value {
+    let app = audit_api
+        .replace("/api/v1/orgs/", "/app/")
+        .replace("/audits/", "/");
+    let app = app.trim_start_matches(base).to_string();
+    let org_settings = format!(
+        "{}/settings",
+        app.rsplit_once('/').map(|(o, _)| o).unwrap_or("")
+    );
+    let list = vec![
+        ("dashboard", app.clone()),
+        ("controls", format!("{app}/controls")),
+        ("control", format!("{app}/controls/CHG-01")),
+        ("criteria", format!("{app}/criteria")),
+        ("evidence", format!("{app}/evidence")),
+        ("evidence-entry", format!("{app}/evidence/1")),
+        ("findings", format!("{app}/findings")),
+        ("query", format!("{app}/query")),
+        ("reports", format!("{app}/reports")),
+        ("settings", org_settings),
+    ];
+    let deadline = Instant::now() + Duration::from_secs(seconds.max(1));
+    let handles: Vec<_> = (0..4)
+        .map(|n| {
+            let (base, list) = (base.to_string(), list.clone());
+            std::thread::spawn(move || {
+                let s = sign_in(&base);
+                let mut out: Vec<(&'static str, u64, bool)> = Vec::new();
+                let mut i = n;
+                while Instant::now() < deadline {
+                    let (name, path) = &list[i % list.len()];
+                    i += 1;
+                    let t = Instant::now();
+                    let ok = s
+                        .http
+                        .get(format!("{base}{path}"))
+                        .header("cookie", &s.cookie)
+                        .send()
+                        .map(|r| {
+                            let ok = r.status().is_success();
+                            let _ = r.bytes();
+                            ok
+                        })
+                        .unwrap_or(false);
+                    out.push((name, t.elapsed().as_micros() as u64, ok));
+                }
+                out
+            })
+        })
+        .collect();
+    let mut all: Vec<(&'static str, u64, bool)> = Vec::new();
+    for h in handles {
+        all.extend(h.join().unwrap());
+    }
+    let mut per = serde_json::Map::new();
+    for (name, _) in &list {
+        let mut us: Vec<u64> = all
+            .iter()
+            .filter(|(n, _, _)| n == name)
+            .map(|(_, u, _)| *u)
+            .collect();
+        us.sort_unstable();
+        per.insert(
+            name.to_string(),
+            json!({ "count": us.len(), "p50_ms": percentile(&us, 0.50), "p99_ms": percentile(&us, 0.99) }),
+        );
+    }
+    let mut us: Vec<u64> = all.iter().map(|(_, u, _)| *u).collect();
+    us.sort_unstable();
+    json!({
+        "sessions": 4,
+        "requests": us.len(),
+        "errors": all.iter().filter(|(_, _, ok)| !ok).count(),
+        "p50_ms": percentile(&us, 0.50),
+        "p99_ms": percentile(&us, 0.99),
+        "max_ms": percentile(&us, 1.0),
+        "per_page": per,
+    })
 }

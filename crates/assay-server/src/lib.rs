@@ -7,6 +7,9 @@
 //!   against the one permission table ([`permissions`]); tenants are isolated in the store
 //!   and in the router; errors are RFC 9457 problem details; every state change goes to the
 //!   audit log ([`audit_log`]), which is chained into the evidence ledger.
+//! - The web app (module `web`) is server-rendered pages in the same route table, each
+//!   calling the API's own handler and rendering its answer, so a page and the API can
+//!   never disagree about what a role may see.
 //! - [`serve`] runs it on a listener until the shutdown signal, finishing requests in flight.
 //!
 //! Every operation on a workspace is a call into `assay_project`, so the server stores,
@@ -30,6 +33,7 @@ pub mod problem;
 pub mod state;
 pub mod store;
 pub mod tls;
+mod web;
 
 use state::{AppState, Database, Inner, Options, Served};
 use std::collections::BTreeMap;

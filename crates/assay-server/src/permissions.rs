@@ -165,7 +165,7 @@ pub fn allows(role: Role, perm: Permission) -> bool {
 pub fn markdown(routes: &[crate::api::RouteInfo]) -> String {
     let mut s = String::from(
         "# Permissions\n\n<!-- Generated from crates/assay-server/src/permissions.rs and the \
-         router by `UPDATE_DOCS=1 cargo test -p assay-server --test permissions`; do not edit. -->\n\n\
+         router by `UPDATE_DOCS=1 cargo test -p assay-server --test api permissions`; do not edit. -->\n\n\
          A role is held in an organization (it applies to all its audits) or in one audit. \
          Without a role in an organization, every route under it answers 404, so ids cannot \
          be guessed; with a role that lacks the permission, 403.\n\n## Roles and permissions\n\n",

@@ -3,7 +3,7 @@
 //! sign-out everywhere, API tokens (scope, revocation, expiry) and problem details.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_server::permissions::Role;
 use common::{Backend, Client, Harness, BACKENDS};

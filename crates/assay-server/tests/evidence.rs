@@ -3,7 +3,7 @@
 //! an oversized or bad upload stores nothing; queries are read-only; reports download.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_server::permissions::Role;
 use common::{Backend, Harness, BACKENDS};

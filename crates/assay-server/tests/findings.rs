@@ -3,7 +3,7 @@
 //! refused as a problem with nothing written.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_server::permissions::Role;
 use common::{Backend, Harness, BACKENDS};

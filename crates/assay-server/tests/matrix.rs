@@ -4,7 +4,7 @@
 //! added without deciding who may call it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_server::permissions::Role;
 use common::{Backend, Client, Harness, Tenant};
@@ -93,6 +93,48 @@ const EXPECTED: &[(&str, &str)] = &[
     ),
     (
         "GET /api/v1/orgs/{org}/audits/{audit}/reports/{kind}",
+        "owner admin compliance-manager auditor viewer",
+    ),
+    ("GET /", "public"),
+    ("GET /static/{file}", "public"),
+    ("GET /login", "public"),
+    ("POST /login", "public"),
+    ("POST /logout", "*"),
+    ("GET /app", "*"),
+    ("GET /invite", "public"),
+    ("POST /invite", "public"),
+    ("GET /app/{org}/settings", "owner admin compliance-manager"),
+    ("POST /app/{org}/settings/invitations", "owner admin"),
+    ("POST /app/{org}/settings/tokens", "*"),
+    ("GET /app/{org}/{audit}", "*"),
+    (
+        "POST /app/{org}/{audit}/assess",
+        "owner admin compliance-manager",
+    ),
+    ("GET /app/{org}/{audit}/controls", "*"),
+    ("GET /app/{org}/{audit}/controls/{control}", "*"),
+    ("GET /app/{org}/{audit}/criteria", "*"),
+    ("GET /app/{org}/{audit}/evidence", "*"),
+    (
+        "GET /app/{org}/{audit}/evidence/upload",
+        "owner admin compliance-manager control-owner contributor",
+    ),
+    ("GET /app/{org}/{audit}/evidence/{entry}", "*"),
+    ("GET /app/{org}/{audit}/findings", "*"),
+    (
+        "POST /app/{org}/{audit}/findings/{finding}",
+        "owner admin compliance-manager control-owner",
+    ),
+    (
+        "GET /app/{org}/{audit}/query",
+        "owner admin compliance-manager control-owner auditor",
+    ),
+    (
+        "POST /app/{org}/{audit}/query",
+        "owner admin compliance-manager control-owner auditor",
+    ),
+    (
+        "GET /app/{org}/{audit}/reports",
         "owner admin compliance-manager auditor viewer",
     ),
 ];
@@ -198,12 +240,7 @@ impl Fixture {
 
     /// The request that exercises `route` in tenant `t` as `client`, with a body that would
     /// succeed: (method, path, json body, raw upload).
-    fn probe(
-        &self,
-        route: &str,
-        t: &Tenant,
-        client: &Client,
-    ) -> (String, String, Option<serde_json::Value>, Option<Vec<u8>>) {
+    fn probe(&self, route: &str, t: &Tenant, client: &Client) -> Probe {
         let (method, pattern) = route.split_once(' ').unwrap();
         let n = self.next();
         let h = &self.h;
@@ -249,7 +286,27 @@ impl Fixture {
             .replace("{test}", &self.sampled_test)
             .replace("{control}", "CHG-01")
             .replace("{entry}", &self.entry.to_string())
-            .replace("{kind}", "readiness");
+            .replace("{kind}", "readiness")
+            .replace("{file}", "app.css");
+        // The web app's forms post url-encoded fields (the CSRF token among them).
+        let form = match route {
+            "POST /login" => {
+                Some("email=nobody%40nowhere.test&password=wrong+password+here".to_string())
+            }
+            "POST /logout" | "POST /app/{org}/{audit}/assess" => Some(String::new()),
+            "POST /app/{org}/{audit}/findings/{finding}" => {
+                Some(format!("status=in-progress&response=page+probe+{n}"))
+            }
+            "POST /app/{org}/{audit}/query" => Some("sql=SELECT+1+AS+one".to_string()),
+            "POST /invite" => {
+                Some("token=no.such&name=X&password=correct+horse+battery+staple".to_string())
+            }
+            "POST /app/{org}/settings/invitations" => {
+                Some(format!("email=page{n}%40example.test&role=viewer"))
+            }
+            "POST /app/{org}/settings/tokens" => Some(format!("name=page+{n}&role=viewer")),
+            _ => None,
+        };
         let body = match route {
             "POST /api/v1/setup" | "POST /setup" => Some(
                 json!({ "token": "wrong", "email": "x@y.test", "name": "X", "password": "correct horse battery staple" }),
@@ -270,9 +327,7 @@ impl Fixture {
                 Some(json!({ "name": format!("ci {n}") }))
             }
             r if r.ends_with("/query") => Some(json!({ "sql": "SELECT 1 AS one" })),
-            r if r.ends_with("/findings/{finding}") => {
-                Some(json!({ "status": "in-progress", "response": format!("probe {n}") }))
-            }
+            _ if form.is_some() => None,
             r if r.ends_with("/findings/{finding}") => {
                 Some(json!({ "status": "in-progress", "response": format!("probe {n}") }))
             }
@@ -283,14 +338,27 @@ impl Fixture {
         if upload.is_some() {
             path.push_str(&format!("?name=probe{n}.txt&kind=document"));
         }
-        (method.to_string(), path, body, upload)
+        Probe {
+            method: method.to_string(),
+            path,
+            body,
+            upload,
+            form,
+        }
     }
 
     fn call(&self, route: &str, t: &Tenant, client: &Client) -> (u16, String) {
-        let (method, path, body, upload) = self.probe(route, t, client);
-        let a = match upload {
-            Some(bytes) => self.h.upload(&path, client, bytes),
-            None if route == "POST /setup" => {
+        let Probe {
+            method,
+            path,
+            body,
+            upload,
+            form,
+        } = self.probe(route, t, client);
+        let a = match (upload, form) {
+            (Some(bytes), _) => self.h.upload(&path, client, bytes),
+            (None, Some(fields)) => self.h.form(&path, client, &fields),
+            (None, None) if route == "POST /setup" => {
                 let req = axum::http::Request::builder()
                     .method("POST")
                     .uri(&path)
@@ -301,8 +369,14 @@ impl Fixture {
                     .unwrap();
                 self.h.raw(req)
             }
-            None => self.h.send(&method, &path, client, body),
+            (None, None) => self.h.send(&method, &path, client, body),
         };
+        if route == "POST /login" || route == "POST /api/v1/session" {
+            // The probes' wrong passwords would otherwise reach the sign-in throttle.
+            for key in ["ip:local", "acct:nobody@nowhere.test"] {
+                self.h.state.limiter.succeed(key);
+            }
+        }
         (
             a.status.as_u16(),
             format!("{method} {path} -> {} {}", a.status, a.text()),
@@ -310,12 +384,32 @@ impl Fixture {
     }
 }
 
+/// One request of the matrix: a JSON body, a raw upload or form fields.
+struct Probe {
+    method: String,
+    path: String,
+    body: Option<serde_json::Value>,
+    upload: Option<Vec<u8>>,
+    form: Option<String>,
+}
+
+/// Whether a route is a page of the web app: without a session it sends the browser to the
+/// sign-in page (303) instead of answering 401, and its form posts answer 303 on success.
+fn is_page(route: &str) -> bool {
+    let path = route.split_once(' ').map(|(_, p)| p).unwrap_or(route);
+    matches!(path, "/" | "/login" | "/logout" | "/invite") || path.starts_with("/app")
+}
+
 /// What a public route answers to the probe (the probes of sign-in, setup and invitation
 /// carry wrong secrets, so they are refused on their merits, not by the router).
 fn public_answer(route: &str) -> u16 {
     match route {
-        "POST /api/v1/setup" | "POST /setup" | "POST /api/v1/invitations/accept" => 403,
-        "POST /api/v1/session" => 401,
+        "POST /api/v1/setup"
+        | "POST /setup"
+        | "POST /api/v1/invitations/accept"
+        | "POST /invite" => 403,
+        "POST /api/v1/session" | "POST /login" => 401,
+        "GET /" => 303,
         // Single sign-on is not configured in the matrix's server.
         "GET /auth/oidc/login" | "GET /auth/oidc/callback" => 404,
         _ => 200,
@@ -360,7 +454,13 @@ fn run(backend: Backend) {
         let tenant_route = route.contains("{org}");
         // Without credentials.
         let (code, what) = f.call(route, &f.h.a, &Client::anonymous());
-        let want = if is_public { public_answer(route) } else { 401 };
+        let want = if is_public {
+            public_answer(route)
+        } else if is_page(route) {
+            303
+        } else {
+            401
+        };
         cells += 1;
         if code != want {
             failures.push(format!("anonymous: want {want}: {what}"));
@@ -379,7 +479,7 @@ fn run(backend: Backend) {
             };
             cells += 1;
             let ok = if want == 0 {
-                (200..300).contains(&code)
+                (200..300).contains(&code) || (is_page(route) && code == 303)
             } else {
                 code == want
             };

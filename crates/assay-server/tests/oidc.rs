@@ -4,7 +4,7 @@
 //! refused, and a person whose groups map to nothing turned away. On both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use assay_server::oidc::{Client, GroupRule, OidcConfig};
 use base64::Engine;

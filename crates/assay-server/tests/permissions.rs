@@ -10,7 +10,7 @@ fn permissions_doc_is_current() {
         std::fs::write(&path, &want).unwrap();
     }
     let have = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(have == want, "docs/permissions.md is stale; run UPDATE_DOCS=1 cargo test -p assay-server --test permissions");
+    assert!(have == want, "docs/permissions.md is stale; run UPDATE_DOCS=1 cargo test -p assay-server --test api permissions");
 }
 
 #[test]

@@ -164,8 +164,8 @@ async fn setup(
 /// Email and password.
 #[derive(Debug, Deserialize)]
 pub struct Login {
-    email: String,
-    password: String,
+    pub(crate) email: String,
+    pub(crate) password: String,
 }
 
 /// `POST /api/v1/session`: sign in. Always a new session (the id rotates at every sign-in).
@@ -346,10 +346,10 @@ pub async fn me(
 /// An invitation's token, and the account's name and password.
 #[derive(Debug, Deserialize)]
 pub struct Accept {
-    token: String,
+    pub(crate) token: String,
     #[serde(default)]
-    name: String,
-    password: String,
+    pub(crate) name: String,
+    pub(crate) password: String,
 }
 
 /// `POST /api/v1/invitations/accept`: a new account (name and password) or an existing one

@@ -3,13 +3,13 @@
 //! cannot exist without one (deny by default). The same table generates the OpenAPI
 //! document, `docs/permissions.md` and the authorization matrix test's list of routes.
 
-mod accounts;
-mod audits;
-mod evidence;
-mod extract;
+pub(crate) mod accounts;
+pub(crate) mod audits;
+pub(crate) mod evidence;
+pub(crate) mod extract;
 mod openapi;
-mod orgs;
-mod results;
+pub(crate) mod orgs;
+pub(crate) mod results;
 mod sso;
 mod system;
 
@@ -18,6 +18,7 @@ use crate::permissions::{allows, Permission, Role};
 use crate::problem::Problem;
 use crate::state::{AppState, Served};
 use crate::store::{accounts as acct, tenants};
+use crate::web;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
@@ -178,6 +179,30 @@ routes! {
     GET "/api/v1/orgs/{org}/audits/{audit}/tests/{test}", Audit(P::Read), "A test's outcome in the latest assessment" => results::test_outcome;
     GET "/api/v1/orgs/{org}/audits/{audit}/tests/{test}/sample", Audit(P::Read), "The items to test for a sampled test, from its recorded seed" => results::sample;
     GET "/api/v1/orgs/{org}/audits/{audit}/reports/{kind}", Audit(P::Reports), "A report of the latest assessment (?format=html|md|json|pdf|xlsx)" => results::report;
+    GET "/", Public, "Page: the web app (to /app)" => web::session_pages::root;
+    GET "/static/{file}", Public, "The web app's stylesheet, script and icon" => web::assets::file;
+    GET "/login", Public, "Page: sign in" => web::session_pages::form;
+    POST "/login", Public, "Page: sign in from the form (then to ?next)" => web::session_pages::submit;
+    POST "/logout", Account, "Page: sign out of this session" => web::session_pages::logout;
+    GET "/app", Account, "Page: the audits this account may open" => web::session_pages::home;
+    GET "/invite", Public, "Page: accept an invitation" => web::session_pages::invite_form;
+    POST "/invite", Public, "Page: accept an invitation from the form (then signed in)" => web::session_pages::invite_submit;
+    GET "/app/{org}/settings", Org(P::ReadMembers), "Page: members, invitations, API tokens, collectors and periods" => web::work_pages::settings;
+    POST "/app/{org}/settings/invitations", Org(P::ManageMembers), "Page: invite someone (form; the link is shown once)" => web::work_pages::invite;
+    POST "/app/{org}/settings/tokens", Org(P::Tokens), "Page: create an API token (form; shown once)" => web::work_pages::create_token;
+    GET "/app/{org}/{audit}", Audit(P::Read), "Page: the dashboard" => web::audit_pages::dashboard;
+    POST "/app/{org}/{audit}/assess", Audit(P::Assess), "Page: assess now (form)" => web::audit_pages::assess;
+    GET "/app/{org}/{audit}/controls", Audit(P::Read), "Page: controls, filterable" => web::audit_pages::controls;
+    GET "/app/{org}/{audit}/controls/{control}", Audit(P::Read), "Page: one control, its tests, populations and exceptions" => web::audit_pages::control;
+    GET "/app/{org}/{audit}/criteria", Audit(P::Read), "Page: the criteria in scope and the controls covering them" => web::audit_pages::criteria;
+    GET "/app/{org}/{audit}/evidence", Audit(P::ReadEvidence), "Page: the evidence in the locker" => web::evidence_pages::list;
+    GET "/app/{org}/{audit}/evidence/upload", Audit(P::UploadEvidence), "Page: upload evidence" => web::evidence_pages::upload;
+    GET "/app/{org}/{audit}/evidence/{entry}", Audit(P::ReadEvidence), "Page: one piece of evidence with its viewer" => web::evidence_pages::entry;
+    GET "/app/{org}/{audit}/findings", Audit(P::Read), "Page: findings and their triage" => web::work_pages::findings;
+    POST "/app/{org}/{audit}/findings/{finding}", Audit(P::Triage), "Page: triage a finding (form)" => web::work_pages::triage;
+    GET "/app/{org}/{audit}/query", Audit(P::Query), "Page: the tables and the SQL box" => web::work_pages::query_page;
+    POST "/app/{org}/{audit}/query", Audit(P::Query), "Page: run a query (form; format=csv downloads)" => web::work_pages::query_run;
+    GET "/app/{org}/{audit}/reports", Audit(P::Reports), "Page: reports to download" => web::work_pages::reports;
 }
 
 /// The OpenAPI 3.1 document of this router.
@@ -227,9 +252,26 @@ fn stronger(a: Option<Role>, b: Option<Role>) -> Option<Role> {
 /// Enforces a route's access rule, then hands the handler a [`Ctx`].
 async fn authorize(
     State((state, info)): State<(AppState, RouteInfo)>,
-    mut req: Request,
+    req: Request,
     next: Next,
 ) -> Response {
+    let page = web::is_page(info.path);
+    let fail = |p: Problem, path: &str| {
+        if page {
+            web::error_page(p, Some(path))
+        } else {
+            axum::response::IntoResponse::into_response(p)
+        }
+    };
+    let back = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let mut req = match web::forms::lift_token(req, state.options.max_body).await {
+        Ok(r) => r,
+        Err(p) => return fail(p, &back),
+    };
     let parts = Parts {
         ip: client_ip(&req),
         method: req.method().clone(),
@@ -241,7 +283,14 @@ async fn authorize(
             req.extensions_mut().insert(ctx);
             next.run(req).await
         }
-        Err(p) => axum::response::IntoResponse::into_response(p),
+        Err(p) => fail(
+            p,
+            if req.method() == Method::GET {
+                &back
+            } else {
+                "/app"
+            },
+        ),
     }
 }
 
