@@ -126,13 +126,21 @@ pub fn open(
         if audits.contains_key(&audit.id) {
             return Err(bad("given twice".into()));
         }
+        // The latest assessment run through the server survives a restart. One that no
+        // longer reads (written by another version) is dropped: the next assessment
+        // replaces it.
+        let id = audit.id.clone();
+        let kept = db
+            .tx(|c| store::assessments::latest(c, &id))?
+            .and_then(|json| serde_json::from_str::<assay_engine::Assessment>(&json).ok())
+            .map(Arc::new);
         audits.insert(
             audit.id.clone(),
             Arc::new(Served {
                 org,
                 audit,
                 project,
-                latest: RwLock::new(None),
+                latest: RwLock::new(kept),
                 parsed: Default::default(),
             }),
         );

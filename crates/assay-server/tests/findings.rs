@@ -26,6 +26,30 @@ fn triage(backend: Backend) {
         .as_str()
         .unwrap()
         .to_string();
+    // A restarted server shows the same latest assessment.
+    let kept = h.reopen();
+    let before = h
+        .state
+        .served(&h.a.audit_id)
+        .unwrap()
+        .latest
+        .read()
+        .unwrap()
+        .clone()
+        .unwrap();
+    let after = kept
+        .served(&h.a.audit_id)
+        .unwrap()
+        .latest
+        .read()
+        .unwrap()
+        .clone();
+    let after = after.expect("the latest assessment survives a restart");
+    assert_eq!(
+        serde_json::to_value(&*before).unwrap(),
+        serde_json::to_value(&*after).unwrap()
+    );
+    drop(kept);
     let path = h.root_a().join("findings").join(format!("{id}.yaml"));
     // Bad input: a status that does not exist, a field that does not exist, not JSON.
     for body in [json!({ "status": "done" }), json!({ "colour": "red" })] {

@@ -85,6 +85,13 @@ pub async fn assess(
     let s2 = s.clone();
     let a = blocking(move || Ok(s2.project.assess(None, &Silent)?)).await?;
     let a = Arc::new(a);
+    let (id, json) = (
+        s.audit.id.clone(),
+        serde_json::to_string(&*a).map_err(Problem::internal)?,
+    );
+    state
+        .db(move |c| Ok(crate::store::assessments::save(c, &id, &json)?))
+        .await?;
     if let Ok(mut latest) = s.latest.write() {
         *latest = Some(a.clone());
     }

@@ -37,6 +37,8 @@ const TABLES: &[&str] = &[
         seq BIGINT PRIMARY KEY, at TEXT NOT NULL, org TEXT NOT NULL, audit TEXT NOT NULL,
         actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, ip TEXT NOT NULL,
         ledger_audit TEXT NOT NULL, entry_seq BIGINT NOT NULL, entry_hash TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS assessments (
+        audit TEXT PRIMARY KEY, body TEXT NOT NULL, created BIGINT NOT NULL)",
 ];
 
 /// Creates every table that does not exist yet.

@@ -3,6 +3,7 @@
 //! in the store itself, not only by the router.
 
 pub mod accounts;
+pub mod assessments;
 pub mod flows;
 pub mod log;
 pub mod sessions;

@@ -41,6 +41,8 @@ pub struct Harness {
     pub b: Tenant,
     pub setup: Option<String>,
     pub backend: Backend,
+    /// Where the state lives, to open it again as a restarted server would.
+    pub database: assay_server::state::Database,
 }
 
 /// A signed-in browser: its cookie and CSRF token.
@@ -148,7 +150,7 @@ impl Harness {
         let roots: Vec<_> = dirs.iter().map(|d| d.path().join("soc2-2026")).collect();
         let opened = assay_server::open(
             &roots,
-            &database,
+            &database.clone(),
             options,
             oidc,
             assay_catalog::Catalog::embedded().unwrap(),
@@ -176,7 +178,26 @@ impl Harness {
             b,
             setup: opened.setup,
             backend,
+            database,
         })
+    }
+
+    /// The state a restarted server would have: the same workspaces and database.
+    pub fn reopen(&self) -> assay_server::state::AppState {
+        let roots: Vec<_> = self
+            .dirs
+            .iter()
+            .map(|d| d.path().join("soc2-2026"))
+            .collect();
+        assay_server::open(
+            &roots,
+            &self.database,
+            self.state.options.clone(),
+            None,
+            assay_catalog::Catalog::embedded().unwrap(),
+        )
+        .unwrap()
+        .state
     }
 
     /// The workspace root of tenant A.
