@@ -14,72 +14,20 @@ mod webdriver;
 use common::*;
 use serde_json::{json, Value};
 use sha2::Digest as _;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use webdriver::{Driver, Session};
 
 const OWNER: (&str, &str) = ("lead@acme.test", "correct horse battery staple");
 const AUDITOR: (&str, &str) = ("auditor@cpa.test", "another long passphrase here");
 const AXE: &str = include_str!("browser/axe.min.js");
 
-struct Server {
-    child: Child,
-    base: String,
-    setup: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(ws: &Path) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("assay"))
-        .args([
-            "-C",
-            ws.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split(" on ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
-    let mut setup = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some((_, t)) = line.split_once("/setup?token=") {
-            setup = t.trim().to_string();
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base, setup }
-}
-
 /// The owner, through the setup link; returns the audit's page address.
 fn owner(s: &Server) -> String {
     let http = reqwest::blocking::Client::new();
     let r = http
         .post(format!("{}/api/v1/setup", s.base))
-        .json(&json!({ "token": s.setup, "email": OWNER.0, "name": "Lee Adams", "password": OWNER.1 }))
+        .json(&json!({ "token": s.setup.clone().unwrap(), "email": OWNER.0, "name": "Lee Adams", "password": OWNER.1 }))
         .send()
         .unwrap();
     assert_eq!(r.status(), 201);
@@ -243,7 +191,7 @@ fn the_web_app_in_a_real_browser() {
     let (code, _, err) = run(tmp.path(), &["demo", "--out", "ws"]);
     assert!(code == 0 || code == 1, "assay demo failed: {err}");
     let ws = tmp.path().join("ws");
-    let server = serve(&ws);
+    let server = start(&ws);
     let audit = owner(&server);
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir(&downloads).unwrap();

@@ -7,61 +7,10 @@ mod common;
 use common::*;
 
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 const PASSWORD: &str = "correct horse battery staple";
-
-/// A running server: the process, its base URL and the setup secret it printed, if any.
-struct Server {
-    child: Child,
-    base: String,
-    setup: Option<String>,
-}
-
-fn start(ws: &Path) -> Server {
-    start_with(ws, &[])
-}
-
-fn start_with(ws: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("assay"))
-        .args([
-            "-C",
-            ws.to_str().unwrap(),
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .args(extra)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let base = first
-        .split(" on ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
-    let mut setup = None;
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some((_, t)) = line.split_once("/setup?token=") {
-            setup = Some(t.trim().to_string());
-        }
-        if line.starts_with("Press Ctrl-C") {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base, setup }
-}
 
 fn verify(ws: &Path) {
     let (code, out, err) = run(ws, &["verify"]);

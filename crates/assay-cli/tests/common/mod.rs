@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test support
 
 use assert_cmd::Command;
+use std::io::BufRead as _;
 use std::path::Path;
 
 /// The `assay` binary, started in `dir`, without colours.
@@ -49,4 +50,63 @@ pub fn entry_count(ws: &Path) -> usize {
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     v["entries"].as_array().unwrap().len()
+}
+
+/// A running server: the process, its base URL and the setup secret it printed, if any.
+pub struct Server {
+    pub child: std::process::Child,
+    pub base: String,
+    pub setup: Option<String>,
+}
+
+/// `assay -C WS serve` on a free loopback port, once it is listening.
+pub fn start(ws: &Path) -> Server {
+    start_with(ws, &[])
+}
+
+/// The same, with more arguments.
+pub fn start_with(ws: &Path, extra: &[&str]) -> Server {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("assay"))
+        .args([
+            "-C",
+            ws.to_str().unwrap(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .args(extra)
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .split(" on ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut setup = None;
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some((_, t)) = line.split_once("/setup?token=") {
+            setup = Some(t.trim().to_string());
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base, setup }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -57,6 +57,27 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
+/// An API answer that signed someone in, as a redirect to `to` carrying its session
+/// cookie; or, when it did not, its status and the problem's detail for the form.
+async fn signed_in_or_reason(answer: Response, to: &str) -> Result<Response, (StatusCode, String)> {
+    if answer.status().is_success() {
+        let mut r = see_other(to);
+        for c in answer.headers().get_all(header::SET_COOKIE) {
+            r.headers_mut().append(header::SET_COOKIE, c.clone());
+        }
+        return Ok(r);
+    }
+    let status = answer.status();
+    let body = axum::body::to_bytes(answer.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let detail = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v["detail"].as_str().map(str::to_string))
+        .unwrap_or_else(|| "the server refused it without saying why".into());
+    Err((status, detail))
+}
+
 /// `POST /login`: signs in through the API's handler, then goes to `next`.
 pub async fn submit(
     State(state): State<AppState>,
@@ -74,21 +95,10 @@ pub async fn submit(
         }),
     )
     .await;
-    if answer.status().is_success() {
-        let mut r = see_other(&next);
-        for c in answer.headers().get_all(header::SET_COOKIE) {
-            r.headers_mut().append(header::SET_COOKIE, c.clone());
-        }
-        return Ok(r);
-    }
-    let status = answer.status();
-    let body = axum::body::to_bytes(answer.into_body(), 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let detail = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v["detail"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "sign-in failed".into());
+    let (status, detail) = match signed_in_or_reason(answer, &next).await {
+        Ok(r) => return Ok(r),
+        Err(failed) => failed,
+    };
     let code = if status == StatusCode::TOO_MANY_REQUESTS {
         status
     } else {
@@ -139,21 +149,10 @@ pub async fn invite_submit(
         }),
     )
     .await;
-    if answer.status().is_success() {
-        let mut r = see_other("/app");
-        for c in answer.headers().get_all(header::SET_COOKIE) {
-            r.headers_mut().append(header::SET_COOKIE, c.clone());
-        }
-        return Ok(r);
-    }
-    let status = answer.status();
-    let body = axum::body::to_bytes(answer.into_body(), 64 * 1024)
-        .await
-        .unwrap_or_default();
-    let detail = serde_json::from_slice::<serde_json::Value>(&body)
-        .ok()
-        .and_then(|v| v["detail"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "the invitation could not be accepted".into());
+    let (status, detail) = match signed_in_or_reason(answer, "/app").await {
+        Ok(r) => return Ok(r),
+        Err(failed) => failed,
+    };
     Ok((status, invite_page(&f.token, &f.name, Some(detail))?).into_response())
 }
 

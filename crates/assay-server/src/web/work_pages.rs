@@ -299,6 +299,27 @@ async fn settings_page(
     )
 }
 
+/// What the settings page shows after a form that creates a secret: the secret, once (taken
+/// from the API's answer by `secret`), or the reason the API refused.
+async fn shown_once(
+    answer: Result<Response, Problem>,
+    kind: &str,
+    what: &str,
+    secret: impl FnOnce(&Value) -> Value,
+) -> Result<Value, PageError> {
+    match answer {
+        Ok(r) => {
+            let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024)
+                .await
+                .map_err(Problem::internal)?;
+            let v: Value = serde_json::from_slice(&bytes).map_err(Problem::internal)?;
+            Ok(json!({ "kind": kind, "what": what, "secret": secret(&v) }))
+        }
+        Err(p) if p.status < 500 => Ok(json!({ "kind": "error", "what": p.detail })),
+        Err(p) => Err(p.into()),
+    }
+}
+
 /// The invitation form.
 #[derive(Debug, Deserialize)]
 pub struct InviteForm {
@@ -318,28 +339,21 @@ pub async fn invite(
     let body = json!({ "email": f.email.trim(), "role": f.role, "audit": (!f.audit.is_empty()).then_some(f.audit.clone()) });
     let b = serde_json::from_value(body)
         .map_err(|e| Problem::bad_request(format!("invitation form: {e}")))?;
-    let flash = match orgs::invite(
+    let answer = orgs::invite(
         State(state.clone()),
         Extension(ctx.clone()),
         crate::api::extract::Json(b),
     )
-    .await
-    {
-        Ok(r) => {
-            let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024)
-                .await
-                .map_err(Problem::internal)?;
-            let v: Value = serde_json::from_slice(&bytes).map_err(Problem::internal)?;
-            let link = format!(
-                "{}/invite?token={}",
-                state.options.public_url.trim_end_matches('/'),
-                v["token"].as_str().unwrap_or("")
-            );
-            json!({ "kind": "invitation", "what": format!("Invitation for {} as {}", f.email.trim(), f.role), "secret": link })
-        }
-        Err(p) if p.status < 500 => json!({ "kind": "error", "what": p.detail }),
-        Err(p) => return Err(p.into()),
-    };
+    .await;
+    let base = state.options.public_url.trim_end_matches('/').to_string();
+    let what = format!("Invitation for {} as {}", f.email.trim(), f.role);
+    let flash = shown_once(answer, "invitation", &what, |v| {
+        json!(format!(
+            "{base}/invite?token={}",
+            v["token"].as_str().unwrap_or("")
+        ))
+    })
+    .await?;
     settings_page(&state, &ctx, flash).await
 }
 
@@ -369,22 +383,13 @@ pub async fn create_token(
     let body = json!({ "name": f.name.trim(), "role": (!f.role.is_empty()).then_some(f.role.clone()), "days": days });
     let b = serde_json::from_value(body)
         .map_err(|e| Problem::bad_request(format!("token form: {e}")))?;
-    let flash = match orgs::create_token(
+    let answer = orgs::create_token(
         State(state.clone()),
         Extension(ctx.clone()),
         crate::api::extract::Json(b),
     )
-    .await
-    {
-        Ok(r) => {
-            let bytes = axum::body::to_bytes(r.into_body(), 64 * 1024)
-                .await
-                .map_err(Problem::internal)?;
-            let v: Value = serde_json::from_slice(&bytes).map_err(Problem::internal)?;
-            json!({ "kind": "token", "what": format!("API token `{}`", f.name.trim()), "secret": v["secret"] })
-        }
-        Err(p) if p.status < 500 => json!({ "kind": "error", "what": p.detail }),
-        Err(p) => return Err(p.into()),
-    };
+    .await;
+    let what = format!("API token `{}`", f.name.trim());
+    let flash = shown_once(answer, "token", &what, |v| v["secret"].clone()).await?;
     settings_page(&state, &ctx, flash).await
 }
