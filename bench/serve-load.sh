@@ -4,12 +4,14 @@
 # as JSON for docs/performance.md. Needs the release build:
 #   cargo build --release -p assay-cli -p assay-server --bins --example load
 #   bash bench/serve-load.sh [SESSIONS] [SECONDS]
+# PROFILE=debug uses the debug build instead (slower: an upper bound on the latencies).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sessions="${1:-100}"
 seconds="${2:-60}"
-assay="$PWD/target/release/assay"
-load="$PWD/target/release/examples/load"
+profile="${PROFILE:-release}"
+assay="$PWD/target/$profile/assay"
+load="$PWD/target/$profile/examples/load"
 for b in "$assay" "$load"; do
   [ -x "$b" ] || { echo "missing $b: build it first (see the header of this script)" >&2; exit 2; }
 done

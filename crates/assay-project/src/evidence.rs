@@ -5,7 +5,7 @@ use assay_locker::entry::Entry;
 use assay_workspace::Workspace;
 
 /// One entry of the locker, with its freshness for the workspace's audit.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct EvidenceRow {
     /// The ledger entry.
     pub entry: Entry,

@@ -142,6 +142,8 @@ pub fn open(
                 project,
                 latest: RwLock::new(kept),
                 parsed: Default::default(),
+                built: Default::default(),
+                listed: Default::default(),
             }),
         );
     }

@@ -74,6 +74,19 @@ pub struct Served {
     pub latest: RwLock<Option<Arc<Assessment>>>,
     /// The workspace as last read, and when (see [`Served::workspace`]).
     pub parsed: std::sync::Mutex<Option<(std::time::Instant, Arc<assay_workspace::Workspace>)>>,
+    /// The standard tables as last built, and the ledger size they were built at (see
+    /// [`Served::tables`]).
+    pub built: std::sync::Mutex<Option<(u64, Arc<assay_tables::Tables>)>>,
+    /// The evidence rows as last listed, with the ledger size and the workspace settings they
+    /// were listed for (see [`Served::evidence`]).
+    pub listed: std::sync::Mutex<Option<EvidenceCache>>,
+}
+
+/// The evidence list as of one ledger size and one parsed workspace.
+pub struct EvidenceCache {
+    size: u64,
+    settings: String,
+    rows: Arc<Vec<assay_project::EvidenceRow>>,
 }
 
 /// How long a parsed workspace is reused before its files are read again: edits on disk
@@ -96,6 +109,74 @@ impl Served {
             *cache = Some((std::time::Instant::now(), ws.clone()));
         }
         ws
+    }
+
+    /// How many entries the ledger holds now (0 without a locker).
+    pub fn ledger_size(&self) -> Result<u64, assay_project::ProjectError> {
+        Ok(match self.project.locker_if_any()? {
+            Some(l) => l.head().map_err(assay_project::ProjectError::from)?.0,
+            None => 0,
+        })
+    }
+
+    /// Whether every entry after the first `from` up to `to` is an audit-log event.
+    fn only_log_since(&self, from: u64, to: u64) -> bool {
+        let Ok(Some(l)) = self.project.locker_if_any() else {
+            return false;
+        };
+        (from + 1..=to).all(|seq| {
+            l.find(&seq.to_string())
+                .is_ok_and(|e| e.record.kind == crate::audit_log::KIND)
+        })
+    }
+
+    /// The standard tables, built again only when evidence has been added since the last
+    /// build (the ledger is append-only, so its size names its contents; the server's own
+    /// audit-log entries feed no table).
+    pub fn tables(&self) -> Result<Arc<assay_tables::Tables>, assay_project::ProjectError> {
+        let size = self.ledger_size()?;
+        if let Ok(mut cache) = self.built.lock() {
+            if let Some((at, t)) = cache.as_mut() {
+                // Entries of the server's own audit log (a sign-in, a triage) feed no table.
+                if *at < size && self.only_log_since(*at, size) {
+                    *at = size;
+                }
+                if *at == size {
+                    return Ok(t.clone());
+                }
+            }
+        }
+        let t = Arc::new(self.project.tables(&assay_project::Silent)?.tables);
+        if let Ok(mut cache) = self.built.lock() {
+            *cache = Some((size, t.clone()));
+        }
+        Ok(t)
+    }
+
+    /// Every evidence row with its freshness, listed again only when the ledger has grown or
+    /// the workspace's settings changed (freshness depends on them).
+    pub fn evidence(
+        &self,
+    ) -> Result<Arc<Vec<assay_project::EvidenceRow>>, assay_project::ProjectError> {
+        let (size, ws) = (self.ledger_size()?, self.workspace());
+        // Freshness reads the audit period and the time-to-live per kind from assay.toml.
+        let settings = format!("{:?}", ws.config);
+        if let Ok(cache) = self.listed.lock() {
+            if let Some(c) = cache.as_ref() {
+                if c.size == size && c.settings == settings {
+                    return Ok(c.rows.clone());
+                }
+            }
+        }
+        let rows = Arc::new(self.project.evidence_in(&ws, None)?);
+        if let Ok(mut cache) = self.listed.lock() {
+            *cache = Some(EvidenceCache {
+                size,
+                settings,
+                rows: rows.clone(),
+            });
+        }
+        Ok(rows)
     }
 }
 

@@ -38,7 +38,12 @@ pub async fn list(
 ) -> Result<Json<Page<EvidenceRow>>, Problem> {
     let s = ctx.audit()?.clone();
     blocking(move || {
-        let rows = s.project.evidence_in(&s.workspace(), q.kind.as_deref())?;
+        let rows: Vec<EvidenceRow> = s
+            .evidence()?
+            .iter()
+            .filter(|r| q.kind.as_ref().is_none_or(|k| &r.entry.record.kind == k))
+            .cloned()
+            .collect();
         Ok(Json(page(
             rows,
             PageQuery {
@@ -80,9 +85,8 @@ pub async fn show(
     blocking(move || {
         let (_, e) = entry_of(&s, &id)?;
         let stale = s
-            .project
-            .evidence_in(&s.workspace(), Some(&e.record.kind))?
-            .into_iter()
+            .evidence()?
+            .iter()
             .find(|r| r.entry.seq == e.seq)
             .and_then(|r| r.stale);
         Ok(Json(

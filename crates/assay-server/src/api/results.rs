@@ -24,7 +24,7 @@ pub const MAX_ROWS: usize = 10_000;
 /// `GET .../tables`: each standard table and its rows.
 pub async fn tables(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Value>, Problem> {
     let s = ctx.audit()?.clone();
-    let t = blocking(move || Ok(s.project.tables(&Silent)?.tables)).await?;
+    let t = blocking(move || Ok(s.tables()?)).await?;
     let schema: std::collections::BTreeMap<&str, &assay_tables::schema::Table> =
         assay_tables::schema::TABLES
             .iter()
@@ -59,7 +59,7 @@ pub async fn query(
     Json(q): Json<Sql>,
 ) -> Result<Json<serde_json::Value>, Problem> {
     let s = ctx.audit()?.clone();
-    let t = blocking(move || Ok(s.project.tables(&Silent)?.tables)).await?;
+    let t = blocking(move || Ok(s.tables()?)).await?;
     let result = t.query(&q.sql).await.map_err(|e| {
         Problem::bad_request(format!(
             "query failed: {e}; GET .../tables lists the tables and columns"

@@ -22,14 +22,10 @@ fn latest(s: &Served) -> Option<Arc<Assessment>> {
 
 /// The evidence hash → ledger entry number, to link exceptions to their evidence.
 pub fn entry_numbers(s: &Served) -> BTreeMap<String, u64> {
-    s.project
-        .locker_if_any()
-        .ok()
-        .flatten()
-        .and_then(|l| l.entries().ok())
-        .map(|es| {
-            es.into_iter()
-                .map(|e| (e.record.blob.clone(), e.seq))
+    s.evidence()
+        .map(|rows| {
+            rows.iter()
+                .map(|r| (r.entry.record.blob.clone(), r.entry.seq))
                 .collect()
         })
         .unwrap_or_default()
@@ -43,9 +39,8 @@ pub async fn dashboard(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, P
     let s2 = s.clone();
     let stale: Vec<Value> = blocking(move || {
         Ok(s2
-            .project
-            .evidence_in(&s2.workspace(), None)?
-            .into_iter()
+            .evidence()?
+            .iter()
             .filter(|r| r.stale == Some(true))
             .map(|r| json!({ "seq": r.entry.seq, "kind": r.entry.record.kind, "source": r.entry.record.provenance, "effective_to": r.entry.record.effective_to, "collected_at": r.entry.record.collected_at }))
             .collect())

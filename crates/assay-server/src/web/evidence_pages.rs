@@ -38,7 +38,7 @@ pub async fn list(
     let s = ctx.audit()?.clone();
     let (kind, offset) = (f.kind.clone(), f.offset);
     let (rows, kinds) = blocking(move || {
-        let all = s.project.evidence_in(&s.workspace(), None)?;
+        let all: Vec<_> = s.evidence()?.iter().cloned().collect();
         let kinds: std::collections::BTreeSet<String> =
             all.iter().map(|r| r.entry.record.kind.clone()).collect();
         // The server's own audit log shares the ledger; it shows only when asked for.

@@ -260,7 +260,7 @@ async fn settings_page(
         let mut out = Vec::new();
         for s in served {
             let ws = s.workspace();
-            let entries = s.project.evidence_in(&ws, None)?;
+            let entries = s.evidence()?;
             let collectors: Vec<Value> = ws
                 .config
                 .as_ref()
