@@ -12,7 +12,7 @@ mod common;
 mod webdriver;
 
 use common::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,37 +24,8 @@ const AXE: &str = include_str!("browser/axe.min.js");
 
 /// The owner, through the setup link; returns the audit's page address.
 fn owner(s: &Server) -> String {
-    let http = reqwest::blocking::Client::new();
-    let r = http
-        .post(format!("{}/api/v1/setup", s.base))
-        .json(&json!({ "token": s.setup.clone().unwrap(), "email": OWNER.0, "name": "Lee Adams", "password": OWNER.1 }))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let get = |path: &str| -> Value {
-        http.get(format!("{}{path}", s.base))
-            .header("cookie", &cookie)
-            .send()
-            .unwrap()
-            .json()
-            .unwrap()
-    };
-    let org = get("/api/v1/orgs")["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let audit = get(&format!("/api/v1/orgs/{org}/audits"))["items"][0]["slug"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    format!("{}/app/{org}/{audit}", s.base)
+    let o = common::setup_owner(s, OWNER.0, OWNER.1);
+    format!("{}/app/{}/{}", s.base, o.org, o.audit)
 }
 
 fn sign_in(b: &Session, base: &str, who: (&str, &str)) {

@@ -20,52 +20,17 @@ fn verify(ws: &Path) {
 /// The owner's API token (contributor, 1 day), made through the setup link, and the audit's
 /// API address.
 fn owner_token(s: &Server, http: &reqwest::blocking::Client) -> (String, String) {
-    let r = http
-        .post(format!("{}/api/v1/setup", s.base))
-        .json(&json!({ "token": s.setup.clone().unwrap(), "email": "lead@acme.test", "name": "Lee Adams", "password": PASSWORD }))
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let csrf = r.json::<serde_json::Value>().unwrap()["csrf"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let orgs: serde_json::Value = http
-        .get(format!("{}/api/v1/orgs", s.base))
-        .header("cookie", &cookie)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let org = orgs["items"][0]["slug"].as_str().unwrap().to_string();
+    let o = common::setup_owner(s, "lead@acme.test", PASSWORD);
     let t: serde_json::Value = http
-        .post(format!("{}/api/v1/orgs/{org}/tokens", s.base))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf)
+        .post(format!("{}/api/v1/orgs/{}/tokens", s.base, o.org))
+        .header("cookie", &o.cookie)
+        .header("x-csrf-token", &o.csrf)
         .json(&json!({ "name": "uploads", "role": "contributor", "days": 1 }))
         .send()
         .unwrap()
         .json()
         .unwrap();
-    let audits: serde_json::Value = http
-        .get(format!("{}/api/v1/orgs/{org}/audits", s.base))
-        .header("cookie", &cookie)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    let audit = format!(
-        "{}/api/v1/orgs/{org}/audits/{}",
-        s.base,
-        audits["items"][0]["slug"].as_str().unwrap()
-    );
+    let audit = format!("{}/api/v1/orgs/{}/audits/{}", s.base, o.org, o.audit);
     (t["secret"].as_str().unwrap().to_string(), audit)
 }
 

@@ -198,6 +198,22 @@ impl Locker {
             .collect())
     }
 
+    /// The entries after the first `seq`, in order (what was appended since the ledger held
+    /// `seq` entries).
+    pub fn entries_after(&self, seq: u64) -> Result<Vec<Entry>, LockerError> {
+        Ok(self
+            .ledger
+            .rows_after(seq)?
+            .iter()
+            .filter_map(|r| serde_json::from_str(&r.body).ok())
+            .collect())
+    }
+
+    /// How many entries the ledger holds, without reading them.
+    pub fn size(&self) -> Result<u64, LockerError> {
+        self.ledger.size()
+    }
+
     /// The entry with this sequence number, or whose blob hash starts with this prefix.
     pub fn find(&self, id: &str) -> Result<Entry, LockerError> {
         let id = id.trim().trim_start_matches('#');

@@ -54,6 +54,20 @@ fn setup(h: &Harness) -> Vec<String> {
     blobs
 }
 
+/// The ledger's size and its tail are read without the whole ledger, and agree with it.
+fn size_and_tail_agree_with_the_whole_ledger(h: &Harness) {
+    setup(h);
+    let l = h.locker();
+    assert_eq!(l.size().unwrap(), 5);
+    assert_eq!(l.size().unwrap(), l.head().unwrap().0);
+    let all = l.entries().unwrap();
+    let tail = l.entries_after(3).unwrap();
+    assert_eq!(tail.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
+    assert_eq!(tail[..], all[3..]);
+    assert!(l.entries_after(5).unwrap().is_empty());
+    assert_eq!(l.entries_after(0).unwrap(), all);
+}
+
 fn verify(h: &Harness) -> Report {
     h.locker().verify().unwrap()
 }
@@ -334,6 +348,7 @@ fn staged_files_are_recorded_together(h: &Harness) {
 }
 
 on_both_backends!(
+    size_and_tail_agree_with_the_whole_ledger,
     staged_files_are_recorded_together,
     flipped_byte_in_a_blob,
     deleted_blob,

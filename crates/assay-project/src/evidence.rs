@@ -14,6 +14,16 @@ pub struct EvidenceRow {
     pub stale: Option<bool>,
 }
 
+impl EvidenceRow {
+    /// One entry with its freshness for the workspace's audit.
+    pub fn of(entry: Entry, ws: &Workspace) -> EvidenceRow {
+        EvidenceRow {
+            stale: stale(&entry, ws),
+            entry,
+        }
+    }
+}
+
 /// Whether an entry is stale for the workspace's audit, when that can be judged.
 fn stale(entry: &Entry, ws: &Workspace) -> Option<bool> {
     let cfg = ws.config.as_ref()?;
@@ -50,10 +60,7 @@ impl Project {
             .entries()?
             .into_iter()
             .filter(|e| kind.is_none_or(|k| e.record.kind == k))
-            .map(|e| EvidenceRow {
-                stale: stale(&e, ws),
-                entry: e,
-            })
+            .map(|e| EvidenceRow::of(e, ws))
             .collect())
     }
 }

@@ -114,20 +114,28 @@ impl Served {
     /// How many entries the ledger holds now (0 without a locker).
     pub fn ledger_size(&self) -> Result<u64, assay_project::ProjectError> {
         Ok(match self.project.locker_if_any()? {
-            Some(l) => l.head().map_err(assay_project::ProjectError::from)?.0,
+            Some(l) => l.size().map_err(assay_project::ProjectError::from)?,
             None => 0,
         })
     }
 
-    /// Whether every entry after the first `from` up to `to` is an audit-log event.
-    fn only_log_since(&self, from: u64, to: u64) -> bool {
-        let Ok(Some(l)) = self.project.locker_if_any() else {
-            return false;
-        };
-        (from + 1..=to).all(|seq| {
-            l.find(&seq.to_string())
-                .is_ok_and(|e| e.record.kind == crate::audit_log::KIND)
+    /// The entries appended after the first `from` (none without a locker).
+    fn entries_after(
+        &self,
+        from: u64,
+    ) -> Result<Vec<assay_locker::entry::Entry>, assay_project::ProjectError> {
+        Ok(match self.project.locker_if_any()? {
+            Some(l) => l
+                .entries_after(from)
+                .map_err(assay_project::ProjectError::from)?,
+            None => Vec::new(),
         })
+    }
+
+    /// Whether every entry after the first `from` is an event of the server's audit log.
+    fn only_log_since(&self, from: u64) -> bool {
+        self.entries_after(from)
+            .is_ok_and(|new| new.iter().all(|e| e.record.kind == crate::audit_log::KIND))
     }
 
     /// The standard tables, built again only when evidence has been added since the last
@@ -138,7 +146,7 @@ impl Served {
         if let Ok(mut cache) = self.built.lock() {
             if let Some((at, t)) = cache.as_mut() {
                 // Entries of the server's own audit log (a sign-in, a triage) feed no table.
-                if *at < size && self.only_log_since(*at, size) {
+                if *at < size && self.only_log_since(*at) {
                     *at = size;
                 }
                 if *at == size {
@@ -153,22 +161,38 @@ impl Served {
         Ok(t)
     }
 
-    /// Every evidence row with its freshness, listed again only when the ledger has grown or
-    /// the workspace's settings changed (freshness depends on them).
+    /// Every evidence row with its freshness. The ledger is append-only, so when it has grown
+    /// only the new entries are read; all are listed again when the workspace's settings
+    /// changed (freshness depends on them).
     pub fn evidence(
         &self,
     ) -> Result<Arc<Vec<assay_project::EvidenceRow>>, assay_project::ProjectError> {
         let (size, ws) = (self.ledger_size()?, self.workspace());
         // Freshness reads the audit period and the time-to-live per kind from assay.toml.
         let settings = format!("{:?}", ws.config);
-        if let Ok(cache) = self.listed.lock() {
-            if let Some(c) = cache.as_ref() {
-                if c.size == size && c.settings == settings {
-                    return Ok(c.rows.clone());
-                }
+        let cached = match self.listed.lock() {
+            Ok(cache) => cache
+                .as_ref()
+                .filter(|c| c.settings == settings && c.size <= size)
+                .map(|c| (c.size, c.rows.clone())),
+            Err(_) => None,
+        };
+        let rows = match cached {
+            Some((at, rows)) if at == size => return Ok(rows),
+            Some((at, rows)) => {
+                let mut all = Vec::clone(&rows);
+                let new = self.entries_after(at)?;
+                all.extend(
+                    new.into_iter()
+                        .map(|e| assay_project::EvidenceRow::of(e, &ws)),
+                );
+                Arc::new(all)
             }
-        }
-        let rows = Arc::new(self.project.evidence_in(&ws, None)?);
+            None => Arc::new(self.project.evidence_in(&ws, None)?),
+        };
+        // What was read may include entries appended after `size` was taken: name it by what
+        // it holds.
+        let size = rows.last().map_or(size, |r| r.entry.seq.max(size));
         if let Ok(mut cache) = self.listed.lock() {
             *cache = Some(EvidenceCache {
                 size,

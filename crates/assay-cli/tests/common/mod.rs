@@ -110,3 +110,59 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The first owner, made through a server's setup link: their session and the first audit.
+pub struct Owner {
+    /// The session cookie (`name=value`).
+    pub cookie: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The organization's slug.
+    pub org: String,
+    /// The first audit's slug.
+    pub audit: String,
+}
+
+/// Creates the first owner (`email`, `password`) through the setup link `s` printed.
+pub fn setup_owner(s: &Server, email: &str, password: &str) -> Owner {
+    let http = reqwest::blocking::Client::new();
+    let r = http
+        .post(format!("{}/api/v1/setup", s.base))
+        .json(&serde_json::json!({ "token": s.setup.clone().unwrap(), "email": email, "name": "Lee Adams", "password": password }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = r.json::<serde_json::Value>().unwrap()["csrf"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let get = |path: &str| -> serde_json::Value {
+        http.get(format!("{}{path}", s.base))
+            .header("cookie", &cookie)
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let org = get("/api/v1/orgs")["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let audit = get(&format!("/api/v1/orgs/{org}/audits"))["items"][0]["slug"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    Owner {
+        cookie,
+        csrf,
+        org,
+        audit,
+    }
+}

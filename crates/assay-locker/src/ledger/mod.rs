@@ -80,6 +80,15 @@ pub trait Ledger {
     }
     /// Every row, in sequence order.
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError>;
+    /// The rows whose sequence number is above `seq`, in order (a backend that can reads
+    /// only those).
+    fn rows_after(&self, seq: u64) -> Result<Vec<StoredRow>, LockerError> {
+        Ok(self.rows()?.into_iter().filter(|r| r.seq > seq).collect())
+    }
+    /// How many rows the ledger holds (a backend that can counts without reading them).
+    fn size(&self) -> Result<u64, LockerError> {
+        Ok(self.rows()?.len() as u64)
+    }
     /// Records a checkpoint.
     fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError>;
     /// Every checkpoint, oldest first.

@@ -145,14 +145,18 @@ impl Ledger for PgLedger {
     }
 
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {
+        self.rows_after(0)
+    }
+
+    fn rows_after(&self, seq: u64) -> Result<Vec<StoredRow>, LockerError> {
         let rows = self
             .client()?
             .query(
                 &format!(
-                    "SELECT seq, body FROM \"{}\".entries ORDER BY seq",
+                    "SELECT seq, body FROM \"{}\".entries WHERE seq > $1 ORDER BY seq",
                     self.schema
                 ),
-                &[],
+                &[&(seq as i64)],
             )
             .map_err(db)?;
         Ok(rows
@@ -162,6 +166,17 @@ impl Ledger for PgLedger {
                 body: r.get(1),
             })
             .collect())
+    }
+
+    fn size(&self) -> Result<u64, LockerError> {
+        let row = self
+            .client()?
+            .query_one(
+                &format!("SELECT COUNT(*) FROM \"{}\".entries", self.schema),
+                &[],
+            )
+            .map_err(db)?;
+        Ok(row.get::<_, i64>(0) as u64)
     }
 
     fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError> {

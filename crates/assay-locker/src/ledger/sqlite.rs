@@ -72,12 +72,16 @@ impl Ledger for SqliteLedger {
     }
 
     fn rows(&self) -> Result<Vec<StoredRow>, LockerError> {
+        self.rows_after(0)
+    }
+
+    fn rows_after(&self, seq: u64) -> Result<Vec<StoredRow>, LockerError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, body FROM entries ORDER BY seq")
+            .prepare("SELECT seq, body FROM entries WHERE seq > ?1 ORDER BY seq")
             .map_err(db)?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([seq as i64], |r| {
                 Ok(StoredRow {
                     seq: r.get::<_, i64>(0)? as u64,
                     body: r.get(1)?,
@@ -85,6 +89,13 @@ impl Ledger for SqliteLedger {
             })
             .map_err(db)?;
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
+    fn size(&self) -> Result<u64, LockerError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(db)
     }
 
     fn add_checkpoint(&mut self, cp: &Checkpoint) -> Result<(), LockerError> {
