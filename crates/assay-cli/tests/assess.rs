@@ -158,8 +158,14 @@ fn assess_json_is_byte_identical_across_runs_and_with_or_without_the_cache() {
     assert_eq!(v["schema"], "assay.assessment/v1");
     assert_eq!(v["ledger"]["size"], 3);
     assert_eq!(v["criteria"].as_array().unwrap().len(), 33);
-    assert!(["unmodified", "qualified", "adverse", "disclaimer"]
-        .contains(&v["opinion"]["kind"].as_str().unwrap()));
+    assert!([
+        "in-progress",
+        "unmodified",
+        "qualified",
+        "adverse",
+        "disclaimer"
+    ]
+    .contains(&v["opinion"]["kind"].as_str().unwrap()));
 
     // New evidence changes the cache key and the ledger the assessment cites.
     let (code, _, err) = run(
@@ -198,6 +204,35 @@ fn a_sample_is_listed_and_recorded_results_are_judged() {
 
     let before = json(ws.path(), &["test", "--control", "HR-02", "--json"]);
     assert_eq!(test_of(&before, "HR-02.1")["rule"], "T-SAMPLE-PENDING");
+
+    // The default seed is predictable, and `assay sample` says so; the auditor's secret
+    // gives another seed, printed to be recorded, and the secret itself is never shown.
+    let (_, plain, _) = run(ws.path(), &["sample", "HR-02.1"]);
+    assert!(plain.contains("warning: the default seed"), "{plain}");
+    let default = json(ws.path(), &["sample", "HR-02.1", "--json"]);
+    assert_eq!(default["sample"]["seed_from"], "default");
+    assert_eq!(default["sample"]["predictable"], true);
+    let with_secret = |args: &[&str]| {
+        let out = common::assay(ws.path())
+            .env("ASSAY_SAMPLE_SECRET", "auditor-only-7f3a")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let secret: Value =
+        serde_json::from_str(&with_secret(&["sample", "HR-02.1", "--json"])).unwrap();
+    assert_eq!(secret["sample"]["seed_from"], "auditor's secret");
+    assert_eq!(secret["sample"]["predictable"], false);
+    let seed = secret["sample"]["seed"].as_str().unwrap();
+    assert_ne!(seed, default["sample"]["seed"].as_str().unwrap());
+    let text = with_secret(&["sample", "HR-02.1"]);
+    assert!(text.contains(&format!("Record `seed: {seed}`")), "{text}");
+    assert!(
+        !text.contains("auditor-only-7f3a") && !text.contains("warning"),
+        "{text}"
+    );
 
     std::fs::create_dir_all(ws.path().join("results")).unwrap();
     let items: String = keys

@@ -53,12 +53,14 @@ fn precise(demo: &Value, exceptions: &dyn Fn(&str) -> Vec<String>) {
 
 /// Every test with exceptions had failures planted.
 fn nothing_unplanted(demo: &Value, a: &Value) {
-    let planted: std::collections::BTreeSet<&str> = demo["pipeline"]["planted"]
+    let mut planted: std::collections::BTreeSet<&str> = demo["pipeline"]["planted"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| p["test"].as_str().unwrap())
         .collect();
+    // The deviation the demo's auditor records in one sample is planted too.
+    planted.extend(demo["pipeline"]["fieldwork"]["deviation"]["test"].as_str());
     for t in a["controls"]
         .as_array()
         .unwrap()
@@ -123,6 +125,33 @@ fn the_demo_finds_every_planted_failure() {
             "{p} not among {keys:?}"
         );
     }
+    // The auditor's fieldwork: every sampled test has its results, and the one deviation
+    // extended its sample and ends as exceptions noted.
+    let fieldwork = &demo["pipeline"]["fieldwork"];
+    assert!(
+        fieldwork["results"].as_array().unwrap().len() >= 20,
+        "{fieldwork}"
+    );
+    let all_tests: Vec<&Value> = a["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tests"].as_array().unwrap())
+        .collect();
+    let pending: Vec<&str> = all_tests
+        .iter()
+        .filter(|t| t["rule"] == "T-SAMPLE-PENDING")
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(pending.is_empty(), "samples still pending: {pending:?}");
+    let deviation = fieldwork["deviation"]["test"].as_str().unwrap();
+    let t = all_tests.iter().find(|t| t["id"] == deviation).unwrap();
+    assert_eq!(t["rule"], "T-SAMPLE-EXTENDED", "{t}");
+    assert_eq!(t["sample"]["extended"], true);
+    assert_eq!(
+        exceptions(deviation),
+        vec![fieldwork["deviation"]["key"].as_str().unwrap().to_string()]
+    );
     // The root sign-in planted before the period is not reported.
     assert_eq!(exceptions("ACC-08.2").len(), 2);
     precise(&demo, &exceptions);

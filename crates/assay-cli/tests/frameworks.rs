@@ -63,8 +63,8 @@ fn libreoffice_csv(xlsx: &Path, out: &Path) -> Vec<Vec<String>> {
 }
 
 /// The status a requirement must have from its controls' SOC 2 results, by the criterion
-/// rules: any control not effective → not met; else any effective → met; else not tested;
-/// no control → not met (design gap).
+/// rules (every linked control is key): any control not effective → not met; else any not
+/// tested or in error → not tested; else met; no control → not met (design gap).
 fn expected(controls: &str, results: &BTreeMap<String, String>) -> &'static str {
     let ids: Vec<&str> = controls
         .split(", ")
@@ -73,10 +73,10 @@ fn expected(controls: &str, results: &BTreeMap<String, String>) -> &'static str 
     let of = |want: &[&str]| ids.iter().any(|c| want.contains(&results[*c].as_str()));
     if ids.is_empty() || of(&["not-effective"]) {
         "not met"
-    } else if of(&["effective", "exceptions-noted"]) {
-        "met"
-    } else {
+    } else if of(&["not-tested", "error"]) {
         "not tested"
+    } else {
+        "met"
     }
 }
 

@@ -288,6 +288,7 @@ fn a_stored_assessment_renders_the_same_bytes_as_a_fresh_one() {
 
     let typo = json.replacen("\"kind\": \"disclaimer\"", "\"kind\": \"disclaimr\"", 1);
     let typo = typo.replacen("\"kind\": \"qualified\"", "\"kind\": \"qualifed\"", 1);
+    let typo = typo.replacen("\"kind\": \"in-progress\"", "\"kind\": \"in-progres\"", 1);
     assert_ne!(typo, json, "the fixture's opinion kind is in the file");
     let bad = ws.path().join("typo.json");
     std::fs::write(&bad, typo).unwrap();

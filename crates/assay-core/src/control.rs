@@ -58,6 +58,15 @@ pub struct CriterionLink {
     pub id: String,
     /// One line on why this control addresses this criterion.
     pub rationale: String,
+    /// Whether the criterion relies on this control (a key control), or the control only
+    /// supports others (`key: false`). A criterion is met only when its key controls were
+    /// tested and operated; where no link to a criterion says `key`, every one counts as key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<bool>,
+    /// Controls whose failure this control compensates for, for this criterion: when one of
+    /// them did not operate and this one did, the criterion can still be met.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compensates: Vec<String>,
 }
 
 /// A test of a control.
@@ -169,6 +178,10 @@ pub struct Control {
     /// Preventive, detective or corrective.
     #[serde(rename = "type")]
     pub control_type: ControlType,
+    /// The risk the auditor assessed for this control, which picks its sample size; `None`
+    /// takes `[sampling] risk` of the workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::Risk>,
     /// The criteria it addresses, each with a rationale.
     pub criteria: Vec<CriterionLink>,
     /// Its tests.

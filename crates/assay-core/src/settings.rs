@@ -31,6 +31,19 @@ pub enum Risk {
     Higher,
 }
 
+impl Risk {
+    /// Every value, as written in files.
+    pub const NAMES: &'static str = "low, higher";
+
+    /// As written in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Higher => "higher",
+        }
+    }
+}
+
 /// A named parameter's value (`:name` in a test's SQL).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -46,14 +59,20 @@ pub enum Param {
 pub struct EngineSettings {
     /// Sample-size table for manual tests.
     pub sampling_table: SamplingTable,
-    /// Risk level used to pick sample sizes.
+    /// Risk level used to pick sample sizes, for controls that set none of their own.
     pub risk: Risk,
-    /// Share of a whole population that may be exceptions while a test is still only
-    /// "exceptions noted" (above it: not effective). Default 0.05.
-    pub tolerable_rate: f64,
-    /// Share of in-scope criteria not met (or not tested) above which the effect on the
-    /// opinion is pervasive. Default 0.25.
-    pub pervasive_share: f64,
+    /// Populations of this many items or fewer are tested in full, whatever the table says.
+    /// Default 0: the table's own rows decide.
+    pub test_all_up_to: u32,
+    /// Matters touching more criterion series than this (CC1 to CC9, A1, C1, PI1, P1 to P8)
+    /// are not confined, so pervasive. Default 3.
+    pub pervasive_series: u32,
+    /// Matters touching more than this share of one category's criteria in scope are a
+    /// substantial part of it, so pervasive. Default 0.5.
+    pub pervasive_category_share: f64,
+    /// Whether the service auditor has finished fieldwork: what is still not tested then is
+    /// a scope limitation, not remaining work. Default false.
+    pub fieldwork_complete: bool,
     /// Days event evidence may fall short of the period's start or end before a test that
     /// reads it is not tested. Default 7.
     pub event_gap_days: u32,
@@ -66,8 +85,10 @@ impl Default for EngineSettings {
         EngineSettings {
             sampling_table: SamplingTable::Common,
             risk: Risk::Low,
-            tolerable_rate: 0.05,
-            pervasive_share: 0.25,
+            test_all_up_to: 0,
+            pervasive_series: 3,
+            pervasive_category_share: 0.5,
+            fieldwork_complete: false,
             event_gap_days: 7,
             params: BTreeMap::new(),
         }

@@ -3,6 +3,7 @@
 //! through the whole pipeline ([`run`]): import, assessment, every report, and the check
 //! that every planted failure is found and no clean look-alike is reported.
 
+pub mod fieldwork;
 pub mod synth;
 pub mod tables;
 
@@ -77,6 +78,50 @@ pub struct LockerSummary {
     pub verified: bool,
 }
 
+/// Marks the demo's policies approved, as a company a year into its program would have
+/// them: each at its own version, approved by its approver in November or December 2025,
+/// before the period starts. Returns how many were approved.
+pub fn approve_policies(root: &std::path::Path) -> Result<usize, ProjectError> {
+    let dir = root.join("policies");
+    let io = |path: &std::path::Path| {
+        let path = path.to_path_buf();
+        move |source| ProjectError::Io { path, source }
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(io(&dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    let mut approved = 0;
+    for (i, path) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(path).map_err(io(path))?;
+        let version = format!("{}.{}", 1 + i % 3, (i * 7) % 5);
+        let day = jiff::civil::date(2025, 11, 3)
+            .checked_add(jiff::Span::new().days(3 * i as i64))
+            .unwrap_or(jiff::civil::date(2025, 11, 3));
+        let mut changed = false;
+        let out: Vec<String> = text
+            .lines()
+            .map(|line| {
+                if line.starts_with("version: \"1.0\"") {
+                    changed = true;
+                    format!("version: \"{version}\"")
+                } else if line.starts_with("status: draft") {
+                    format!("status: approved\napproved: {day}")
+                } else {
+                    line.to_string()
+                }
+            })
+            .collect();
+        if changed {
+            std::fs::write(path, out.join("\n") + "\n").map_err(io(path))?;
+            approved += 1;
+        }
+    }
+    Ok(approved)
+}
+
 /// Stores the workspace's policies as evidence (they speak for the period end), signs a
 /// checkpoint and verifies the locker, as a first look at the evidence trail.
 pub fn store_policies(p: &Project, opts: &InitOptions) -> Result<LockerSummary, ProjectError> {
@@ -129,6 +174,8 @@ pub struct Outcome {
     pub clean: Vec<(Planted, bool)>,
     /// Report files written.
     pub reports: Vec<PathBuf>,
+    /// The results the demo's auditor recorded for the sampled tests.
+    pub fieldwork: fieldwork::Fieldwork,
     /// Seconds per phase.
     pub timings: Vec<(&'static str, f64)>,
     /// Bytes of evidence generated and events among them.
@@ -140,6 +187,11 @@ impl Outcome {
     pub fn json(&self) -> serde_json::Value {
         use serde_json::json;
         json!({
+            "engagement": self.assessment.engagement,
+            "fieldwork": {
+                "results": self.fieldwork.written,
+                "deviation": self.fieldwork.deviation.as_ref().map(|(test, key)| json!({"test": test, "key": key})),
+            },
             "opinion": self.assessment.opinion,
             "summary": self.assessment.summary,
             "planted": self.planted.iter().map(|(p, f)| json!({"test": p.test, "key": p.key, "found": f})).collect::<Vec<_>>(),
@@ -235,8 +287,18 @@ pub fn run(
     timings.push(("import", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
-    let assessment = p.assess(None, progress)?;
+    let first = p.assess(None, progress)?;
     timings.push(("assess", t.elapsed().as_secs_f64()));
+
+    // The auditor's fieldwork on the sampled tests, then the assessment that includes it.
+    let t = Instant::now();
+    let fieldwork = fieldwork::record(p, &first, progress)?;
+    let assessment = if fieldwork.written.is_empty() {
+        first
+    } else {
+        p.assess(None, progress)?
+    };
+    timings.push(("fieldwork", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();
     // The framework workbooks for the frameworks the workspace reports on.
@@ -269,6 +331,7 @@ pub fn run(
         planted,
         clean,
         reports,
+        fieldwork,
         timings,
         generated: (generated.bytes, generated.events),
     })

@@ -102,6 +102,7 @@ pub fn assess(
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
+        sample_secret: None,
         only_control: None,
         progress,
     })

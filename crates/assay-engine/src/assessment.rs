@@ -21,7 +21,7 @@ pub const SCHEMA: &str = "assay.assessment/v1";
 pub enum Verdict {
     /// Operated as designed: no exceptions.
     Effective,
-    /// Deviations within what the sample or population tolerates.
+    /// Deviations the sample tolerates, or deviations evaluated as isolated.
     ExceptionsNoted,
     /// Not tested: no evidence for the period, or results not yet recorded.
     NotTested,
@@ -81,6 +81,9 @@ pub struct SampleItem {
     /// Evidence ids the tester cites.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<String>,
+    /// The attributes checked on this item (ids of the sample's `attributes`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, crate::manual::Tick>,
     /// Part of the extension after a deviation.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub extension: bool,
@@ -101,8 +104,15 @@ pub struct Sample {
     pub extended: bool,
     /// The seed.
     pub seed: String,
-    /// `default` (derived from organization, period and test) or the results file.
+    /// `default` (derived from organization, period and test), `auditor's secret`, or the
+    /// results file that records it.
     pub seed_from: String,
+    /// Whether management could compute the selection in advance (the default seed).
+    #[serde(default)]
+    pub predictable: bool,
+    /// The control's assessed risk that picked the size (`low` or `higher`).
+    #[serde(default)]
+    pub risk: String,
     /// The selection algorithm.
     pub algorithm: String,
     /// The selected items, in selection order.
@@ -116,6 +126,22 @@ pub struct Sample {
     /// The results file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results_file: Option<String>,
+    /// The second auditor who reviewed the work, and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<String>,
+    /// Date of the review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<String>,
+    /// The attributes checked on every item, by id.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// The auditor's own conclusion, apart from the rule's statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
+    /// The population the tester obtained from management, with its source and the
+    /// completeness and accuracy procedure, when the test has no population query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obtained: Option<crate::manual::Obtained>,
 }
 
 /// One test of a control, performed.
@@ -203,6 +229,9 @@ pub struct CriterionVerdict {
     pub statement: String,
     /// Controls mapped to it.
     pub controls: Vec<String>,
+    /// The mapped controls it relies on (its key controls).
+    #[serde(default)]
+    pub key_controls: Vec<String>,
     /// Carve-outs, complementary user-entity controls, untested controls.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub caveats: Vec<String>,
@@ -249,12 +278,69 @@ pub struct Finding {
 /// The draft opinion.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Opinion {
-    /// unmodified, qualified, adverse, disclaimer.
+    /// in-progress (no opinion yet), unmodified, qualified, adverse, disclaimer.
     pub kind: OpinionKind,
     /// The rule that decided it.
     pub rule: Rule,
-    /// Its reasons, one sentence each.
+    /// Its reasons, one sentence each: the pervasiveness judgment, then the deviations, then
+    /// the scope limitations.
     pub reasons: Vec<String>,
+    /// The criteria a qualified opinion is given "except for".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_for: Vec<String>,
+    /// Deviations: criteria not met on the evidence obtained, one sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<String>,
+    /// Scope limitations: criteria the evidence could not speak to, one sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limitations: Vec<String>,
+    /// Whether the deviations, and the limitations, are pervasive, with the rule and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pervasiveness: Vec<String>,
+}
+
+/// Where the examination stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EngagementState {
+    /// No test has a result yet.
+    NotStarted,
+    /// Fieldwork remains: tests not yet performed, samples pending, deviations to evaluate.
+    InProgress,
+    /// Nothing remains (or the auditor closed fieldwork): the opinion can be concluded.
+    ReadyForConclusion,
+}
+
+impl EngagementState {
+    /// The words used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngagementState::NotStarted => "not started",
+            EngagementState::InProgress => "in progress",
+            EngagementState::ReadyForConclusion => "ready for conclusion",
+        }
+    }
+}
+
+/// The work left on one criterion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remaining {
+    /// The criterion.
+    pub criterion: String,
+    /// What remains, one item per test or control, each naming its rule.
+    pub work: Vec<String>,
+}
+
+/// The state of the examination and the work left, per criterion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Engagement {
+    /// Not started, in progress, ready for conclusion.
+    pub state: EngagementState,
+    /// The rule that decided it.
+    pub rule: Rule,
+    /// Work left, per criterion in catalog order (empty when ready).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub remaining: Vec<Remaining>,
 }
 
 /// The ledger state the assessment was computed from.
@@ -324,6 +410,8 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
     /// Findings files whose finding did not occur in this run.
     pub resolved_triage: Vec<Triage>,
+    /// Where the examination stands, and the work left.
+    pub engagement: Engagement,
     /// The draft opinion.
     pub opinion: Opinion,
     /// Counts.

@@ -52,8 +52,11 @@ pub fn judge(controls: &[ControlOutcome], frameworks: &[FrameworkInput]) -> Vec<
                         .filter(|o| r.controls.contains(&o.id))
                         .collect();
                     let mut caveats = Vec::new();
+                    // Another framework's links carry no key or compensating attribute: every
+                    // linked control is key.
+                    let weighed = crate::judge::Mapped::all_key(&mapped);
                     let (verdict, rule, statement) =
-                        crate::judge::requirement(&r.id, &mapped, &mut caveats);
+                        crate::judge::requirement(&r.id, &weighed, &mut caveats);
                     if let (Some(gap), false) = (&r.gap, mapped.is_empty()) {
                         caveats.push(format!("covered only in part: {gap}"));
                     }

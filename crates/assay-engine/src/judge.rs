@@ -1,22 +1,25 @@
 //! Judgment: deterministic rules, each with an id, from test results to control results,
-//! criterion verdicts, findings and a draft opinion. `docs/assessment.md` lists the rules.
+//! criterion verdicts and findings ([`crate::conclude`] goes on to the engagement's state and
+//! the draft opinion). `docs/assessment.md` lists the rules.
 
 use crate::assessment::{
-    ControlOutcome, CriterionResult, CriterionVerdict, Finding, Opinion, TestOutcome, Verdict,
+    ControlOutcome, CriterionResult, CriterionVerdict, Finding, TestOutcome, Verdict,
 };
-use crate::rule::{FindingKind, OpinionKind, Rule};
-use assay_core::{Criterion, Inventory, Severity};
+use crate::rule::{FindingKind, Rule};
+use crate::triage::{Evaluation, Extent};
+use assay_core::{Control, Criterion, Inventory, Severity};
 
 /// Version of the rules below; bumped whenever one changes what it decides.
-pub const RULES_VERSION: &str = "1";
+pub const RULES_VERSION: &str = "2";
 
 /// Every rule: id and what it decides.
 pub const RULES: &[(&str, &str)] = &[
     ("T-CLEAN", "every row of the population meets the expectation: effective"),
     ("T-EMPTY", "the evidence covers the period and the population is empty: effective, nothing to fail"),
-    ("T-CRITICAL", "a critical test has at least one exception: not effective"),
-    ("T-TOLERABLE", "exceptions are at most the tolerable rate of the population: exceptions noted"),
-    ("T-RATE", "exceptions exceed the tolerable rate of the population: not effective"),
+    ("T-CRITICAL", "a critical test has at least one deviation: not effective"),
+    ("T-DEVIATION", "a whole-population or calendar test found deviations not yet evaluated: not effective until `evaluation` in the finding's file says isolated (a whole population has no sampling risk, so no tolerable rate applies)"),
+    ("T-DEVIATION-ISOLATED", "the deviations were evaluated as isolated (one cause, confined to the items found): exceptions noted, every deviation listed"),
+    ("T-DEVIATION-SYSTEMIC", "the deviations were evaluated as systemic: not effective"),
     ("T-NO-EVIDENCE", "a table the test reads has no evidence for the period: not tested"),
     ("T-SOURCE-GAP", "a source the test depends on, which the company uses, does not cover the period: not tested"),
     ("T-ERROR", "the population or expectation SQL failed: error"),
@@ -25,25 +28,35 @@ pub const RULES: &[(&str, &str)] = &[
     ("T-SAMPLE-EXTEND", "one deviation and the sample not yet extended: not tested until the extension is tested"),
     ("T-SAMPLE-EXTENDED", "one deviation, and none more in the extended sample: exceptions noted"),
     ("T-SAMPLE-DEVIATIONS", "more than one deviation: not effective"),
-    ("T-NO-POPULATION", "a manual test of an event-driven control without a population query: not tested"),
+    ("T-NO-POPULATION", "a manual test of an event-driven or continuous control with neither a population query nor a population the tester obtained (`population` in its results file): not tested"),
     ("C-NO-TESTS", "a control without tests cannot be shown to operate: not tested"),
     ("C-WORST", "a control's result is the worst of its tests' (not effective, error, not tested, exceptions noted, effective)"),
     ("K-GAP", "no control addresses the criterion: not met (design gap)"),
-    ("K-NOT-EFFECTIVE", "a control mapped to the criterion is not effective: not met"),
-    ("K-MET", "at least one mapped control operated effectively and none failed: met, with caveats for the rest"),
-    ("K-NOT-TESTED", "no mapped control could be tested: not tested"),
+    ("K-NOT-EFFECTIVE", "a key control did not operate effectively and no control compensating for it did: not met"),
+    ("K-COMPENSATED", "each key control that did not operate is compensated by one that did, and the other key controls operated: met, with the reasoning"),
+    ("K-MET", "every key control was tested and operated (effective, or exceptions noted): met; supporting controls' results become caveats"),
+    ("K-NOT-TESTED", "a key control could not be tested, and none failed without compensation: not tested"),
+    ("E-NOT-STARTED", "no test has a result yet: examination not started"),
+    ("E-IN-PROGRESS", "tests remain to be performed, samples to be tested or deviations to be evaluated: examination in progress"),
+    ("E-READY", "no work remains, or the auditor closed fieldwork (`fieldwork_complete`): ready for conclusion"),
+    ("P-SERIES", "the matters touch more criterion series (CC1 to CC9, A1, C1, PI1, P1 to P8) than `pervasive_series`: not confined, so pervasive"),
+    ("P-CATEGORY", "the matters touch more than `pervasive_category_share` of one category's criteria in scope: a substantial part of it, so pervasive"),
+    ("P-CONFINED", "the matters are confined to the criteria they touch: material, not pervasive"),
+    ("O-IN-PROGRESS", "the examination is not ready for conclusion: no opinion, only the matters found so far and the work left"),
     ("O-UNMODIFIED", "every criterion in scope is met: unmodified opinion"),
-    ("O-QUALIFIED", "some criteria are not met or not tested, not pervasively: qualified opinion"),
-    ("O-ADVERSE", "criteria not met exceed the pervasive share: adverse opinion"),
-    ("O-DISCLAIMER", "criteria not tested exceed the pervasive share: disclaimer of opinion"),
+    ("O-QUALIFIED", "deviations or scope limitations that are not pervasive: qualified opinion, except for the criteria they touch"),
+    ("O-ADVERSE", "the deviations are pervasive: adverse opinion"),
+    ("O-DISCLAIMER", "no pervasive deviation, but a pervasive scope limitation that fieldwork could not resolve: disclaimer of opinion"),
 ];
 
-/// Result of a whole-population (or calendar) test.
+/// Result of a whole-population (or calendar) test: every deviation counts, and only the
+/// auditor's evaluation of them (`evaluation` in the finding's file) can make a test with
+/// deviations "exceptions noted".
 pub fn population(
     exceptions: usize,
     population: usize,
     severity: Severity,
-    tolerable_rate: f64,
+    evaluation: Option<&Evaluation>,
 ) -> (Verdict, Rule) {
     if exceptions == 0 {
         return if population == 0 {
@@ -55,13 +68,10 @@ pub fn population(
     if severity == Severity::Critical {
         return (Verdict::NotEffective, Rule::TCritical);
     }
-    // Compare exceptions / population with the rate in whole numbers of parts per million,
-    // so the decision does not depend on floating-point rounding.
-    let rate_ppm = (tolerable_rate * 1_000_000.0).round() as u128;
-    if (exceptions as u128) * 1_000_000 <= rate_ppm * population.max(1) as u128 {
-        (Verdict::ExceptionsNoted, Rule::TTolerable)
-    } else {
-        (Verdict::NotEffective, Rule::TRate)
+    match evaluation.map(|e| e.extent) {
+        None => (Verdict::NotEffective, Rule::TDeviation),
+        Some(Extent::Isolated) => (Verdict::ExceptionsNoted, Rule::TDeviationIsolated),
+        Some(Extent::Systemic) => (Verdict::NotEffective, Rule::TDeviationSystemic),
     }
 }
 
@@ -84,19 +94,74 @@ pub fn control(tests: &[TestOutcome]) -> (Verdict, Rule) {
     }
 }
 
-/// Verdicts of the criteria in scope.
+/// A control mapped to a criterion (or another framework's requirement), as judgment sees
+/// it: its result, whether the criterion relies on it, and whose failure it compensates for.
+#[derive(Debug, Clone, Copy)]
+pub struct Mapped<'a> {
+    /// The control's result.
+    pub outcome: &'a ControlOutcome,
+    /// A key control (the criterion relies on it), or a supporting one.
+    pub key: bool,
+    /// Controls whose failure this one compensates for, for this criterion.
+    pub compensates: &'a [String],
+}
+
+impl<'a> Mapped<'a> {
+    /// Every control as a key control, compensating for none (frameworks beside SOC 2).
+    pub fn all_key(outcomes: &[&'a ControlOutcome]) -> Vec<Mapped<'a>> {
+        outcomes
+            .iter()
+            .copied()
+            .map(|o| Mapped {
+                outcome: o,
+                key: true,
+                compensates: &[],
+            })
+            .collect()
+    }
+}
+
+/// The controls mapped to criterion `id`, with their link attributes from the workspace:
+/// where no link to the criterion says `key`, every mapped control counts as key.
+fn mapped_to<'a>(id: &str, controls: &'a [ControlOutcome], defs: &'a [Control]) -> Vec<Mapped<'a>> {
+    let link = |o: &ControlOutcome| -> Option<&'a assay_core::CriterionLink> {
+        defs.iter()
+            .find(|d| d.id == o.id)
+            .and_then(|d| d.criteria.iter().find(|l| l.id == id))
+    };
+    let mut out: Vec<Mapped<'a>> = controls
+        .iter()
+        .filter(|o| o.criteria.iter().any(|c| c == id))
+        .map(|o| {
+            let l = link(o);
+            Mapped {
+                outcome: o,
+                key: l.and_then(|l| l.key).unwrap_or(true),
+                compensates: l.map_or(&[][..], |l| l.compensates.as_slice()),
+            }
+        })
+        .collect();
+    if !out.iter().any(|m| m.key) {
+        for m in &mut out {
+            m.key = true;
+        }
+    }
+    out
+}
+
+/// Verdicts of the criteria in scope: every mapped control is weighed as key or supporting
+/// (from the workspace's links `defs`), with compensating controls and the carve-outs and
+/// complementary user entity controls the criterion depends on.
 pub fn criteria(
     in_scope: &[&Criterion],
     controls: &[ControlOutcome],
+    defs: &[Control],
     inventory: &Inventory,
 ) -> Vec<CriterionVerdict> {
     in_scope
         .iter()
         .map(|c| {
-            let mapped: Vec<&ControlOutcome> = controls
-                .iter()
-                .filter(|o| o.criteria.iter().any(|id| id == &c.id))
-                .collect();
+            let mapped = mapped_to(&c.id, controls, defs);
             let mut caveats = Vec::new();
             for v in &inventory.vendors {
                 if v.method.as_deref() == Some("carve-out") {
@@ -125,127 +190,150 @@ pub fn criteria(
                 verdict,
                 rule,
                 statement,
-                controls: mapped.iter().map(|o| o.id.clone()).collect(),
+                controls: mapped.iter().map(|m| m.outcome.id.clone()).collect(),
+                key_controls: mapped
+                    .iter()
+                    .filter(|m| m.key)
+                    .map(|m| m.outcome.id.clone())
+                    .collect(),
                 caveats,
             }
         })
         .collect()
 }
 
+fn operated(v: Verdict) -> bool {
+    matches!(v, Verdict::Effective | Verdict::ExceptionsNoted)
+}
+
 /// A requirement's verdict (a criterion, or a requirement of another framework) from the
-/// results of the controls mapped to it: K-GAP, K-NOT-EFFECTIVE, K-MET or K-NOT-TESTED.
-/// Exceptions noted and untested controls behind a met requirement become caveats.
+/// controls mapped to it: K-GAP, K-NOT-EFFECTIVE, K-NOT-TESTED, K-COMPENSATED or K-MET. What
+/// the verdict does not rest on (supporting controls, exceptions noted) becomes a caveat.
 pub fn requirement(
     id: &str,
-    mapped: &[&ControlOutcome],
+    mapped: &[Mapped<'_>],
     caveats: &mut Vec<String>,
 ) -> (CriterionResult, Rule, String) {
-    let ids = |keep: &dyn Fn(Verdict) -> bool| -> Vec<String> {
-        mapped
-            .iter()
-            .filter(|o| keep(o.result))
-            .map(|o| o.id.clone())
-            .collect()
-    };
-    let failed = ids(&|v| v == Verdict::NotEffective);
-    let worked = ids(&|v| matches!(v, Verdict::Effective | Verdict::ExceptionsNoted));
-    let untested = ids(&|v| matches!(v, Verdict::NotTested | Verdict::Error));
     if mapped.is_empty() {
-        (
+        return (
             CriterionResult::NotMet,
             Rule::KGap,
             format!("No control in the workspace addresses {id}."),
-        )
-    } else if !failed.is_empty() {
-        (
+        );
+    }
+    let ids = |keep: &dyn Fn(&Mapped<'_>) -> bool| -> Vec<String> {
+        mapped
+            .iter()
+            .filter(|m| keep(m))
+            .map(|m| m.outcome.id.clone())
+            .collect()
+    };
+    // Key controls that did not operate, each with the controls that compensate for it.
+    let mut compensated: Vec<(String, Vec<String>)> = Vec::new();
+    let mut uncompensated = Vec::new();
+    for k in mapped
+        .iter()
+        .filter(|m| m.key && m.outcome.result == Verdict::NotEffective)
+    {
+        let by = ids(&|m| {
+            m.outcome.id != k.outcome.id
+                && operated(m.outcome.result)
+                && m.compensates.contains(&k.outcome.id)
+        });
+        if by.is_empty() {
+            uncompensated.push(k.outcome.id.clone());
+        } else {
+            compensated.push((k.outcome.id.clone(), by));
+        }
+    }
+    let untested =
+        ids(&|m| m.key && matches!(m.outcome.result, Verdict::NotTested | Verdict::Error));
+    let supporting_failed = ids(&|m| !m.key && m.outcome.result == Verdict::NotEffective);
+    let supporting_untested =
+        ids(&|m| !m.key && matches!(m.outcome.result, Verdict::NotTested | Verdict::Error));
+    let noted = ids(&|m| m.outcome.result == Verdict::ExceptionsNoted);
+    if !supporting_failed.is_empty() {
+        caveats.push(format!(
+            "supporting control{} {} did not operate effectively; the criterion does not rest on {}",
+            plural(supporting_failed.len()),
+            list(&supporting_failed),
+            if supporting_failed.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    if !supporting_untested.is_empty() {
+        caveats.push(format!(
+            "supporting control{} not tested: {}",
+            plural(supporting_untested.len()),
+            list(&supporting_untested)
+        ));
+    }
+    if !noted.is_empty() {
+        caveats.push(format!("exceptions noted in {}", list(&noted)));
+    }
+    let keys = ids(&|m| m.key);
+    if !uncompensated.is_empty() {
+        return (
             CriterionResult::NotMet,
             Rule::KNotEffective,
             format!(
-                "{id} is not met: {} did not operate effectively.",
-                list(&failed)
+                "{id} is not met: key control{} {} did not operate effectively, and no control compensates for {}.",
+                plural(uncompensated.len()),
+                list(&uncompensated),
+                if uncompensated.len() == 1 { "it" } else { "them" }
             ),
-        )
-    } else if !worked.is_empty() {
-        let noted = ids(&|v| v == Verdict::ExceptionsNoted);
-        if !noted.is_empty() {
-            caveats.push(format!("exceptions noted in {}", list(&noted)));
-        }
-        if !untested.is_empty() {
-            caveats.push(format!("not tested: {}", list(&untested)));
-        }
-        (
-            CriterionResult::Met,
-            Rule::KMet,
-            format!("{id} is met: {} operated effectively.", list(&worked)),
-        )
-    } else {
-        (
+        );
+    }
+    if !untested.is_empty() {
+        return (
             CriterionResult::NotTested,
             Rule::KNotTested,
             format!(
-                "{id} could not be tested: no evidence or results for {}.",
+                "{id} cannot be concluded: key control{} {} could not be tested.",
+                plural(untested.len()),
                 list(&untested)
             ),
-        )
+        );
+    }
+    if !compensated.is_empty() {
+        let how: Vec<String> = compensated
+            .iter()
+            .map(|(k, by)| {
+                format!(
+                    "{k} did not operate effectively, but {} compensating for it did",
+                    list(by)
+                )
+            })
+            .collect();
+        return (
+            CriterionResult::Met,
+            Rule::KCompensated,
+            format!("{id} is met: {}.", how.join("; ")),
+        );
+    }
+    (
+        CriterionResult::Met,
+        Rule::KMet,
+        format!(
+            "{id} is met: key control{} {} operated effectively.",
+            plural(keys.len()),
+            list(&keys)
+        ),
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
-fn list(ids: &[String]) -> String {
+pub(crate) fn list(ids: &[String]) -> String {
     match ids {
         [] => String::new(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-/// The draft opinion from the criterion verdicts.
-pub fn opinion(criteria: &[CriterionVerdict], pervasive_share: f64) -> Opinion {
-    let n = criteria.len().max(1);
-    let not_met: Vec<&CriterionVerdict> = criteria
-        .iter()
-        .filter(|c| c.verdict == CriterionResult::NotMet)
-        .collect();
-    let not_tested: Vec<&CriterionVerdict> = criteria
-        .iter()
-        .filter(|c| c.verdict == CriterionResult::NotTested)
-        .collect();
-    let pervasive = |k: usize| (k as f64) > pervasive_share * n as f64;
-    let mut reasons: Vec<String> = not_met
-        .iter()
-        .chain(&not_tested)
-        .map(|c| c.statement.clone())
-        .collect();
-    let (kind, rule) = if pervasive(not_tested.len()) {
-        reasons.insert(0, format!(
-            "{} of {} criteria could not be tested, more than the pervasive share of {:.0}%: the scope limitation is pervasive.",
-            not_tested.len(), criteria.len(), pervasive_share * 100.0
-        ));
-        (OpinionKind::Disclaimer, Rule::ODisclaimer)
-    } else if pervasive(not_met.len()) {
-        reasons.insert(
-            0,
-            format!(
-                "{} of {} criteria are not met, more than the pervasive share of {:.0}%.",
-                not_met.len(),
-                criteria.len(),
-                pervasive_share * 100.0
-            ),
-        );
-        (OpinionKind::Adverse, Rule::OAdverse)
-    } else if !not_met.is_empty() || !not_tested.is_empty() {
-        reasons.insert(0, format!(
-            "{} criteria not met and {} not tested of {}; the effect is material but not pervasive.",
-            not_met.len(), not_tested.len(), criteria.len()
-        ));
-        (OpinionKind::Qualified, Rule::OQualified)
-    } else {
-        reasons.push(format!("All {} criteria in scope are met.", criteria.len()));
-        (OpinionKind::Unmodified, Rule::OUnmodified)
-    };
-    Opinion {
-        kind,
-        rule,
-        reasons,
     }
 }
 
@@ -329,14 +417,44 @@ fn lower(s: Severity) -> Severity {
 mod tests {
     use super::*;
 
+    fn evaluated(extent: Extent) -> Evaluation {
+        Evaluation {
+            extent,
+            cause: "one engineer during an outage".into(),
+            by: None,
+            on: None,
+        }
+    }
+
+    /// No rate decides a whole-population test: one deviation in 229 is not effective until
+    /// evaluated, whatever the population's size.
     #[test]
     fn population_rules() {
-        assert_eq!(population(0, 0, Severity::Medium, 0.05).1, "T-EMPTY");
-        assert_eq!(population(0, 10, Severity::Medium, 0.05).1, "T-CLEAN");
-        assert_eq!(population(1, 10, Severity::Critical, 0.05).1, "T-CRITICAL");
-        assert_eq!(population(5, 100, Severity::Medium, 0.05).1, "T-TOLERABLE");
-        assert_eq!(population(6, 100, Severity::Medium, 0.05).1, "T-RATE");
-        assert_eq!(population(1, 1, Severity::Low, 0.05).1, "T-RATE");
+        assert_eq!(population(0, 0, Severity::Medium, None).1, "T-EMPTY");
+        assert_eq!(population(0, 10, Severity::Medium, None).1, "T-CLEAN");
+        assert_eq!(population(1, 10, Severity::Critical, None).1, "T-CRITICAL");
+        assert_eq!(
+            population(1, 229, Severity::Medium, None),
+            (Verdict::NotEffective, Rule::TDeviation)
+        );
+        assert_eq!(
+            population(1, 17, Severity::Medium, None),
+            population(1, 204, Severity::Medium, None)
+        );
+        let iso = evaluated(Extent::Isolated);
+        assert_eq!(
+            population(1, 229, Severity::Medium, Some(&iso)),
+            (Verdict::ExceptionsNoted, Rule::TDeviationIsolated)
+        );
+        let sys = evaluated(Extent::Systemic);
+        assert_eq!(
+            population(1, 229, Severity::Medium, Some(&sys)),
+            (Verdict::NotEffective, Rule::TDeviationSystemic)
+        );
+        assert_eq!(
+            population(1, 10, Severity::Critical, Some(&iso)).1,
+            "T-CRITICAL"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@
 pub mod assessment;
 pub mod basis;
 pub mod calendar;
+pub mod conclude;
 pub mod framework;
 pub mod judge;
 pub mod manual;
@@ -21,6 +22,9 @@ pub mod rule;
 pub mod sample;
 pub mod triage;
 pub mod udf;
+
+#[cfg(test)]
+mod judgment_tests;
 
 pub use assessment::{Assessment, LedgerHead, Verdict};
 pub use basis::EvidenceInfo;
@@ -115,4 +119,13 @@ impl Window {
             "period"
         }
     }
+}
+
+/// `part / whole` as a percentage with one decimal, rounded half up in whole-number
+/// arithmetic (1 of 6 is "16.7%"); "0.0%" when `whole` is 0.
+pub fn percent_rounded(part: usize, whole: usize) -> String {
+    let tenths = (part as u128 * 2000 + whole as u128)
+        .checked_div(2 * whole as u128)
+        .unwrap_or(0);
+    format!("{}.{}%", tenths / 10, tenths % 10)
 }

@@ -49,6 +49,10 @@ pub struct Inputs<'a> {
     /// `[sources]` of assay.toml: per role, the company's own systems that also fill it
     /// (evidence kinds, or the source names evidence was stored with).
     pub source_bindings: &'a BTreeMap<String, Vec<String>>,
+    /// The auditor's sampling secret (`ASSAY_SAMPLE_SECRET`, read at the binary's edge and
+    /// never stored): seeds samples whose results file records no seed yet, so management
+    /// cannot compute the selection in advance.
+    pub sample_secret: Option<&'a str>,
     /// Only this control (`assay test --control`).
     pub only_control: Option<&'a str>,
     /// Called before each test with (done, total, test id).
@@ -144,8 +148,10 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
         .filter(|k| inputs.scope.categories.contains(&k.category))
         .collect();
     in_scope.sort_by_key(|k| assay_core::criterion::sort_key(&k.id));
-    let criteria = judge::criteria(&in_scope, &controls, inputs.inventory);
-    let opinion = judge::opinion(&criteria, inputs.settings.pervasive_share);
+    let criteria = judge::criteria(&in_scope, &controls, inputs.controls, inputs.inventory);
+    let engagement =
+        crate::conclude::engagement(&controls, &criteria, inputs.settings.fieldwork_complete);
+    let opinion = crate::conclude::opinion(&criteria, &engagement, inputs.settings);
     let remediation = |id: &str| {
         inputs
             .controls
@@ -215,18 +221,37 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
         criteria,
         findings,
         resolved_triage: resolved,
+        engagement,
         opinion,
         summary,
         frameworks: Vec::new(),
     })
 }
 
-/// Per mille as a percentage with one decimal, in whole-number arithmetic.
-fn percent(part: usize, whole: usize) -> String {
-    let pm = (part as u128 * 1000)
-        .checked_div(whole as u128)
-        .unwrap_or(0);
-    format!("{}.{}%", pm / 10, pm % 10)
+/// The auditor's evaluation of a test's deviations, from the triage of its finding.
+fn evaluation<'a>(cx: &'a Ctx<'_>, test: &str) -> Option<&'a crate::triage::Evaluation> {
+    let id = format!("F-{test}");
+    cx.inputs
+        .triage
+        .iter()
+        .find(|t| t.id == id)
+        .and_then(|t| t.evaluation.as_ref())
+}
+
+/// What a test with deviations says about their evaluation, after its statement.
+fn evaluation_text(rule: Rule, test: &str, e: Option<&crate::triage::Evaluation>) -> String {
+    match (rule, e) {
+        (Rule::TDeviation, _) => format!(
+            " Each deviation awaits evaluation: record its cause and extent (`evaluation:` in findings/F-{test}.yaml)."
+        ),
+        (Rule::TDeviationIsolated | Rule::TDeviationSystemic, Some(e)) => format!(
+            " Evaluated as {}{}: {}",
+            e.extent.as_str(),
+            e.by.as_deref().map(|b| format!(" by {b}")).unwrap_or_default(),
+            e.cause.trim()
+        ),
+        _ => String::new(),
+    }
 }
 
 fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
@@ -270,6 +295,22 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
             format!("the SQL uses `:{name}`, which has no value; define `{name} = ...` under [parameters] in assay.toml")
         })
     };
+    let obtained = cx
+        .inputs
+        .results
+        .iter()
+        .find(|r| r.test == test.id)
+        .and_then(|r| r.population.as_ref().map(|p| (r, p)));
+    let slots = calendar::slots(control.frequency, &cx.window);
+    if let (Some((r, _)), true) = (obtained, test.population.is_some() || slots.is_some()) {
+        return errored(
+            o,
+            format!(
+                "{}: field `population` is only for a test with no population query and no calendar of occurrences; {} draws its own population, so delete the field",
+                r.file, test.id
+            ),
+        );
+    }
     let Some(pop) = &test.population else {
         if test.expect.is_some() || test.occurrence.is_some() {
             return errored(
@@ -277,7 +318,7 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
                 "`expect` and `occurrence` need a `population` query".into(),
             );
         }
-        return match calendar::slots(control.frequency, &cx.window) {
+        return match slots {
             Some(slots) => {
                 let keys: Vec<String> = slots.iter().map(|s| s.key.clone()).collect();
                 sampled(
@@ -289,11 +330,20 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
                     &format!("{} occurrences", frequency_word(control.frequency)),
                 )
             }
+            None if obtained.is_some() => {
+                let p = obtained.map(|(_, p)| p);
+                let keys = p.map(|p| p.keys.clone()).unwrap_or_default();
+                let what = format!(
+                    "items of the population obtained from management ({})",
+                    p.map(|p| p.source.as_str()).unwrap_or_default()
+                );
+                sampled(cx, control, test, o, &keys, &what)
+            }
             None => {
                 o.rule = Rule::TNoPopulation;
                 o.statement = format!(
-                    "Not tested: {} operates per event or continuously, and its test has no population query to test or sample.",
-                    control.id
+                    "Not tested: {} operates per event or continuously, and its test has no population query to test or sample; record the population obtained from management under `population:` in results/{}.yaml.",
+                    control.id, test.id
                 );
                 o
             }
@@ -357,12 +407,9 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
     let what = format!("for the {} {}", cx.window.noun(), period_text(&cx.window));
     match method {
         Method::Population => {
-            let (v, rule) = judge::population(
-                run.exception_count,
-                run.frozen.rows,
-                severity,
-                cx.inputs.settings.tolerable_rate,
-            );
+            let evaluated = evaluation(cx, &test.id);
+            let (v, rule) =
+                judge::population(run.exception_count, run.frozen.rows, severity, evaluated);
             o.statement = match run.exceptions.first() {
                 None if sources.is_empty() => format!(
                     "Inspected all {} items of the population {what} ({}); no exceptions.",
@@ -376,12 +423,13 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
                     sources.join("; ")
                 ),
                 Some(first) => format!(
-                    "{} of {} items ({}) {what} did not meet the expectation; for example {}: {}.",
+                    "{} of {} items ({}) {what} did not meet the expectation; for example {}: {}.{}",
                     run.exception_count,
                     run.frozen.rows,
-                    percent(run.exception_count, run.frozen.rows),
+                    crate::percent_rounded(run.exception_count, run.frozen.rows),
                     first.key,
-                    first.reason.trim_end_matches('.')
+                    first.reason.trim_end_matches('.'),
+                    evaluation_text(rule, &test.id, evaluated)
                 ),
             };
             finish(o, v, rule, run)
@@ -555,12 +603,8 @@ fn calendar_test(cx: &Ctx<'_>, control: &Control, mut o: TestOutcome, mut run: R
     let expected = slots.len();
     let found = expected - missing.len();
     let denominator = expected.max(run.frozen.rows);
-    let (v, rule) = judge::population(
-        run.exception_count,
-        denominator,
-        o.severity,
-        cx.inputs.settings.tolerable_rate,
-    );
+    let evaluated = evaluation(cx, &o.id);
+    let (v, rule) = judge::population(run.exception_count, denominator, o.severity, evaluated);
     o.statement = if missing.is_empty() && run.exception_count == 0 {
         format!(
             "Expected {expected} {} occurrences in the {} {}; found one in each.",
@@ -583,7 +627,7 @@ fn calendar_test(cx: &Ctx<'_>, control: &Control, mut o: TestOutcome, mut run: R
                 0 => String::new(),
                 n => format!("; {n} occurrences did not meet the expectation"),
             }
-        )
+        ) + &evaluation_text(rule, &o.id, evaluated)
     };
     o.calendar = Some(Calendar {
         expected: slots,
@@ -603,17 +647,28 @@ fn sampled(
 ) -> TestOutcome {
     o.method = Method::Sample;
     let s = cx.inputs.settings;
-    let size = sample::size(control.frequency, keys.len(), s.sampling_table, s.risk);
+    let size = sample::size(
+        control.frequency,
+        keys.len(),
+        s.sampling_table,
+        control.risk.unwrap_or(s.risk),
+        s.test_all_up_to as usize,
+    );
     let results = cx.inputs.results.iter().find(|r| r.test == test.id);
-    let (seed, seed_from) = match results.and_then(|r| r.seed.clone()) {
-        Some(seed) => (seed, results.map(|r| r.file.clone()).unwrap_or_default()),
-        None => (
-            sample::default_seed(
-                &cx.inputs.scope.organization,
-                &cx.inputs.scope.period.to_string(),
-                &test.id,
-            ),
-            "default".to_string(),
+    let organization = &cx.inputs.scope.organization;
+    let period = cx.inputs.scope.period.to_string();
+    let (seed, seed_from) = match (
+        results.and_then(|r| r.seed.clone()),
+        cx.inputs.sample_secret,
+    ) {
+        (Some(seed), _) => (seed, results.map(|r| r.file.clone()).unwrap_or_default()),
+        (None, Some(secret)) => (
+            sample::secret_seed(secret, organization, &period, &test.id),
+            sample::FROM_SECRET.to_string(),
+        ),
+        (None, None) => (
+            sample::default_seed(organization, &period, &test.id),
+            sample::FROM_DEFAULT.to_string(),
         ),
     };
     let extended = results.is_some_and(|r| r.extended);
@@ -631,6 +686,7 @@ fn sampled(
             result: found.map(|f| f.result),
             notes: found.map(|f| f.notes.clone()).unwrap_or_default(),
             evidence: found.map(|f| f.evidence.clone()).unwrap_or_default(),
+            attributes: found.map(|f| f.attributes.clone()).unwrap_or_default(),
             extension: i >= size.size,
         });
     }
@@ -650,16 +706,23 @@ fn sampled(
         extended_size: size.extended,
         extended,
         seed: seed.clone(),
+        predictable: seed_from == sample::FROM_DEFAULT,
+        risk: control.risk.unwrap_or(s.risk).as_str().to_string(),
         seed_from,
         algorithm: sample::ALGORITHM.to_string(),
         items: items.clone(),
         tester: results.map(|r| r.tester.clone()),
         tested_at: results.map(|r| r.tested_at.to_string()),
         results_file: results.map(|r| r.file.clone()),
+        reviewer: results.and_then(|r| r.reviewer.clone()),
+        reviewed_at: results.and_then(|r| r.reviewed_at.map(|d| d.to_string())),
+        attributes: results.map(|r| r.attributes.clone()).unwrap_or_default(),
+        conclusion: results.and_then(|r| r.conclusion.clone()),
+        obtained: results.and_then(|r| r.population.clone()),
     });
     if let (Some(r), false) = (results, stray.is_empty()) {
         return errored(o, format!(
-            "{} records results for {}, which the sample does not hold; `assay sample {}` lists the selected items",
+            "{} records results for {}, which the sample does not hold; `assay sample {}` lists the selected items (a sample drawn with ASSAY_SAMPLE_SECRET needs its `seed:` recorded in the file)",
             r.file,
             stray.join(", "),
             test.id

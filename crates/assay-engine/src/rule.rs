@@ -36,8 +36,9 @@ rules! {
     TClean = "T-CLEAN",
     TEmpty = "T-EMPTY",
     TCritical = "T-CRITICAL",
-    TTolerable = "T-TOLERABLE",
-    TRate = "T-RATE",
+    TDeviation = "T-DEVIATION",
+    TDeviationIsolated = "T-DEVIATION-ISOLATED",
+    TDeviationSystemic = "T-DEVIATION-SYSTEMIC",
     TNoEvidence = "T-NO-EVIDENCE",
     TSourceGap = "T-SOURCE-GAP",
     TError = "T-ERROR",
@@ -51,8 +52,16 @@ rules! {
     CWorst = "C-WORST",
     KGap = "K-GAP",
     KNotEffective = "K-NOT-EFFECTIVE",
+    KCompensated = "K-COMPENSATED",
     KMet = "K-MET",
     KNotTested = "K-NOT-TESTED",
+    ENotStarted = "E-NOT-STARTED",
+    EInProgress = "E-IN-PROGRESS",
+    EReady = "E-READY",
+    PSeries = "P-SERIES",
+    PCategory = "P-CATEGORY",
+    PConfined = "P-CONFINED",
+    OInProgress = "O-IN-PROGRESS",
     OUnmodified = "O-UNMODIFIED",
     OQualified = "O-QUALIFIED",
     OAdverse = "O-ADVERSE",
@@ -83,22 +92,25 @@ impl PartialEq<&str> for Rule {
 
 /// The kind of the draft opinion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum OpinionKind {
+    /// Fieldwork is not finished: no opinion yet, only the matters found so far.
+    InProgress,
     /// Every criterion in scope is met.
     Unmodified,
-    /// Material but not pervasive matters.
+    /// Material but not pervasive matters: "except for" the criteria they touch.
     Qualified,
-    /// Criteria not met are pervasive.
+    /// Deviations are pervasive.
     Adverse,
-    /// Criteria not tested are pervasive.
+    /// A scope limitation is pervasive and fieldwork could not resolve it.
     Disclaimer,
 }
 
 impl OpinionKind {
-    /// Its word in the assessment: `unmodified`, `qualified`, `adverse`, `disclaimer`.
+    /// Its word in the assessment: `in-progress`, `unmodified`, `qualified`, `adverse`, `disclaimer`.
     pub fn as_str(self) -> &'static str {
         match self {
+            OpinionKind::InProgress => "in-progress",
             OpinionKind::Unmodified => "unmodified",
             OpinionKind::Qualified => "qualified",
             OpinionKind::Adverse => "adverse",
@@ -179,5 +191,32 @@ mod tests {
         }
         assert!(serde_json::from_str::<Rule>("\"T-EMTPY\"").is_err());
         assert!(serde_json::from_str::<OpinionKind>("\"unqualified\"").is_err());
+    }
+
+    /// docs/assessment.md's rule table is this crate's rule list, written out:
+    /// `UPDATE_DOCS=1` rewrites it, and otherwise the two must agree.
+    #[test]
+    #[allow(clippy::panic)] // tests may fail loudly
+    fn the_docs_rule_table_is_generated() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/assessment.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let (begin, end) = ("<!-- rules:begin -->\n", "<!-- rules:end -->");
+        let (Some(a), Some(b)) = (doc.find(begin), doc.find(end)) else {
+            panic!("docs/assessment.md has no {begin:?} ... {end:?} markers");
+        };
+        let mut table = String::from("| rule | decides |\n|---|---|\n");
+        for (id, what) in crate::judge::RULES {
+            table.push_str(&format!("| `{id}` | {} |\n", what.replace('|', "\\|")));
+        }
+        let current = &doc[a + begin.len()..b];
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            let updated = format!("{}{table}{}", &doc[..a + begin.len()], &doc[b..]);
+            std::fs::write(path, updated).unwrap_or_default();
+        } else {
+            assert_eq!(
+                current, table,
+                "docs/assessment.md's rule table is stale: run UPDATE_DOCS=1 cargo test -p assay-engine --lib rule_table"
+            );
+        }
     }
 }

@@ -13,6 +13,11 @@ use sha2::{Digest, Sha256};
 pub const ALGORITHM: &str =
     "sha256-rank/v1: keys ordered by SHA-256(seed + \":\" + key), lowest first";
 
+/// `seed_from` of a sample seeded by default: anyone, management included, can compute it.
+pub const FROM_DEFAULT: &str = "default";
+/// `seed_from` of a sample seeded by the auditor's secret, before the seed is recorded.
+pub const FROM_SECRET: &str = "auditor's secret";
+
 /// A sample size and the table row that produced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Size {
@@ -32,8 +37,15 @@ fn extend(base: usize) -> usize {
     }
 }
 
-/// Sample size for a population of `n` items of a control with `frequency`.
-pub fn size(frequency: Frequency, n: usize, table: SamplingTable, risk: Risk) -> Size {
+/// Sample size for a population of `n` items of a control with `frequency`; populations of
+/// `test_all_up_to` items or fewer are tested in full.
+pub fn size(
+    frequency: Frequency,
+    n: usize,
+    table: SamplingTable,
+    risk: Risk,
+    test_all_up_to: usize,
+) -> Size {
     let higher = risk == Risk::Higher;
     let by_frequency = |label: &str, low: usize, high: usize| {
         let s = if higher { high } else { low };
@@ -73,6 +85,15 @@ pub fn size(frequency: Frequency, n: usize, table: SamplingTable, risk: Risk) ->
             },
         },
     };
+    if n <= test_all_up_to && base < n {
+        return Size {
+            size: n,
+            extended: n,
+            basis: format!(
+                "population of {n}, tested in full ([sampling] test_all_up_to = {test_all_up_to})"
+            ),
+        };
+    }
     Size {
         size: base.min(n),
         extended: extend(base).min(n),
@@ -85,6 +106,38 @@ pub fn size(frequency: Frequency, n: usize, table: SamplingTable, risk: Risk) ->
 pub fn default_seed(organization: &str, period: &str, test: &str) -> String {
     let h = Sha256::digest(format!("{organization}\n{period}\n{test}").as_bytes());
     hex::encode(h)[..16].to_string()
+}
+
+/// A seed management cannot compute in advance: HMAC-SHA256 keyed with the auditor's
+/// secret over the same organization, period and test as the default seed. The secret
+/// never leaves the auditor's machine; the seed it gives is recorded in the results file
+/// once the sample is drawn, so anyone can re-perform the selection afterwards.
+pub fn secret_seed(secret: &str, organization: &str, period: &str, test: &str) -> String {
+    let mac = hmac_sha256(
+        secret.as_bytes(),
+        format!("{organization}\n{period}\n{test}").as_bytes(),
+    );
+    hex::encode(mac)[..16].to_string()
+}
+
+/// HMAC (RFC 2104) with SHA-256.
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    const BLOCK: usize = 64;
+    let mut k = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let inner = Sha256::new()
+        .chain_update(k.map(|b| b ^ 0x36))
+        .chain_update(message)
+        .finalize();
+    Sha256::new()
+        .chain_update(k.map(|b| b ^ 0x5c))
+        .chain_update(inner)
+        .finalize()
+        .into()
 }
 
 /// The first `n` keys by rank (lowest SHA-256 of `seed:key`), in rank order.
@@ -107,7 +160,7 @@ mod tests {
 
     #[test]
     fn sizes_follow_the_tables() {
-        let s = |f, n| size(f, n, SamplingTable::Common, Risk::Low).size;
+        let s = |f, n| size(f, n, SamplingTable::Common, Risk::Low, 0).size;
         assert_eq!(s(Frequency::Quarterly, 2), 2);
         assert_eq!(s(Frequency::Weekly, 26), 5);
         assert_eq!(s(Frequency::Daily, 181), 20);
@@ -116,17 +169,63 @@ mod tests {
         assert_eq!(s(Frequency::Event, 101), 11);
         assert_eq!(s(Frequency::Event, 5000), 25);
         assert_eq!(
-            size(Frequency::Event, 5000, SamplingTable::Common, Risk::Low).extended,
+            size(Frequency::Event, 5000, SamplingTable::Common, Risk::Low, 0).extended,
             40
         );
         assert_eq!(
-            size(Frequency::Event, 40, SamplingTable::Chiaro, Risk::Low).size,
+            size(Frequency::Event, 40, SamplingTable::Chiaro, Risk::Low, 0).size,
             8
         );
         assert_eq!(
-            size(Frequency::Weekly, 52, SamplingTable::Common, Risk::Higher).size,
+            size(
+                Frequency::Weekly,
+                52,
+                SamplingTable::Common,
+                Risk::Higher,
+                0
+            )
+            .size,
             10
         );
+    }
+
+    #[test]
+    fn small_populations_are_tested_in_full_up_to_the_threshold() {
+        let all = size(Frequency::Event, 40, SamplingTable::Common, Risk::Low, 50);
+        assert_eq!((all.size, all.extended), (40, 40));
+        assert!(all.basis.contains("tested in full"), "{}", all.basis);
+        let above = size(Frequency::Event, 51, SamplingTable::Common, Risk::Low, 50);
+        assert_eq!(above.size, 6);
+        // A table row that already tests everything keeps its own basis.
+        let own = size(Frequency::Event, 4, SamplingTable::Common, Risk::Low, 50);
+        assert!(own.basis.contains("1-5, all"), "{}", own.basis);
+    }
+
+    #[test]
+    fn hmac_matches_rfc_4231() {
+        // Test case 2: a short key.
+        assert_eq!(
+            hex::encode(hmac_sha256(b"Jefe", b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        // Test case 6: a key longer than the block is hashed first.
+        assert_eq!(
+            hex::encode(hmac_sha256(
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First"
+            )),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"
+        );
+    }
+
+    #[test]
+    fn the_secret_seed_differs_from_the_default_and_by_secret() {
+        let period = "2026-01-01..2026-06-30";
+        let secret = secret_seed("s3cret", "Acme", period, "HR-02.1");
+        assert_eq!(secret.len(), 16);
+        assert_ne!(secret, default_seed("Acme", period, "HR-02.1"));
+        assert_ne!(secret, secret_seed("other", "Acme", period, "HR-02.1"));
+        assert_ne!(secret, secret_seed("s3cret", "Acme", period, "HR-02.2"));
     }
 
     #[test]

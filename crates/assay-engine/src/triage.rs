@@ -8,6 +8,11 @@
 //! status: in-progress        # open | in-progress | remediated | risk-accepted
 //! response: >-
 //!   Branch rulesets now require one non-author approval on every production repository.
+//! evaluation:                # the auditor's evaluation of the test's deviations
+//!   extent: isolated         # isolated | systemic
+//!   cause: One merge by the on-call engineer during the 2026-05-14 outage.
+//!   by: auditor@cpa.example
+//!   on: 2026-10-20
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -38,6 +43,44 @@ impl Status {
     }
 }
 
+/// How far a test's deviations reach, as the service auditor evaluated them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Extent {
+    /// One cause confined to the items found (one person, one event): the control otherwise
+    /// operated.
+    Isolated,
+    /// The control did not operate as designed.
+    Systemic,
+}
+
+impl Extent {
+    /// The word used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extent::Isolated => "isolated",
+            Extent::Systemic => "systemic",
+        }
+    }
+}
+
+/// The evaluation of the deviations a whole-population test found: their cause and extent.
+/// A whole population has no sampling risk, so no rate decides for the auditor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Evaluation {
+    /// Isolated or systemic.
+    pub extent: Extent,
+    /// The cause found, in a sentence (the same cause across tests is named the same way).
+    pub cause: String,
+    /// Who evaluated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<jiff::civil::Date>,
+}
+
 /// Management's triage of one finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +98,9 @@ pub struct Triage {
     /// Management's response, for Section IV of the report.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
+    /// The evaluation of the test's deviations, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
     /// The file it was read from (workspace-relative).
     #[serde(skip)]
     pub file: String,
@@ -63,7 +109,7 @@ pub struct Triage {
 /// Parses one findings file; `Err` says where and what is wrong.
 pub fn parse(file: &str, text: &str) -> Result<Triage, String> {
     let mut t: Triage = serde_saphyr::from_str(text).map_err(|e| {
-        format!("{file}: {e}\n  help: a findings file has `id`, `status` (open, in-progress, remediated, risk-accepted) and optionally `owner`, `due` (YYYY-MM-DD), `response`")
+        format!("{file}: {e}\n  help: a findings file has `id`, `status` (open, in-progress, remediated, risk-accepted) and optionally `owner`, `due` (YYYY-MM-DD), `response`, and `evaluation` (`extent`: isolated or systemic, `cause`, `by`, `on`)")
     })?;
     t.file = file.to_string();
     Ok(t)
@@ -94,6 +140,19 @@ pub fn render(t: &Triage) -> String {
             }
         }
     }
+    if let Some(e) = &t.evaluation {
+        out.push_str(&format!(
+            "evaluation:\n  extent: {}   # isolated | systemic\n  cause: {}\n",
+            e.extent.as_str(),
+            q(&e.cause)
+        ));
+        if let Some(by) = &e.by {
+            out.push_str(&format!("  by: {}\n", q(by)));
+        }
+        if let Some(on) = e.on {
+            out.push_str(&format!("  on: {on}\n"));
+        }
+    }
     out
 }
 
@@ -118,6 +177,12 @@ mod render_tests {
             response: Some(
                 "Rulesets now require review.\n\n  - indented: yes\n# not a comment".into(),
             ),
+            evaluation: Some(Evaluation {
+                extent: Extent::Isolated,
+                cause: "one merge: \"hotfix\" during an outage".into(),
+                by: Some("auditor@cpa.example".into()),
+                on: Some(jiff::civil::date(2026, 10, 20)),
+            }),
             file: "findings/F-CHG-01.1.yaml".into(),
         };
         let back = parse("findings/F-CHG-01.1.yaml", &render(&t)).unwrap_or_else(|e| panic_msg(&e));

@@ -34,9 +34,12 @@ fn control(id: &str, frequency: Frequency, nature: Nature, tests: Vec<TestDef>) 
         criteria: vec![assay_core::CriterionLink {
             id: "CC6.1".into(),
             rationale: "test".into(),
+            key: None,
+            compensates: Vec::new(),
         }],
         tests,
         guidance: None,
+        risk: None,
     }
 }
 
@@ -49,6 +52,16 @@ fn sql_test(id: &str, population: &str, expect: Option<&str>) -> TestDef {
 }
 
 fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOutcome {
+    one_with(tables, c, results, &Default::default(), None)
+}
+
+fn one_with(
+    tables: &[TableData],
+    c: Control,
+    results: &[manual::Results],
+    settings: &assay_core::EngineSettings,
+    sample_secret: Option<&str>,
+) -> TestOutcome {
     let refs: Vec<&TableData> = tables.iter().collect();
     let built = common::build(&refs);
     let scope = common::scope(date(2026, 1, 1), date(2026, 6, 30));
@@ -57,7 +70,7 @@ fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOut
     let _rt = assay_testkit::runtime().enter();
     let a = assay_engine::assess(&assay_engine::Inputs {
         scope: &scope,
-        settings: &Default::default(),
+        settings,
         controls: &[c],
         criteria: &catalog.criteria,
         inventory: &Default::default(),
@@ -68,6 +81,7 @@ fn one(tables: &[TableData], c: Control, results: &[manual::Results]) -> TestOut
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
+        sample_secret,
         only_control: Some(&id),
         progress: None,
     })
@@ -304,6 +318,166 @@ fn samples_are_reproducible_and_judged_by_deviations() {
     // Results for a key outside the sample are an error, not silently ignored.
     let stray = results(&["nobody@x.example".to_string()], 0, false);
     assert_eq!(one(&[hires()], c(), &[stray]).result, Verdict::Error);
+}
+
+#[test]
+fn sample_size_follows_the_control_risk_and_the_test_all_threshold_and_the_seed_the_secret() {
+    let hires_query = "SELECT key, start_date, evidence FROM people WHERE start_date BETWEEN :period_start AND :period_end";
+    let weekly = |risk| Control {
+        risk,
+        ..control(
+            "HR-X",
+            Frequency::Weekly,
+            Nature::Manual,
+            vec![sql_test("HR-X.1", hires_query, None)],
+        )
+    };
+    let defaults = assay_core::EngineSettings::default();
+    let size = |c: Control, s: &assay_core::EngineSettings| {
+        let x = one_with(&[hires()], c, &[], s, None).sample.unwrap();
+        (x.size, x.risk)
+    };
+    assert_eq!(size(weekly(None), &defaults), (5, "low".to_string()));
+    assert_eq!(
+        size(weekly(Some(assay_core::Risk::Higher)), &defaults),
+        (10, "higher".to_string())
+    );
+    let higher = assay_core::EngineSettings {
+        risk: assay_core::Risk::Higher,
+        ..Default::default()
+    };
+    assert_eq!(
+        size(weekly(None), &higher).0,
+        10,
+        "the workspace default applies"
+    );
+    assert_eq!(
+        size(weekly(Some(assay_core::Risk::Low)), &higher).0,
+        5,
+        "the control's own risk wins"
+    );
+
+    let event = || {
+        control(
+            "HR-X",
+            Frequency::Event,
+            Nature::Manual,
+            vec![sql_test("HR-X.1", hires_query, None)],
+        )
+    };
+    let all = assay_core::EngineSettings {
+        test_all_up_to: 30,
+        ..Default::default()
+    };
+    let full = one_with(&[hires()], event(), &[], &all, None)
+        .sample
+        .unwrap();
+    assert_eq!((full.size, full.items.len()), (30, 30), "{}", full.basis);
+
+    let plain = one_with(&[hires()], event(), &[], &defaults, None)
+        .sample
+        .unwrap();
+    assert!(plain.predictable);
+    let secret = one_with(&[hires()], event(), &[], &defaults, Some("auditor-only"))
+        .sample
+        .unwrap();
+    assert!(!secret.predictable);
+    assert_eq!(secret.seed_from, "auditor's secret");
+    let scope = common::scope(date(2026, 1, 1), date(2026, 6, 30));
+    assert_eq!(
+        secret.seed,
+        assay_engine::sample::secret_seed(
+            "auditor-only",
+            &scope.organization,
+            &scope.period.to_string(),
+            "HR-X.1"
+        )
+    );
+    let keys = |s: &assay_engine::assessment::Sample| -> Vec<String> {
+        s.items.iter().map(|i| i.key.clone()).collect()
+    };
+    assert_ne!(
+        keys(&plain),
+        keys(&secret),
+        "another seed, another selection"
+    );
+    // Once recorded in the results file, the seed re-performs without the secret.
+    let mut recorded = results(&keys(&secret), 0, false);
+    recorded.seed = Some(secret.seed.clone());
+    let later = one_with(&[hires()], event(), &[recorded], &defaults, None);
+    assert_eq!(later.rule.id(), "T-SAMPLE-CLEAN", "{}", later.statement);
+    assert_eq!(keys(later.sample.as_ref().unwrap()), keys(&secret));
+}
+
+#[test]
+fn a_population_the_tester_obtained_is_sampled_with_its_source_recorded() {
+    let manual_only = || {
+        control(
+            "SEC-X",
+            Frequency::Event,
+            Nature::Manual,
+            vec![TestDef::manual("SEC-X.1", "Inspect each incident ticket")],
+        )
+    };
+    let none = one(&[hires()], manual_only(), &[]);
+    assert_eq!(none.rule.id(), "T-NO-POPULATION");
+    assert!(
+        none.statement.contains("`population:`"),
+        "{}",
+        none.statement
+    );
+
+    let head = "test: SEC-X.1\ntester: Dana\ntested_at: 2026-07-10\npopulation:\n  source: Jira SEC project, created 2026-01-01 to 2026-06-30\n  produced_by: Priya Shah\n  produced_at: 2026-07-02\n  completeness: count of 12 agreed to the Jira dashboard\n";
+    let keys: Vec<String> = (1..=12).map(|i| format!("SEC-{i}")).collect();
+    let listed = format!("{head}  keys: [{}]\n", keys.join(", "));
+    let obtained = manual::parse("results/SEC-X.1.yaml", &format!("{listed}items: []\n")).unwrap();
+    let pending = one(&[hires()], manual_only(), &[obtained]);
+    assert_eq!(
+        pending.rule.id(),
+        "T-SAMPLE-PENDING",
+        "{}",
+        pending.statement
+    );
+    let s = pending.sample.unwrap();
+    assert_eq!((s.population, s.size), (12, 5));
+    assert!(s.items.iter().all(|i| keys.contains(&i.key)));
+    assert_eq!(s.obtained.as_ref().unwrap().produced_by, "Priya Shah");
+    assert!(
+        pending
+            .statement
+            .contains("obtained from management (Jira SEC project"),
+        "{}",
+        pending.statement
+    );
+
+    let items: String = s
+        .items
+        .iter()
+        .map(|i| format!("  - key: {}\n    result: pass\n", i.key))
+        .collect();
+    let done = manual::parse("results/SEC-X.1.yaml", &format!("{listed}items:\n{items}")).unwrap();
+    let clean = one(&[hires()], manual_only(), &[done]);
+    assert_eq!(clean.rule.id(), "T-SAMPLE-CLEAN", "{}", clean.statement);
+
+    // A test that draws its own population does not take one from the tester.
+    let own = control(
+        "SEC-X",
+        Frequency::Event,
+        Nature::Manual,
+        vec![sql_test(
+            "SEC-X.1",
+            "SELECT key, start_date, evidence FROM people",
+            None,
+        )],
+    );
+    let twice = manual::parse("results/SEC-X.1.yaml", &format!("{listed}items: []\n")).unwrap();
+    let out = one(&[hires()], own, &[twice]);
+    assert_eq!(out.result, Verdict::Error);
+    assert!(
+        out.statement.contains("field `population` is only for"),
+        "{}",
+        out.statement
+    );
 }
 
 #[test]

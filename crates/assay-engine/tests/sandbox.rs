@@ -24,6 +24,8 @@ fn control(id: &str, population: &str, expect: &str) -> Control {
         criteria: vec![CriterionLink {
             id: "CC6.1".into(),
             rationale: "test".into(),
+            key: None,
+            compensates: Vec::new(),
         }],
         tests: vec![TestDef {
             population: Some(population.into()),
@@ -31,6 +33,7 @@ fn control(id: &str, population: &str, expect: &str) -> Control {
             ..TestDef::manual(&format!("{id}.1"), "procedure")
         }],
         guidance: None,
+        risk: None,
     }
 }
 

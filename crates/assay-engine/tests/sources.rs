@@ -102,6 +102,7 @@ fn acc_07_3_with(
         ledger: None,
         collectors,
         source_bindings: bindings,
+        sample_secret: None,
         only_control: Some("ACC-07"),
         progress: None,
     })

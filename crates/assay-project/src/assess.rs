@@ -174,6 +174,7 @@ impl Project {
             ledger: p.head.clone(),
             collectors: &collectors,
             source_bindings: &p.config.sources,
+            sample_secret: self.sample_secret.as_deref(),
             only_control: only,
             progress: Some(&step),
         })?;

@@ -13,10 +13,11 @@ pub fn now() -> String {
 }
 
 /// A clock for new entries: now, but never before the ledger's last entry (so collection
-/// times never go backwards when the system clock does).
+/// times never go backwards when the system clock does). Only the last entry is read.
 pub(crate) fn after(locker: &Locker) -> Result<impl FnMut() -> String, ProjectError> {
+    let size = locker.size()?;
     let mut last = locker
-        .entries()?
+        .entries_after(size.saturating_sub(1))?
         .last()
         .map(|e| e.record.collected_at.clone())
         .unwrap_or_default();

@@ -59,6 +59,8 @@ pub struct Project {
     root: PathBuf,
     catalog: &'static Catalog,
     locker_config: LockerConfig,
+    /// The auditor's sampling secret; never stored, printed or sent anywhere.
+    sample_secret: Option<String>,
 }
 
 impl Project {
@@ -70,7 +72,17 @@ impl Project {
             root: root.to_path_buf(),
             catalog,
             locker_config,
+            sample_secret: None,
         })
+    }
+
+    /// Seeds samples with the auditor's secret (the CLI reads it from
+    /// `ASSAY_SAMPLE_SECRET`) where a results file records no seed yet. The seed it gives is
+    /// printed with the sample, to be recorded in the results file; the secret itself is
+    /// kept in memory only.
+    pub fn with_sample_secret(mut self, secret: Option<String>) -> Project {
+        self.sample_secret = secret.filter(|s| !s.is_empty());
+        self
     }
 
     /// The workspace root.

@@ -51,6 +51,7 @@ impl Project {
                 due: None,
                 status: Status::Open,
                 response: None,
+                evaluation: None,
                 file: file.clone(),
             },
             Err(e) => return Err(ProjectError::io(&path)(e)),

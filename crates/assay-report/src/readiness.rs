@@ -156,6 +156,15 @@ pub fn doc(cx: &Context<'_>) -> Doc {
             ),
         ),
         (
+            "Examination".into(),
+            format!(
+                "{} (rule {}); work remains on {} criteria",
+                a.engagement.state.as_str(),
+                a.engagement.rule,
+                a.engagement.remaining.len()
+            ),
+        ),
+        (
             "Draft opinion if audited today".into(),
             format!("{} (rule {})", a.opinion.kind, a.opinion.rule),
         ),

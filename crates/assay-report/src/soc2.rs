@@ -139,15 +139,40 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         1,
         "Section I: Independent service auditor's report (draft)".into(),
     ));
-    b.extend(paragraphs(&text::section1_opinion(
-        &facts,
-        kind,
-        &a.opinion.reasons,
-    )));
+    // Deviations and scope limitations stay apart from the assessment into the text.
+    let remaining: Vec<String> = a
+        .engagement
+        .remaining
+        .iter()
+        .map(|r| format!("{}: {}", r.criterion, r.work.join("; ")))
+        .collect();
+    let matters = text::Matters {
+        deviations: &a.opinion.deviations,
+        limitations: &a.opinion.limitations,
+        except_for: &a.opinion.except_for,
+        remaining: &remaining,
+    };
+    b.extend(paragraphs(&text::section1_opinion(&facts, kind, &matters)));
     b.push(Block::Facts(vec![
+        (
+            "Examination".into(),
+            format!(
+                "{} (rule {})",
+                a.engagement.state.as_str(),
+                a.engagement.rule
+            ),
+        ),
         (
             "Draft opinion".into(),
             format!("{} (rule {})", a.opinion.kind, a.opinion.rule),
+        ),
+        (
+            "Pervasiveness".into(),
+            if a.opinion.pervasiveness.is_empty() {
+                "not judged (nothing to judge, or the examination is not concluded)".into()
+            } else {
+                a.opinion.pervasiveness.join(" ")
+            },
         ),
         (
             "Computed from".into(),
@@ -169,7 +194,9 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         1,
         "Section II: Management's assertion".into(),
     ));
-    b.extend(paragraphs(&text::section2_assertion(&facts)));
+    b.extend(paragraphs(&text::section2_assertion(
+        &facts, kind, &matters,
+    )));
 
     b.push(Block::Heading(
         1,
@@ -179,10 +206,10 @@ pub fn doc(cx: &Context<'_>) -> Doc {
     b.push(Block::Heading(2, "Services provided".into()));
     b.push(Block::Para(
         if cx.scope.system_description.trim().is_empty() {
-            format!(
+            text::proofread(&format!(
                 "{} is operated by {org}. (Add a description under [system] in assay.toml.)",
                 cx.scope.system_name
-            )
+            ))
         } else {
             cx.scope.system_description.trim().to_string()
         },
@@ -248,12 +275,32 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         Block::List(people)
     });
     b.push(Block::Heading(3, "Procedures".into()));
-    b.push(Block::Para(format!("{org} documents its procedures in the following policies, each owned, approved and reviewed on a stated cycle:")));
+    let approved = cx
+        .policies
+        .iter()
+        .filter(|p| p.status == "approved")
+        .count();
+    b.push(Block::Para(if approved == cx.policies.len() {
+        format!("{org} documents its procedures in the following policies, each owned, approved by management and reviewed on a stated cycle:")
+    } else {
+        format!(
+            "{org} documents its procedures in the following policies, each owned and reviewed on a stated cycle. {} of {} are approved by management; the others are shown with their status and are not yet in force:",
+            approved,
+            cx.policies.len()
+        )
+    }));
     b.push(Block::Table {
-        header: ["policy", "version", "owner", "status", "review cycle"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        header: [
+            "policy",
+            "version",
+            "owner",
+            "status",
+            "approved",
+            "review cycle",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         rows: cx
             .policies
             .iter()
@@ -263,6 +310,7 @@ pub fn doc(cx: &Context<'_>) -> Doc {
                     p.version.clone(),
                     p.owner.clone(),
                     p.status.clone(),
+                    p.approved.map(|d| d.to_string()).unwrap_or_default(),
                     p.review_cycle.clone(),
                 ]
             })
@@ -522,10 +570,16 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         });
     }
 
+    let in_progress = kind == text::OpinionKind::InProgress;
     Doc {
         title: format!(
-            "SOC 2 {} report (draft): {}",
+            "SOC 2 {} report ({}): {}",
             if type1 { "Type I" } else { "Type II" },
+            if in_progress {
+                "draft, examination in progress"
+            } else {
+                "draft"
+            },
             org
         ),
         subtitle: vec![
@@ -536,7 +590,11 @@ pub fn doc(cx: &Context<'_>) -> Doc {
             ),
             "DRAFT: for a licensed CPA firm to review, complete and issue".into(),
         ],
-        watermark: Some("DRAFT".into()),
+        watermark: Some(if in_progress {
+            "IN PROGRESS".into()
+        } else {
+            "DRAFT".into()
+        }),
         contents: true,
         blocks: b,
     }

@@ -23,10 +23,32 @@ pub enum ReportType {
 
 pub use assay_engine::rule::OpinionKind;
 
+/// What a modified opinion rests on, kept apart: deviations (the evidence obtained shows a
+/// criterion was not met) and scope limitations (the evidence could not be obtained), with
+/// the criteria a qualified opinion is given "except for", and the work left while the
+/// examination is in progress. Each item is a whole sentence.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Matters<'a> {
+    /// Criteria not met, one sentence each.
+    pub deviations: &'a [String],
+    /// Criteria the evidence could not speak to, one sentence each.
+    pub limitations: &'a [String],
+    /// The criteria of a qualified opinion.
+    pub except_for: &'a [String],
+    /// Work left, one line per criterion (an examination in progress).
+    pub remaining: &'a [String],
+}
+
+impl Matters<'_> {
+    fn is_empty(&self) -> bool {
+        self.deviations.is_empty() && self.limitations.is_empty()
+    }
+}
+
 /// The title of the paragraph that states the basis for a modified opinion.
 fn basis_title(kind: OpinionKind) -> &'static str {
     match kind {
-        OpinionKind::Unmodified => "",
+        OpinionKind::InProgress | OpinionKind::Unmodified => "",
         OpinionKind::Qualified => "Basis for Qualified Opinion",
         OpinionKind::Adverse => "Basis for Adverse Opinion",
         OpinionKind::Disclaimer => "Basis for Disclaimer of Opinion",
@@ -78,9 +100,14 @@ pub fn draft_notice() -> String {
 
 /// Section I: the independent service auditor's report, as a draft for the CPA firm.
 ///
-/// `reasons` are whole sentences stating why the opinion is modified; each becomes its own
-/// "- " paragraph in the basis paragraph. They are ignored for an unmodified opinion.
-pub fn section1_opinion(f: &Facts<'_>, kind: OpinionKind, reasons: &[String]) -> String {
+/// The deviations and limitations in `m` become "- " paragraphs of the basis paragraph,
+/// under their own leads; they are ignored for an unmodified opinion. An examination in
+/// progress gets no report at all: a statement that no opinion is formed, the matters found
+/// so far and the work left.
+pub fn section1_opinion(f: &Facts<'_>, kind: OpinionKind, m: &Matters<'_>) -> String {
+    if kind == OpinionKind::InProgress {
+        return section1_in_progress(f, m);
+    }
     let org = f.organization;
     let when = period(f);
     let examined = examined(f);
@@ -139,7 +166,45 @@ pub fn section1_opinion(f: &Facts<'_>, kind: OpinionKind, reasons: &[String]) ->
         "We are required to be independent of {org} and to meet our other ethical \
          responsibilities under the requirements that apply to this engagement."
     ));
-    p.push("An examination of this kind involves:".to_string());
+    // A disclaimer describes no procedures: there was no examination to rely on.
+    if kind != OpinionKind::Disclaimer {
+        p.extend(examination_paragraphs(f));
+    }
+
+    // Inherent limitations.
+    p.push(format!(
+        "The description is prepared to meet the common needs of a broad range of users and \
+         may therefore not include every aspect of the system that a particular user may \
+         consider important. Because of their nature, controls may not always operate as \
+         intended, and so may fail to provide reasonable assurance that the service \
+         commitments and system requirements are achieved. {projection}",
+        projection = if is_type2(f) {
+            "Projecting any evaluation of effectiveness to later periods carries the risk \
+             that controls become inadequate because conditions change, or that compliance \
+             with policies and procedures declines."
+        } else {
+            "Projecting any conclusion about the suitability of design to a later date \
+             carries the risk that controls become inadequate because conditions change, or \
+             that compliance with policies and procedures declines."
+        },
+    ));
+
+    // Basis for a modified opinion, then the opinion.
+    if kind != OpinionKind::Unmodified {
+        p.extend(basis_paragraphs(kind, m));
+    }
+    p.extend(opinion_paragraphs(f, kind, m));
+
+    // Restricted use.
+    p.push(restricted_use(f));
+    p.push(AUDITOR_SIGNATURE.to_string());
+    paragraphs(p)
+}
+
+/// What an examination involves, and where Section IV lists the tests.
+fn examination_paragraphs(f: &Facts<'_>) -> Vec<String> {
+    let org = f.organization;
+    let mut p = vec!["An examination of this kind involves:".to_string()];
     let mut steps = vec![
         format!(
             "obtaining an understanding of the system and of {org}'s service commitments and \
@@ -189,54 +254,79 @@ pub fn section1_opinion(f: &Facts<'_>, kind: OpinionKind, reasons: &[String]) ->
             .to_string()
     });
 
-    // Inherent limitations.
-    p.push(format!(
-        "The description is prepared to meet the common needs of a broad range of users and \
-         may therefore not include every aspect of the system that a particular user may \
-         consider important. Because of their nature, controls may not always operate as \
-         intended, and so may fail to provide reasonable assurance that the service \
-         commitments and system requirements are achieved. {projection}",
-        projection = if is_type2(f) {
-            "Projecting any evaluation of effectiveness to later periods carries the risk \
-             that controls become inadequate because conditions change, or that compliance \
-             with policies and procedures declines."
-        } else {
-            "Projecting any conclusion about the suitability of design to a later date \
-             carries the risk that controls become inadequate because conditions change, or \
-             that compliance with policies and procedures declines."
-        },
-    ));
+    p
+}
 
-    // Basis for a modified opinion, then the opinion.
-    if kind != OpinionKind::Unmodified {
-        let lead = match kind {
-            OpinionKind::Qualified => {
-                "Our examination identified the following matters. Each is material to what \
-                 it concerns, but not so pervasive as to change the opinion as a whole:"
-            }
-            OpinionKind::Adverse => {
-                "Our examination identified the following matters, whose effects are both \
-                 material and pervasive:"
-            }
-            _ => {
-                "We were unable to obtain sufficient appropriate evidence about the \
-                  following matters:"
-            }
-        };
-        p.push(format!("{}. {lead}", basis_title(kind)));
-        p.extend(reason_list(reasons));
+/// The basis for a modified opinion: deviations and scope limitations under their own leads.
+fn basis_paragraphs(kind: OpinionKind, m: &Matters<'_>) -> Vec<String> {
+    let mut p = vec![format!("{}.", basis_title(kind))];
+    if m.is_empty() {
+        p.extend(reason_list(&[]));
+        return p;
     }
-    p.extend(opinion_paragraphs(f, kind));
+    if !m.deviations.is_empty() {
+        p.push(match kind {
+            OpinionKind::Adverse => "Our tests found deviations whose effects are both material \
+                 and pervasive. The following criteria were not met:"
+                .to_string(),
+            _ => "Our tests found deviations that are material to the criteria they concern, \
+                 but not pervasive. The following criteria were not met:"
+                .to_string(),
+        });
+        p.extend(reason_list(m.deviations));
+    }
+    if !m.limitations.is_empty() {
+        p.push(match kind {
+            OpinionKind::Disclaimer => "We were unable to obtain sufficient appropriate \
+                 evidence about the following criteria, and the possible effects are pervasive:"
+                .to_string(),
+            _ => "We were unable to obtain sufficient appropriate evidence about the following \
+                 criteria:"
+                .to_string(),
+        });
+        p.extend(reason_list(m.limitations));
+    }
+    p
+}
 
-    // Restricted use.
-    p.push(restricted_use(f));
-    p.push(AUDITOR_SIGNATURE.to_string());
+/// Section I while the examination is in progress: no report and no opinion, only where the
+/// examination stands.
+fn section1_in_progress(f: &Facts<'_>, m: &Matters<'_>) -> String {
+    let org = f.organization;
+    let mut p = vec![
+        "[Examination in progress. This is not a report: the CPA firm forms no opinion until \
+         its fieldwork is finished.]"
+            .to_string(),
+        format!("To the management of {org}:"),
+        format!(
+            "Examination in progress. We have not finished our examination of the description \
+             of {org}'s {sys} system {when} and of the {examined} of the controls stated in it. \
+             No opinion is expressed, and none should be inferred from this draft.",
+            sys = f.system,
+            when = period(f),
+            examined = examined(f),
+        ),
+    ];
+    if !m.deviations.is_empty() {
+        p.push(
+            "Deviations found so far. The following criteria are not met on the evidence \
+                obtained to date:"
+                .to_string(),
+        );
+        p.extend(reason_list(m.deviations));
+    }
+    if !m.remaining.is_empty() {
+        p.push("Work remaining, by criterion:".to_string());
+        p.extend(reason_list(m.remaining));
+    }
     paragraphs(p)
 }
 
 /// Section II: management's assertion, in the first person plural of the service
-/// organization, ending with a signature line for management to complete.
-pub fn section2_assertion(f: &Facts<'_>) -> String {
+/// organization, ending with a signature line for management to complete. It is modified to
+/// match the opinion: a modified opinion never sits beside an unmodified assertion, and an
+/// examination in progress has nothing for management to sign yet.
+pub fn section2_assertion(f: &Facts<'_>, kind: OpinionKind, m: &Matters<'_>) -> String {
     let when = period(f);
     let cats = categories_phrase(f.categories);
     let designed = if is_type2(f) {
@@ -286,30 +376,86 @@ pub fn section2_assertion(f: &Facts<'_>) -> String {
         ));
     }
     p.push("We confirm, to the best of our knowledge and belief, that:".to_string());
-    let mut items = vec![
+    // The clause a modified opinion concerns: operating effectiveness for a Type II, design
+    // for a Type I.
+    let except = match kind {
+        OpinionKind::Qualified | OpinionKind::Disclaimer => {
+            "except for the matters described in the following paragraph, "
+        }
+        _ => "",
+    };
+    let mut items = vec![format!(
+        "the description presents our {sys} system that was designed and implemented {when} \
+         in accordance with the description criteria",
+        sys = f.system,
+    )];
+    let design = if kind == OpinionKind::Adverse && !is_type2(f) {
         format!(
-            "the description presents our {sys} system that was designed and implemented \
-             {when} in accordance with the description criteria",
-            sys = f.system,
-        ),
+            "because of the matters described in the following paragraph, the controls stated \
+             in the description were not suitably designed {when} to provide reasonable \
+             assurance that our service commitments and system requirements would be achieved \
+             based on the applicable trust services criteria"
+        )
+    } else {
         format!(
-            "the controls stated in the description were suitably designed {when} to provide \
-             reasonable assurance that our service commitments and system requirements would \
-             be achieved based on the applicable trust services criteria, if our controls \
+            "{lead}the controls stated in the description were suitably designed {when} to \
+             provide reasonable assurance that our service commitments and system requirements \
+             would be achieved based on the applicable trust services criteria, if our controls \
              operated effectively {then}{compl}",
+            lead = if is_type2(f) { "" } else { except },
             then = that_time(f),
             compl = complementary_if(f, "our", " and if the", ""),
-        ),
-    ];
+        )
+    };
+    items.push(design);
     if is_type2(f) {
-        items.push(format!(
-            "the controls stated in the description operated effectively {when} to provide \
-             reasonable assurance that our service commitments and system requirements were \
-             achieved based on the applicable trust services criteria{compl}",
-            compl = complementary_if(f, "our", ", if the", " also"),
-        ));
+        items.push(if kind == OpinionKind::Adverse {
+            format!(
+                "because of the matters described in the following paragraph, the controls \
+                 stated in the description did not operate effectively {when} to provide \
+                 reasonable assurance that our service commitments and system requirements were \
+                 achieved based on the applicable trust services criteria"
+            )
+        } else {
+            format!(
+                "{except}the controls stated in the description operated effectively {when} to \
+                 provide reasonable assurance that our service commitments and system \
+                 requirements were achieved based on the applicable trust services \
+                 criteria{compl}",
+                compl = complementary_if(f, "our", ", if the", " also"),
+            )
+        });
     }
     p.extend(clause_list(items));
+    if matches!(
+        kind,
+        OpinionKind::Qualified | OpinionKind::Adverse | OpinionKind::Disclaimer
+    ) {
+        if !m.deviations.is_empty() {
+            p.push(
+                "Our controls did not meet the following criteria during the period:".to_string(),
+            );
+            p.extend(reason_list(m.deviations));
+        }
+        if !m.limitations.is_empty() {
+            p.push(
+                "Sufficient evidence could not be provided to the service auditor about the \
+                 following criteria:"
+                    .to_string(),
+            );
+            p.extend(reason_list(m.limitations));
+        }
+    }
+    if kind == OpinionKind::InProgress {
+        p.insert(
+            0,
+            "[Not for signature: the examination is in progress. Management asserts only when \
+             the examination is concluded, and modifies this assertion to match the matters \
+             found.]"
+                .to_string(),
+        );
+        return paragraphs(p);
+    }
     p.push(f.organization.to_string());
     p.push(MANAGEMENT_SIGNATURE.to_string());
     paragraphs(p)
@@ -474,16 +620,26 @@ fn category_name(word: &str) -> String {
 }
 
 /// The opinion paragraph and its clauses, for each kind.
-fn opinion_paragraphs(f: &Facts<'_>, kind: OpinionKind) -> Vec<String> {
+fn opinion_paragraphs(f: &Facts<'_>, kind: OpinionKind, m: &Matters<'_>) -> Vec<String> {
     let org = f.organization;
     let sys = f.system;
     let when = period(f);
     let head = match kind {
+        OpinionKind::InProgress => return Vec::new(),
         OpinionKind::Unmodified => "Opinion. In our opinion, in all material respects:".to_string(),
         OpinionKind::Qualified => format!(
             "Qualified Opinion. In our opinion, except for the effects of the matters described \
-             in the {} paragraph, in all material respects:",
-            basis_title(kind)
+             in the {} paragraph{}, in all material respects:",
+            basis_title(kind),
+            if m.except_for.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (criteri{} {})",
+                    if m.except_for.len() == 1 { "on" } else { "a" },
+                    join_words(m.except_for)
+                )
+            }
         ),
         OpinionKind::Adverse => format!(
             "Adverse Opinion. In our opinion, because of the significance of the matters \
@@ -567,7 +723,7 @@ fn auditor_responsibility(f: &Facts<'_>, kind: OpinionKind) -> String {
     let opinion = match kind {
         OpinionKind::Qualified => "qualified opinion",
         OpinionKind::Adverse => "adverse opinion",
-        _ => "opinion",
+        OpinionKind::InProgress | OpinionKind::Unmodified | OpinionKind::Disclaimer => "opinion",
     };
     format!(
         "Our responsibility is to express an opinion, based on our examination, on the \
@@ -621,7 +777,7 @@ fn cuec_paragraph(f: &Facts<'_>) -> Option<String> {
          be met only if complementary user entity controls, assumed in the design of {org}'s \
          controls, are {suitable} together with the related controls at {org}. Our \
          examination did not extend to those complementary user entity controls, and we have \
-         not evaluated their {examined}.",
+         not evaluated the {examined} of those controls.",
         suitable = suitable(f),
         examined = examined(f),
     ))
@@ -773,14 +929,67 @@ fn join_words(items: &[String]) -> String {
     }
 }
 
-/// Joins paragraphs with one blank line, dropping empty ones.
+/// Joins paragraphs with one blank line, dropping empty ones, each proofread.
 fn paragraphs(parts: Vec<String>) -> String {
     let kept: Vec<String> = parts
         .into_iter()
-        .map(|p| p.trim().to_string())
+        .map(|p| proofread(p.trim()))
         .filter(|p| !p.is_empty())
         .collect();
     kept.join("\n\n")
+}
+
+/// Mends what joining names into sentences leaves: a name that ends in a period ("Acme,
+/// Inc.") before the sentence's own period gives one period, not two. An ellipsis ("...")
+/// is left alone.
+pub fn proofread(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in chars.iter().enumerate() {
+        let doubled = *c == '.'
+            && i > 0
+            && chars[i - 1] == '.'
+            && chars.get(i + 1) != Some(&'.')
+            && (i < 2 || chars[i - 2] != '.');
+        if !doubled {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+/// What a proofreader marks in rendered text: doubled punctuation, a wrong possessive
+/// quote, unreplaced placeholders and doubled spaces; each as a short description.
+pub fn slips(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (what, needle) in [
+        ("doubled period", ".."),
+        ("doubled comma", ",,"),
+        ("space before punctuation", " ."),
+        ("space before punctuation", " ,"),
+        ("opening quote as apostrophe", "\u{2018}s"),
+        ("unreplaced placeholder", "{"),
+        ("unreplaced placeholder", "}"),
+        ("doubled space", "  "),
+        ("wrong possessive", "their suitability"),
+    ] {
+        for (at, _) in text.match_indices(needle) {
+            if needle == ".." && text[at..].starts_with("...") {
+                continue;
+            }
+            let from = text[..at]
+                .char_indices()
+                .rev()
+                .nth(30)
+                .map_or(0, |(i, _)| i);
+            let to = text[at..]
+                .char_indices()
+                .nth(30)
+                .map_or(text.len(), |(i, _)| at + i);
+            out.push(format!("{what}: \"{}\"", &text[from..to]));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -816,30 +1025,45 @@ mod tests {
         vec!["Control CHG-01 had 3 exceptions in a sample of 25.".to_string()]
     }
 
+    fn with(r: &[String]) -> Matters<'_> {
+        Matters {
+            deviations: r,
+            ..Matters::default()
+        }
+    }
+
+    fn none() -> Matters<'static> {
+        Matters::default()
+    }
+
+    fn unmodified_assertion(f: &Facts<'_>) -> String {
+        section2_assertion(f, OpinionKind::Unmodified, &none())
+    }
+
     #[test]
     fn type1_says_as_of_and_never_throughout_the_period() {
         let f = facts(ReportType::Type1, &["AWS"], true);
         for kind in KINDS {
-            let s1 = section1_opinion(&f, kind, &reasons());
+            let s1 = section1_opinion(&f, kind, &with(&reasons()));
             assert!(s1.contains("as of 2024-06-30"), "{kind:?}");
             assert!(!s1.contains("throughout the period"), "{kind:?}");
             assert!(!s1.contains("operated effectively throughout"), "{kind:?}");
         }
-        let s2 = section2_assertion(&f);
+        let s2 = unmodified_assertion(&f);
         assert!(s2.contains("as of 2024-06-30"));
         assert!(!s2.contains("throughout the period"));
-        assert!(section1_opinion(&f, OpinionKind::Unmodified, &[])
+        assert!(section1_opinion(&f, OpinionKind::Unmodified, &none())
             .contains("did not perform procedures to evaluate the operating effectiveness"));
     }
 
     #[test]
     fn type2_says_throughout_the_period() {
         let f = facts(ReportType::Type2, &[], false);
-        let s1 = section1_opinion(&f, OpinionKind::Unmodified, &[]);
+        let s1 = section1_opinion(&f, OpinionKind::Unmodified, &none());
         assert!(s1.contains("throughout the period 2024-01-01 to 2024-06-30"));
         assert!(s1.contains("testing the operating effectiveness"));
         assert!(!s1.contains("did not perform procedures to evaluate"));
-        assert!(section2_assertion(&f).contains("operated effectively throughout the period"));
+        assert!(unmodified_assertion(&f).contains("operated effectively throughout the period"));
     }
 
     #[test]
@@ -856,7 +1080,7 @@ mod tests {
         for rt in [ReportType::Type1, ReportType::Type2] {
             let f = facts(rt, &[], false);
             for kind in KINDS {
-                let text = section1_opinion(&f, kind, &reasons());
+                let text = section1_opinion(&f, kind, &with(&reasons()));
                 for (other, phrase) in phrases {
                     assert_eq!(text.contains(phrase), kind == other, "{kind:?} / {other:?}");
                 }
@@ -868,11 +1092,11 @@ mod tests {
     #[test]
     fn reasons_are_listed_and_a_missing_basis_is_flagged() {
         let f = facts(ReportType::Type2, &[], false);
-        let text = section1_opinion(&f, OpinionKind::Qualified, &reasons());
+        let text = section1_opinion(&f, OpinionKind::Qualified, &with(&reasons()));
         assert!(text.contains("\n\n- Control CHG-01 had 3 exceptions in a sample of 25.\n\n"));
-        let empty = section1_opinion(&f, OpinionKind::Adverse, &[]);
+        let empty = section1_opinion(&f, OpinionKind::Adverse, &none());
         assert!(empty.contains("- [No reasons were recorded"));
-        let unmodified = section1_opinion(&f, OpinionKind::Unmodified, &reasons());
+        let unmodified = section1_opinion(&f, OpinionKind::Unmodified, &with(&reasons()));
         assert!(!unmodified.contains("CHG-01"));
     }
 
@@ -880,14 +1104,16 @@ mod tests {
     fn carve_out_appears_only_with_subservice_organizations() {
         for rt in [ReportType::Type1, ReportType::Type2] {
             let with = facts(rt, &["Amazon Web Services", "Okta"], false);
-            let s1 = section1_opinion(&with, OpinionKind::Unmodified, &[]);
+            let s1 = section1_opinion(&with, OpinionKind::Unmodified, &none());
             assert!(s1.contains("uses Amazon Web Services and Okta as subservice organizations"));
             assert!(s1.contains("excludes the controls of"));
-            assert!(section2_assertion(&with).contains("excludes the controls of"));
+            assert!(unmodified_assertion(&with).contains("excludes the controls of"));
             let without = facts(rt, &[], false);
-            assert!(!section1_opinion(&without, OpinionKind::Unmodified, &[])
-                .contains("excludes the controls of"));
-            assert!(!section2_assertion(&without).contains("subservice"));
+            assert!(
+                !section1_opinion(&without, OpinionKind::Unmodified, &none())
+                    .contains("excludes the controls of")
+            );
+            assert!(!unmodified_assertion(&without).contains("subservice"));
         }
     }
 
@@ -896,10 +1122,10 @@ mod tests {
         let with = facts(ReportType::Type2, &[], true);
         let without = facts(ReportType::Type2, &[], false);
         let phrase = "complementary user entity controls";
-        assert!(section1_opinion(&with, OpinionKind::Unmodified, &[]).contains(phrase));
-        assert!(section2_assertion(&with).contains(phrase));
-        assert!(!section1_opinion(&without, OpinionKind::Unmodified, &[]).contains(phrase));
-        assert!(!section2_assertion(&without).contains(phrase));
+        assert!(section1_opinion(&with, OpinionKind::Unmodified, &none()).contains(phrase));
+        assert!(unmodified_assertion(&with).contains(phrase));
+        assert!(!section1_opinion(&without, OpinionKind::Unmodified, &none()).contains(phrase));
+        assert!(!unmodified_assertion(&without).contains(phrase));
     }
 
     #[test]
@@ -936,8 +1162,8 @@ mod tests {
     #[test]
     fn text_is_plain_paragraphs_with_signature_lines() {
         let f = facts(ReportType::Type2, &["AWS"], true);
-        let s1 = section1_opinion(&f, OpinionKind::Qualified, &reasons());
-        let s2 = section2_assertion(&f);
+        let s1 = section1_opinion(&f, OpinionKind::Qualified, &with(&reasons()));
+        let s2 = unmodified_assertion(&f);
         assert!(s1.ends_with(AUDITOR_SIGNATURE));
         assert!(s2.ends_with(MANAGEMENT_SIGNATURE));
         let all = [
@@ -961,5 +1187,123 @@ mod tests {
         let phrase = "tests of operating effectiveness were not performed";
         assert!(section4_intro(&facts(ReportType::Type1, &[], false)).contains(phrase));
         assert!(!section4_intro(&facts(ReportType::Type2, &[], false)).contains(phrase));
+    }
+
+    /// An examination in progress renders no opinion and nothing to sign: where it stands,
+    /// the deviations so far and the work left.
+    #[test]
+    fn an_examination_in_progress_has_no_opinion() {
+        let f = facts(ReportType::Type2, &[], false);
+        let remaining =
+            vec!["CC1.4: HR-02.1: record the sample's results (T-SAMPLE-PENDING)".to_string()];
+        let m = Matters {
+            deviations: &reasons(),
+            remaining: &remaining,
+            ..Matters::default()
+        };
+        let s1 = section1_opinion(&f, OpinionKind::InProgress, &m);
+        assert!(s1.contains("Examination in progress") && s1.contains("No opinion is expressed"));
+        assert!(s1.contains("- CC1.4: HR-02.1") && s1.contains("- Control CHG-01"));
+        for phrase in [
+            "In our opinion",
+            "Basis for",
+            "An examination of this kind",
+            AUDITOR_SIGNATURE,
+        ] {
+            assert!(!s1.contains(phrase), "{phrase}");
+        }
+        let s2 = section2_assertion(&f, OpinionKind::InProgress, &m);
+        assert!(s2.contains("Not for signature") && !s2.contains(MANAGEMENT_SIGNATURE));
+    }
+
+    /// A disclaimer describes no examination procedures, and keeps deviations and scope
+    /// limitations under their own leads.
+    #[test]
+    fn a_disclaimer_keeps_no_examination_language() {
+        let f = facts(ReportType::Type2, &[], false);
+        let limits =
+            vec!["CC7.2 cannot be concluded: key control MON-01 could not be tested.".to_string()];
+        let m = Matters {
+            deviations: &reasons(),
+            limitations: &limits,
+            ..Matters::default()
+        };
+        let s1 = section1_opinion(&f, OpinionKind::Disclaimer, &m);
+        assert!(!s1.contains("An examination of this kind involves"));
+        assert!(!s1.contains("Section IV lists the controls we tested"));
+        let deviations = s1.find("The following criteria were not met").unwrap();
+        let limitations = s1
+            .find("unable to obtain sufficient appropriate evidence about the following criteria")
+            .unwrap();
+        assert!(
+            s1[deviations..limitations].contains("CHG-01") && s1[limitations..].contains("MON-01")
+        );
+    }
+
+    /// Management's assertion follows the opinion: "except for" with the matters for a
+    /// qualified opinion, "did not operate effectively" for an adverse one.
+    #[test]
+    fn the_assertion_is_modified_to_match_the_opinion() {
+        let f = facts(ReportType::Type2, &[], false);
+        let r = reasons();
+        let unmodified = unmodified_assertion(&f);
+        assert!(!unmodified.contains("except for") && !unmodified.contains("CHG-01"));
+        let q = section2_assertion(&f, OpinionKind::Qualified, &with(&r));
+        assert!(q.contains("except for the matters described in the following paragraph, the controls stated in the description operated effectively"));
+        assert!(q.contains("- Control CHG-01"));
+        let a = section2_assertion(&f, OpinionKind::Adverse, &with(&r));
+        assert!(a.contains("did not operate effectively") && a.contains("- Control CHG-01"));
+        let t1 = facts(ReportType::Type1, &[], false);
+        let q1 = section2_assertion(&t1, OpinionKind::Qualified, &with(&r));
+        assert!(q1.contains("except for the matters described in the following paragraph, the controls stated in the description were suitably designed"));
+    }
+
+    /// A qualified opinion names the criteria it is given "except for".
+    #[test]
+    fn a_qualified_opinion_names_its_criteria() {
+        let f = facts(ReportType::Type2, &[], false);
+        let r = reasons();
+        let ids = vec!["CC6.1".to_string(), "CC8.1".to_string()];
+        let m = Matters {
+            deviations: &r,
+            except_for: &ids,
+            ..Matters::default()
+        };
+        let s1 = section1_opinion(&f, OpinionKind::Qualified, &m);
+        assert!(s1.contains("paragraph (criteria CC6.1 and CC8.1), in all material respects"));
+    }
+
+    /// Every opinion kind's text, for a name ending in a period and with every kind of
+    /// matter, reads without a proofreader's marks.
+    #[test]
+    fn rendered_text_passes_a_proofread() {
+        let r = reasons();
+        let ids = vec!["CC6.1".to_string()];
+        let m = Matters {
+            deviations: &r,
+            limitations: &r,
+            except_for: &ids,
+            remaining: &r,
+        };
+        for rt in [ReportType::Type1, ReportType::Type2] {
+            let mut f = facts(rt, &["Amazon Web Services, Inc."], true);
+            f.organization = "Northwind Analytics, Inc.";
+            for kind in KINDS.into_iter().chain([OpinionKind::InProgress]) {
+                for text in [
+                    section1_opinion(&f, kind, &m),
+                    section2_assertion(&f, kind, &m),
+                    section3_intro(&f),
+                    section4_intro(&f),
+                    section5_intro(&f),
+                ] {
+                    assert_eq!(slips(&text), Vec::<String>::new(), "{kind:?} {rt:?}");
+                }
+            }
+        }
+        assert_eq!(
+            proofread("by Acme, Inc.. Next... end"),
+            "by Acme, Inc. Next... end"
+        );
+        assert_eq!(slips("Inc.\u{2018}s {x}").len(), 3);
     }
 }

@@ -1,6 +1,8 @@
 //! Auditor workpapers as an XLSX workbook: a summary sheet, then one sheet per test with
-//! its procedure, the frozen population (query, size, hashes), the sample and seed, each
-//! item's result, the exceptions with their evidence hashes, the tester and the date.
+//! its procedure and criteria, the frozen population (query, size, hashes), the sample and
+//! seed, each item's result with a tickmark per attribute and a legend, the exceptions with
+//! their evidence hashes, the preparer and reviewer with dates, and the auditor's
+//! conclusion beside Assay's statement.
 
 use crate::readiness::period;
 use crate::Context;
@@ -139,8 +141,10 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                 "exceptions",
                 "sample",
                 "seed",
-                "tester",
-                "tested on",
+                "preparer",
+                "prepared on",
+                "reviewer",
+                "reviewed on",
                 "sheet",
             ],
             &s,
@@ -175,6 +179,14 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                     .as_ref()
                     .and_then(|x| x.tested_at.clone())
                     .unwrap_or_default(),
+                t.sample
+                    .as_ref()
+                    .and_then(|x| x.reviewer.clone())
+                    .unwrap_or_default(),
+                t.sample
+                    .as_ref()
+                    .and_then(|x| x.reviewed_at.clone())
+                    .unwrap_or_default(),
                 sheet_name(&t.id),
             ];
             for (j, v) in cells.iter().enumerate() {
@@ -202,9 +214,45 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
             ("Procedure", t.procedure.clone()),
             ("Method", format!("{:?}", t.method).to_lowercase()),
             ("Result", t.result.as_str().to_string()),
+            ("Criteria", c.criteria.join(", ")),
             ("Judgment rule", t.rule.to_string()),
-            ("Conclusion", t.statement.clone()),
+            ("Assay's statement", t.statement.clone()),
+            (
+                "Auditor's conclusion",
+                t.sample
+                    .as_ref()
+                    .and_then(|x| x.conclusion.clone())
+                    .unwrap_or_else(|| "not yet recorded".into()),
+            ),
         ];
+        match &t.sample {
+            Some(x) => rows.extend([
+                (
+                    "Preparer",
+                    match (&x.tester, &x.tested_at) {
+                        (Some(who), Some(on)) => format!("{who}, {on}"),
+                        _ => "not yet tested".into(),
+                    },
+                ),
+                (
+                    "Reviewer",
+                    match (&x.reviewer, &x.reviewed_at) {
+                        (Some(who), Some(on)) => format!("{who}, {on}"),
+                        _ => "not yet reviewed".into(),
+                    },
+                ),
+            ]),
+            None => rows.extend([
+                (
+                    "Preparer",
+                    format!(
+                        "Assay, judgment rules version {} (re-performable from the frozen population)",
+                        a.rules_version
+                    ),
+                ),
+                ("Reviewer", "not yet reviewed".into()),
+            ]),
+        }
         if let Some(p) = &t.population {
             rows.extend([
                 ("Population query", p.query.clone()),
@@ -222,14 +270,30 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                     "Sample size",
                     format!("{} of {} ({})", x.items.len(), x.population, x.basis),
                 ),
-                ("Seed", format!("{} ({})", x.seed, x.seed_from)),
-                ("Selection", x.algorithm.to_string()),
                 (
-                    "Tester",
-                    x.tester.clone().unwrap_or_else(|| "not yet tested".into()),
+                    "Seed",
+                    if x.predictable {
+                        format!(
+                            "{} ({}: management could compute this selection in advance)",
+                            x.seed, x.seed_from
+                        )
+                    } else {
+                        format!("{} ({})", x.seed, x.seed_from)
+                    },
                 ),
-                ("Tested on", x.tested_at.clone().unwrap_or_default()),
+                ("Control risk", x.risk.clone()),
+                ("Selection", x.algorithm.to_string()),
             ]);
+            if let Some(ob) = &x.obtained {
+                rows.extend([
+                    ("Population obtained from", ob.source.clone()),
+                    (
+                        "Produced by",
+                        format!("{}, {}", ob.produced_by, ob.produced_at),
+                    ),
+                    ("Completeness and accuracy", ob.completeness.clone()),
+                ]);
+            }
         }
         if let Some(k) = &t.calendar {
             rows.push((
@@ -255,27 +319,7 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
         }
         let mut r = rows.len() as u32 + 1;
         if let Some(x) = &t.sample {
-            put(ws, r, 0, "Sampled items", &s.bold)?;
-            r += 1;
-            header(ws, r, &["key", "result", "notes", "evidence"], &s)?;
-            for it in &x.items {
-                r += 1;
-                let result = it
-                    .result
-                    .map(|o| format!("{o:?}").to_lowercase())
-                    .unwrap_or_else(|| "pending".into());
-                put(ws, r, 0, &it.key, &s.wrap)?;
-                put(
-                    ws,
-                    r,
-                    1,
-                    &format!("{result}{}", if it.extension { " (extension)" } else { "" }),
-                    &s.wrap,
-                )?;
-                put(ws, r, 2, &it.notes, &s.wrap)?;
-                put(ws, r, 3, &it.evidence.join(" "), &s.wrap)?;
-            }
-            r += 2;
+            r = sampled_items(ws, r, x, &s)?;
         }
         put(
             ws,
@@ -330,6 +374,79 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
     }
     wb.save_to_buffer()
 }
+
+/// The sample's items: one row each, one column per attribute with its tickmark, then the
+/// attributes' meanings and the tickmark legend. Returns the next free row.
+fn sampled_items(
+    ws: &mut Worksheet,
+    mut r: u32,
+    x: &assay_engine::assessment::Sample,
+    s: &Styles,
+) -> Result<u32, XlsxError> {
+    put(ws, r, 0, "Sampled items", &s.bold)?;
+    r += 1;
+    let ids: Vec<&String> = x.attributes.keys().collect();
+    let mut head: Vec<&str> = vec!["key", "result"];
+    head.extend(ids.iter().map(|id| id.as_str()));
+    head.extend(["notes", "evidence"]);
+    header(ws, r, &head, s)?;
+    let attr_col = 2u16;
+    let after = attr_col + ids.len() as u16;
+    for it in &x.items {
+        r += 1;
+        let result = match it.result {
+            Some(assay_engine::manual::Outcome::Pass) => "\u{2713} pass",
+            Some(assay_engine::manual::Outcome::Fail) => "\u{2717} fail",
+            None => "pending",
+        };
+        put(ws, r, 0, &it.key, &s.wrap)?;
+        put(
+            ws,
+            r,
+            1,
+            &format!("{result}{}", if it.extension { " (E)" } else { "" }),
+            &s.wrap,
+        )?;
+        for (j, id) in ids.iter().enumerate() {
+            let mark = it.attributes.get(*id).map_or("", |t| t.mark());
+            put(ws, r, attr_col + j as u16, mark, &s.wrap)?;
+        }
+        put(ws, r, after, &it.notes, &s.wrap)?;
+        put(ws, r, after + 1, &it.evidence.join(" "), &s.wrap)?;
+    }
+    r += 2;
+    if !ids.is_empty() {
+        put(ws, r, 0, "Attributes tested", &s.bold)?;
+        for (id, meaning) in &x.attributes {
+            r += 1;
+            put(ws, r, 0, id, &s.wrap)?;
+            put(ws, r, 1, meaning, &s.wrap)?;
+        }
+        r += 2;
+    }
+    put(ws, r, 0, "Legend", &s.bold)?;
+    for (mark, meaning) in LEGEND {
+        r += 1;
+        put(ws, r, 0, mark, &s.wrap)?;
+        put(ws, r, 1, meaning, &s.wrap)?;
+    }
+    Ok(r + 2)
+}
+
+/// The tickmarks the sampled-item tables use.
+const LEGEND: [(&str, &str); 5] = [
+    (
+        "\u{2713}",
+        "Agreed to the evidence inspected, without exception",
+    ),
+    ("\u{2717}", "Not met: a deviation, described in the notes"),
+    ("n/a", "The attribute does not apply to this item"),
+    (
+        "(E)",
+        "Item of the extended sample, drawn after one deviation",
+    ),
+    ("pending", "Selected, not yet tested"),
+];
 
 /// A sheet name from a test id (at most 31 characters, none of `[]:*?/\`).
 pub fn sheet_name(id: &str) -> String {

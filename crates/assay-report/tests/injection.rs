@@ -117,6 +117,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
+        sample_secret: None,
         only_control: None,
         progress: None,
     })

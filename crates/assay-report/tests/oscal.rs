@@ -220,6 +220,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
+        sample_secret: None,
         only_control: None,
         progress: None,
     })

@@ -6,7 +6,7 @@ use crate::source::{at, at_any, yaml_error};
 use crate::LoadedControl;
 use assay_catalog::Catalog;
 use assay_core::{
-    Control, ControlType, CriterionLink, Frequency, Guidance, Nature, Severity, TestDef,
+    Control, ControlType, CriterionLink, Frequency, Guidance, Nature, Risk, Severity, TestDef,
 };
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -24,6 +24,8 @@ struct RawControl {
     #[serde(rename = "type")]
     control_type: Spanned<String>,
     #[serde(default)]
+    risk: Option<Spanned<String>>,
+    #[serde(default)]
     criteria: Option<Spanned<Vec<CriterionEntry>>>,
     #[serde(default)]
     tests: Option<Spanned<Vec<TestEntry>>>,
@@ -38,6 +40,10 @@ struct CriterionEntry {
     id: Spanned<String>,
     #[serde(default)]
     rationale: Option<String>,
+    #[serde(default)]
+    key: Option<bool>,
+    #[serde(default)]
+    compensates: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +204,13 @@ pub(crate) fn parse(
         &mut diags,
     );
 
+    let mut risk_ok = true;
+    let risk: Option<Risk> = raw.risk.as_ref().and_then(|r| {
+        let v = enum_value(file, "risk", r, Risk::NAMES, &mut diags);
+        risk_ok = v.is_some();
+        v
+    });
+
     let mut criteria = Vec::new();
     match &raw.criteria {
         Some(list) if !list.value.is_empty() => {
@@ -243,6 +256,12 @@ pub(crate) fn parse(
                 criteria.push(CriterionLink {
                     id: cid.to_string(),
                     rationale,
+                    key: entry.key,
+                    compensates: entry
+                        .compensates
+                        .iter()
+                        .map(|c| c.value.trim().to_string())
+                        .collect(),
                 });
             }
         }
@@ -303,7 +322,8 @@ pub(crate) fn parse(
         })
         .unwrap_or_default();
 
-    let (Some(frequency), Some(nature), Some(control_type)) = (frequency, nature, control_type)
+    let (Some(frequency), Some(nature), Some(control_type), true) =
+        (frequency, nature, control_type, risk_ok)
     else {
         return (None, diags);
     };
@@ -318,6 +338,7 @@ pub(crate) fn parse(
         frequency,
         nature,
         control_type,
+        risk,
         criteria,
         tests,
         guidance: raw.guidance,
@@ -334,6 +355,17 @@ pub(crate) fn parse(
                 l.value
                     .iter()
                     .map(|e| (e.id.value.trim().to_string(), at(file, &e.id, 0)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        compensate_refs: raw
+            .criteria
+            .as_ref()
+            .map(|l| {
+                l.value
+                    .iter()
+                    .flat_map(|e| &e.compensates)
+                    .map(|c| (c.value.trim().to_string(), at(file, c, 0)))
                     .collect()
             })
             .unwrap_or_default(),

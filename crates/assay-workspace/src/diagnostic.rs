@@ -61,7 +61,7 @@ codes! {
     NoTests = "no-tests": "A control has no test procedure.",
     IdMismatch = "id-mismatch": "A control's file name differs from its id.",
     NoFrontMatter = "no-front-matter": "A policy does not open with YAML front matter between --- lines.",
-    UnknownControl = "unknown-control": "A policy names a control that does not exist.",
+    UnknownControl = "unknown-control": "A policy, or a control's `compensates`, names a control that does not exist.",
     UnknownRole = "unknown-role": "An owner is not a role listed in inventory/people.yaml.",
     UnknownReference = "unknown-reference": "An inventory item refers to a system or vendor that does not exist.",
     MissingMethod = "missing-method": "A subservice organization has no carve-out or inclusive method, or no CSOCs.",

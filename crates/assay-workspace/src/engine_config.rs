@@ -15,16 +15,26 @@ pub struct RawSampling {
     table: Option<Spanned<String>>,
     #[serde(default)]
     risk: Option<Spanned<String>>,
+    #[serde(default)]
+    test_all_up_to: Option<Spanned<i64>>,
 }
 
 /// `[judgment]`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawJudgment {
+    /// Retired with judgment rules version 2: read only to say so.
     #[serde(default)]
-    tolerable_rate: Option<Spanned<f64>>,
+    tolerable_rate: Option<Spanned<toml::Value>>,
+    /// Retired with judgment rules version 2: read only to say so.
     #[serde(default)]
-    pervasive_share: Option<Spanned<f64>>,
+    pervasive_share: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pervasive_series: Option<Spanned<i64>>,
+    #[serde(default)]
+    pervasive_category_share: Option<Spanned<f64>>,
+    #[serde(default)]
+    fieldwork_complete: Option<bool>,
     #[serde(default)]
     event_gap_days: Option<Spanned<i64>>,
 }
@@ -63,28 +73,64 @@ pub fn settings(
                 ),
             }
         }
+        if let Some(v) = &raw.test_all_up_to {
+            match u32::try_from(*v.get_ref()) {
+                Ok(n) => s.test_all_up_to = n,
+                Err(_) => report(
+                    v.span(),
+                    format!("`test_all_up_to` must be zero or more, not {}", v.get_ref()),
+                    "write e.g. `test_all_up_to = 50` under [sampling] (0 leaves it to the table)",
+                ),
+            }
+        }
     }
     if let Some(raw) = judgment {
-        for (field, value, target) in [
-            ("tolerable_rate", &raw.tolerable_rate, &mut s.tolerable_rate),
-            (
-                "pervasive_share",
-                &raw.pervasive_share,
-                &mut s.pervasive_share,
-            ),
-        ] {
-            if let Some(v) = value {
-                let x = *v.get_ref();
-                if (0.0..=1.0).contains(&x) {
-                    *target = x;
-                } else {
-                    report(
-                        v.span(),
-                        format!("`{field}` must be a share between 0 and 1, not {x}"),
-                        "write e.g. `tolerable_rate = 0.05` (five per cent) under [judgment]",
-                    );
-                }
+        if let Some(v) = &raw.tolerable_rate {
+            report(
+                v.span(),
+                "`tolerable_rate` was retired: a whole-population test has no sampling risk, so \
+                 each of its deviations is evaluated in findings/ instead of passed by a rate"
+                    .into(),
+                "delete the line, and record each deviation's evaluation (`evaluation:` in \
+                 findings/F-<test>.yaml, see docs/assessment.md)",
+            );
+        }
+        if let Some(v) = &raw.pervasive_share {
+            report(
+                v.span(),
+                "`pervasive_share` was retired: pervasiveness is judged by how far matters \
+                 spread, not by a flat share of criteria"
+                    .into(),
+                "delete the line; `pervasive_series` and `pervasive_category_share` under \
+                 [judgment] set the new rules (docs/assessment.md)",
+            );
+        }
+        if let Some(v) = &raw.pervasive_series {
+            match u32::try_from(*v.get_ref()) {
+                Ok(n) if n >= 1 => s.pervasive_series = n,
+                _ => report(
+                    v.span(),
+                    format!("`pervasive_series` must be 1 or more, not {}", v.get_ref()),
+                    "write e.g. `pervasive_series = 3` under [judgment]",
+                ),
             }
+        }
+        if let Some(v) = &raw.pervasive_category_share {
+            let x = *v.get_ref();
+            if x > 0.0 && x <= 1.0 {
+                s.pervasive_category_share = x;
+            } else {
+                report(
+                    v.span(),
+                    format!(
+                        "`pervasive_category_share` must be a share above 0 and at most 1, not {x}"
+                    ),
+                    "write e.g. `pervasive_category_share = 0.5` (half) under [judgment]",
+                );
+            }
+        }
+        if let Some(done) = raw.fieldwork_complete {
+            s.fieldwork_complete = done;
         }
         if let Some(v) = &raw.event_gap_days {
             match u32::try_from(*v.get_ref()) {

@@ -58,6 +58,8 @@ pub struct LoadedControl {
     pub test_origins: Vec<(String, Origin)>,
     /// Each criterion id and where it is written.
     pub criterion_origins: Vec<(String, Origin)>,
+    /// Each control a criterion link says this one compensates for, and where.
+    pub compensate_refs: Vec<(String, Origin)>,
 }
 
 /// A policy's front matter with positions.

@@ -68,6 +68,27 @@ pub(crate) fn cross_checks(
     );
 
     let control_ids: BTreeSet<&str> = ws.controls.iter().map(|c| c.control.id.as_str()).collect();
+    for c in &ws.controls {
+        for (cid, origin) in &c.compensate_refs {
+            if cid == &c.control.id {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownControl,
+                        origin,
+                        format!("control `{cid}` says it compensates for itself"),
+                    )
+                    .help(
+                        "`compensates` lists other controls, whose failure this one makes up for",
+                    ),
+                );
+            } else if !control_ids.contains(cid.as_str()) {
+                diags.push(
+                    Diagnostic::error(Code::UnknownControl, origin, format!("control `{}` compensates for unknown control `{cid}`", c.control.id))
+                        .help("correct the id, add the control under controls/, or remove it from `compensates`"),
+                );
+            }
+        }
+    }
     for p in &ws.policies {
         for (cid, origin) in &p.control_refs {
             if !control_ids.contains(cid.as_str()) {

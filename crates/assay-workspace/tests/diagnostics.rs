@@ -542,3 +542,80 @@ fn unknown_source_role_in_assay_toml_is_located() {
         Some(&vec!["azure-ad".to_string()])
     );
 }
+
+#[test]
+fn control_risk_and_test_all_threshold_are_read_and_bad_values_located() {
+    let dir = fresh(&[Category::Security]);
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "nature: automated",
+        "nature: automated\nrisk: higher",
+    );
+    let toml = std::fs::read_to_string(dir.path().join("assay.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("assay.toml"),
+        format!("{toml}\n[sampling]\ntest_all_up_to = 25\n"),
+    )
+    .unwrap();
+    let ws = load(dir.path());
+    assert!(errors(&ws).is_empty(), "{:#?}", ws.diagnostics);
+    let chg = ws
+        .controls
+        .iter()
+        .find(|c| c.control.id == "CHG-01")
+        .expect("CHG-01");
+    assert_eq!(chg.control.risk, Some(assay_core::Risk::Higher));
+    assert_eq!(
+        ws.config.as_ref().expect("config").engine.test_all_up_to,
+        25
+    );
+
+    edit(
+        dir.path(),
+        "controls/CHG-01.yaml",
+        "risk: higher",
+        "risk: high",
+    );
+    std::fs::write(
+        dir.path().join("assay.toml"),
+        format!("{toml}\n[sampling]\ntest_all_up_to = -1\n"),
+    )
+    .unwrap();
+    let ws = load(dir.path());
+    let bad: Vec<_> = ws
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == Code::InvalidValue)
+        .collect();
+    assert_eq!(bad.len(), 2, "{:#?}", ws.diagnostics);
+    let risk = bad
+        .iter()
+        .find(|d| d.file == "controls/CHG-01.yaml")
+        .expect("the control's risk");
+    assert_eq!(
+        risk.line,
+        line_of(dir.path(), "controls/CHG-01.yaml", "risk:")
+    );
+    assert!(risk
+        .help
+        .as_deref()
+        .unwrap_or_default()
+        .contains("low, higher"));
+    let threshold = bad
+        .iter()
+        .find(|d| d.file == "assay.toml")
+        .expect("assay.toml");
+    assert!(
+        threshold.message.contains("test_all_up_to"),
+        "{threshold:?}"
+    );
+    assert_eq!(
+        threshold.line,
+        line_of(dir.path(), "assay.toml", "test_all_up_to")
+    );
+    assert!(
+        ws.controls.iter().all(|c| c.control.id != "CHG-01"),
+        "a control with a bad risk is not loaded"
+    );
+}

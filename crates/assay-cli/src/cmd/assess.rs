@@ -136,10 +136,12 @@ pub fn assess(root: &Path, json: bool) -> anyhow::Result<Outcome> {
     println!("{}", summary_line(&a, color));
     let n = |k: &str| a.summary.criteria.get(k).copied().unwrap_or(0);
     println!(
-        "criteria: {} met, {} not met, {} not tested; draft opinion: {} ({})",
+        "criteria: {} met, {} not met, {} not tested; examination {} ({}); draft opinion: {} ({})",
         n("met"),
         n("not met"),
         n("not tested"),
+        a.engagement.state.as_str(),
+        a.engagement.rule,
         paint(a.opinion.kind.as_str(), Style::Strong, color),
         a.opinion.rule
     );
@@ -198,6 +200,16 @@ pub fn sample(root: &Path, test: &str, json: bool, csv: bool) -> anyhow::Result<
                 r,
                 i.key,
                 if i.extension { " (extension)" } else { "" }
+            );
+        }
+        if s.seed_from == assay_engine::sample::FROM_SECRET {
+            println!(
+                "Record `seed: {}` in results/{test}.yaml with the results: the selection came from your ASSAY_SAMPLE_SECRET, and anyone re-performs it from the recorded seed.",
+                s.seed
+            );
+        } else if s.predictable {
+            println!(
+                "warning: the default seed is derived from the organization, period and test id, so management can compute this selection in advance; set ASSAY_SAMPLE_SECRET (kept out of the repository) before drawing, or write a `seed:` of your own in results/{test}.yaml."
             );
         }
         println!("Record results in results/{test}.yaml (see docs/assessment.md).");

@@ -14,6 +14,7 @@ pub fn run(base: PathBuf, args: DemoArgs, catalog: &Catalog) -> anyhow::Result<O
     let dir = assay_demo::out_dir(&base, args.out.as_deref())?;
     let opts = assay_demo::options(&args.frameworks);
     let report = assay_workspace::init(&dir, catalog, &opts)?;
+    assay_demo::approve_policies(&dir)?;
     let ws = Workspace::load(&dir, catalog);
     let project = super::project(&dir)?;
     let locker = assay_demo::store_policies(&project, &opts)?;
@@ -122,8 +123,22 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
         let statement = assay_project::short(&f.statement, 111);
         println!("    {:<8} {:<12} {statement}", f.severity.as_str(), f.id);
     }
+    if !o.fieldwork.written.is_empty() {
+        println!(
+            "  Fieldwork: results recorded for {} sampled tests in results/{}",
+            o.fieldwork.written.len(),
+            match &o.fieldwork.deviation {
+                Some((test, key)) => {
+                    format!("; one deviation ({test}, {key}), sample extended and tested")
+                }
+                None => String::new(),
+            }
+        );
+    }
     println!(
-        "  Draft opinion: {} ({})",
+        "  Examination {} ({}); draft opinion: {} ({})",
+        a.engagement.state.as_str(),
+        a.engagement.rule,
         output::paint(a.opinion.kind.as_str(), Style::Strong, color),
         a.opinion.rule
     );

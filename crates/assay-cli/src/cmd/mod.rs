@@ -108,10 +108,11 @@ fn workspace_root(dir: &Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// The workspace at `root` as a pipeline project.
+/// The workspace at `root` as a pipeline project, with the auditor's sampling secret from
+/// `ASSAY_SAMPLE_SECRET` when it is set.
 fn project(root: &std::path::Path) -> anyhow::Result<assay_project::Project> {
-    Ok(assay_project::Project::open(
-        root,
-        assay_catalog::Catalog::embedded()?,
-    )?)
+    Ok(
+        assay_project::Project::open(root, assay_catalog::Catalog::embedded()?)?
+            .with_sample_secret(std::env::var("ASSAY_SAMPLE_SECRET").ok()),
+    )
 }

@@ -8,7 +8,9 @@ use std::path::Path;
 /// The `assay` binary, started in `dir`, without colours.
 pub fn assay(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("assay").unwrap();
-    c.current_dir(dir).env("NO_COLOR", "1");
+    c.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("ASSAY_SAMPLE_SECRET");
     c
 }
 

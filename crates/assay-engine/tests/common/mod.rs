@@ -193,6 +193,7 @@ pub fn assess(
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
+        sample_secret: None,
         only_control: only,
         progress: None,
     })

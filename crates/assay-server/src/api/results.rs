@@ -112,7 +112,7 @@ pub async fn assess(
     )
     .await?;
     Ok(Json(
-        serde_json::json!({ "summary": a.summary, "opinion": a.opinion, "ledger": a.ledger }),
+        serde_json::json!({ "summary": a.summary, "engagement": a.engagement, "opinion": a.opinion, "ledger": a.ledger }),
     ))
 }
 

@@ -88,6 +88,11 @@ pub async fn dashboard(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, P
                 "criteria": a.summary.criteria,
                 "findings": findings,
                 "opinion": { "kind": a.opinion.kind, "rule": a.opinion.rule, "reasons": a.opinion.reasons },
+                "engagement": {
+                    "state": a.engagement.state.as_str(), "rule": a.engagement.rule,
+                    "remaining": a.engagement.remaining.len(),
+                    "first": a.engagement.remaining.iter().take(5).collect::<Vec<_>>(),
+                },
                 "ledger": a.ledger,
             })
         }
