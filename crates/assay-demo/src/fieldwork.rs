@@ -66,10 +66,13 @@ fn item(key: &str, pass: bool, procedure: &str) -> String {
         (
             "pass",
             "{A: pass, B: pass}",
-            format!(
-                "Performed the procedure for this item ({}); no exception.",
-                first_clause(procedure)
-            ),
+            match inspection(procedure) {
+                Some(step) => {
+                    format!("Performed the step \"{step}\" for this item; attributes A and B met.")
+                }
+                None => "Inspected the supporting record for this item; attributes A and B met."
+                    .to_string(),
+            },
         )
     } else {
         (
@@ -82,18 +85,17 @@ fn item(key: &str, pass: bool, procedure: &str) -> String {
     format!("  - key: {key_json}\n    result: {result}\n    attributes: {ticks}\n    notes: {notes_json}\n")
 }
 
-/// The procedure's first clause, lower-cased at the start, for an item's note.
-fn first_clause(procedure: &str) -> String {
-    let one = procedure
-        .split(['.', ';', ':'])
-        .next()
-        .unwrap_or(procedure)
-        .trim();
-    let mut chars = one.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+/// The procedure's first sentence that inspects something on each item (after the ones
+/// that say how the sample is selected), for an item's note.
+fn inspection(procedure: &str) -> Option<String> {
+    const VERBS: [&str; 6] = [
+        "Inspect", "Confirm", "Verify", "Compare", "Agree", "Observe",
+    ];
+    procedure
+        .split(". ")
+        .map(|s| s.trim().trim_end_matches('.'))
+        .find(|s| VERBS.iter().any(|v| s.starts_with(v)))
+        .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 fn write(
@@ -199,9 +201,17 @@ mod tests {
 
     #[test]
     fn notes_quote_the_procedure_and_keys_are_quoted_for_yaml() {
-        let text = item("a: b #c", true, "Inspect the signed NDA. Then file it.");
+        let text = item(
+            "a: b #c",
+            true,
+            "Select a sample of hires. Inspect the signed\n  NDA. Late ones are exceptions.",
+        );
         assert!(text.contains(r#"key: "a: b #c""#), "{text}");
-        assert!(text.contains("(inspect the signed NDA)"), "{text}");
+        assert!(
+            text.contains(r#"step \"Inspect the signed NDA\" for"#),
+            "{text}"
+        );
+        assert!(item("k", true, "Select a sample.").contains("Inspected the supporting record"));
         let failed = item("x", false, "Inspect");
         assert!(
             failed.contains("result: fail") && failed.contains("Deviation."),

@@ -17,9 +17,10 @@ fn work(test: &crate::assessment::TestOutcome) -> Option<String> {
     let what = match test.rule {
         Rule::TSamplePending => format!("record the sample's results in results/{}.yaml", test.id),
         Rule::TSampleExtend => format!("test the extended sample (results/{}.yaml)", test.id),
-        Rule::TNoPopulation => {
-            "give the test a population query, or test the control another way".into()
-        }
+        Rule::TNoPopulation => format!(
+            "record the population obtained from management (`population:` in results/{}.yaml), or give the test a population query",
+            test.id
+        ),
         Rule::TNoEvidence | Rule::TSourceGap => "obtain evidence that covers the period".into(),
         Rule::TError => "make the test run".into(),
         Rule::TDeviation => format!(

@@ -76,7 +76,7 @@ pub(crate) fn workbook(cx: &Context<'_>, title: String) -> Result<(Workbook, Sty
             .set_creation_datetime(&when),
     );
     let s = Styles {
-        bold: Format::new().set_bold(),
+        bold: Format::new().set_bold().set_align(FormatAlign::Top),
         head: Format::new()
             .set_bold()
             .set_background_color("#EEF2F8")
@@ -198,15 +198,18 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(3, 16)?;
         ws.set_column_width(4, 20)?;
         ws.set_freeze_panes(top + 1, 1)?;
+        ws.set_landscape().set_print_fit_to_pages(1, 0);
     }
 
     for (c, t) in &tests {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&t.id))?;
-        ws.set_column_width(0, 26)?;
-        ws.set_column_width(1, 60)?;
-        ws.set_column_width(2, 40)?;
-        ws.set_column_width(3, 70)?;
+        // Printed (or saved as PDF) one page wide, as a workpaper is filed.
+        ws.set_landscape().set_print_fit_to_pages(1, 0);
+        for (col, width) in TEST_WIDTHS.iter().enumerate() {
+            ws.set_column_width(col as u16, *width)?;
+        }
+        let mut fit = Fit::default();
         let mut rows: Vec<(&str, String)> = vec![
             ("Test", t.id.clone()),
             ("Control", format!("{} {}", c.id, c.title)),
@@ -314,14 +317,14 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
             rows.push(("Note", n.clone()));
         }
         for (i, (k, v)) in rows.iter().enumerate() {
-            put(ws, i as u32, 0, k, &s.bold)?;
-            put(ws, i as u32, 1, v, &s.wrap)?;
+            fit.put(ws, i as u32, 0, k, &s.bold)?;
+            fit.put(ws, i as u32, 1, v, &s.wrap)?;
         }
         let mut r = rows.len() as u32 + 1;
         if let Some(x) = &t.sample {
-            r = sampled_items(ws, r, x, &s)?;
+            r = sampled_items(ws, r, x, &s, &mut fit)?;
         }
-        put(
+        fit.put(
             ws,
             r,
             0,
@@ -332,10 +335,10 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
         header(ws, r, &["key", "reason", "evidence (SHA-256)", "row"], &s)?;
         for e in &t.exceptions {
             r += 1;
-            put(ws, r, 0, &e.key, &s.wrap)?;
-            put(ws, r, 1, &e.reason, &s.wrap)?;
-            put(ws, r, 2, &e.evidence.join("\n"), &s.wrap)?;
-            put(
+            fit.put(ws, r, 0, &e.key, &s.wrap)?;
+            fit.put(ws, r, 1, &e.reason, &s.wrap)?;
+            fit.put(ws, r, 2, &e.evidence.join("\n"), &s.wrap)?;
+            fit.put(
                 ws,
                 r,
                 3,
@@ -345,7 +348,7 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
         }
         if t.exception_count > t.exceptions.len() {
             r += 1;
-            put(
+            fit.put(
                 ws,
                 r,
                 0,
@@ -363,7 +366,7 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                 .as_ref()
                 .map_or(0, |p| p.rows)
                 .saturating_sub(t.exception_count);
-            put(
+            fit.put(
                 ws,
                 r,
                 0,
@@ -371,6 +374,7 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                 &s.wrap,
             )?;
         }
+        fit.apply(ws)?;
     }
     wb.save_to_buffer()
 }
@@ -382,16 +386,15 @@ fn sampled_items(
     mut r: u32,
     x: &assay_engine::assessment::Sample,
     s: &Styles,
+    fit: &mut Fit,
 ) -> Result<u32, XlsxError> {
-    put(ws, r, 0, "Sampled items", &s.bold)?;
+    fit.put(ws, r, 0, "Sampled items", &s.bold)?;
     r += 1;
     let ids: Vec<&String> = x.attributes.keys().collect();
-    let mut head: Vec<&str> = vec!["key", "result"];
+    let mut head: Vec<&str> = vec!["key", "notes", "evidence", "result"];
     head.extend(ids.iter().map(|id| id.as_str()));
-    head.extend(["notes", "evidence"]);
     header(ws, r, &head, s)?;
-    let attr_col = 2u16;
-    let after = attr_col + ids.len() as u16;
+    let attr_col = 4u16;
     for it in &x.items {
         r += 1;
         let result = match it.result {
@@ -399,38 +402,78 @@ fn sampled_items(
             Some(assay_engine::manual::Outcome::Fail) => "\u{2717} fail",
             None => "pending",
         };
-        put(ws, r, 0, &it.key, &s.wrap)?;
-        put(
+        fit.put(ws, r, 0, &it.key, &s.wrap)?;
+        fit.put(
             ws,
             r,
-            1,
+            3,
             &format!("{result}{}", if it.extension { " (E)" } else { "" }),
             &s.wrap,
         )?;
         for (j, id) in ids.iter().enumerate() {
             let mark = it.attributes.get(*id).map_or("", |t| t.mark());
-            put(ws, r, attr_col + j as u16, mark, &s.wrap)?;
+            fit.put(ws, r, attr_col + j as u16, mark, &s.wrap)?;
         }
-        put(ws, r, after, &it.notes, &s.wrap)?;
-        put(ws, r, after + 1, &it.evidence.join(" "), &s.wrap)?;
+        fit.put(ws, r, 1, &it.notes, &s.wrap)?;
+        fit.put(ws, r, 2, &it.evidence.join(" "), &s.wrap)?;
     }
     r += 2;
     if !ids.is_empty() {
-        put(ws, r, 0, "Attributes tested", &s.bold)?;
+        fit.put(ws, r, 0, "Attributes tested", &s.bold)?;
         for (id, meaning) in &x.attributes {
             r += 1;
-            put(ws, r, 0, id, &s.wrap)?;
-            put(ws, r, 1, meaning, &s.wrap)?;
+            fit.put(ws, r, 0, id, &s.wrap)?;
+            fit.put(ws, r, 1, meaning, &s.wrap)?;
         }
         r += 2;
     }
-    put(ws, r, 0, "Legend", &s.bold)?;
+    fit.put(ws, r, 0, "Legend", &s.bold)?;
     for (mark, meaning) in LEGEND {
         r += 1;
-        put(ws, r, 0, mark, &s.wrap)?;
-        put(ws, r, 1, meaning, &s.wrap)?;
+        fit.put(ws, r, 0, mark, &s.wrap)?;
+        fit.put(ws, r, 1, meaning, &s.wrap)?;
     }
     Ok(r + 2)
+}
+
+/// Column widths of a test sheet: labels and keys, values and notes, evidence, results
+/// (and an exception's row); attribute columns after them keep the default width.
+const TEST_WIDTHS: [f64; 4] = [26.0, 60.0, 40.0, 40.0];
+
+/// Row heights for wrapped text. Neither Excel nor LibreOffice reliably grows a row written
+/// without a height to fit its wrapped text, so each test sheet sets them from the text's
+/// length against its column's width.
+#[derive(Default)]
+struct Fit(std::collections::BTreeMap<u32, usize>);
+
+impl Fit {
+    fn put(
+        &mut self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        text: &str,
+        f: &Format,
+    ) -> Result<(), XlsxError> {
+        let width = TEST_WIDTHS.get(col as usize).copied().unwrap_or(8.43) as usize;
+        let lines: usize = text
+            .split('\n')
+            .map(|l| l.chars().count().div_ceil(width.max(1)).max(1))
+            .sum();
+        let need = self.0.entry(row).or_insert(1);
+        *need = (*need).max(lines);
+        put(ws, row, col, text, f)
+    }
+
+    fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (row, lines) in &self.0 {
+            if *lines > 1 {
+                // 15 points a line; Excel's limit for one row is 409 points.
+                ws.set_row_height(*row, (15.0 * *lines as f64).min(409.0))?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The tickmarks the sampled-item tables use.
