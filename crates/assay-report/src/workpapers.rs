@@ -152,6 +152,10 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
         for (i, (c, t)) in tests.iter().enumerate() {
             let r = top + 1 + i as u32;
             let method = format!("{:?}", t.method).to_lowercase();
+            // One field of the sample, or an empty cell for a test without one.
+            let of = |f: &dyn Fn(&assay_engine::assessment::Sample) -> Option<String>| {
+                t.sample.as_ref().and_then(f).unwrap_or_default()
+            };
             let cells = [
                 t.id.clone(),
                 c.id.clone(),
@@ -163,30 +167,12 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                     .map(|p| p.rows.to_string())
                     .unwrap_or_default(),
                 t.exception_count.to_string(),
-                t.sample
-                    .as_ref()
-                    .map(|x| x.items.len().to_string())
-                    .unwrap_or_default(),
-                t.sample
-                    .as_ref()
-                    .map(|x| x.seed.clone())
-                    .unwrap_or_default(),
-                t.sample
-                    .as_ref()
-                    .and_then(|x| x.tester.clone())
-                    .unwrap_or_default(),
-                t.sample
-                    .as_ref()
-                    .and_then(|x| x.tested_at.clone())
-                    .unwrap_or_default(),
-                t.sample
-                    .as_ref()
-                    .and_then(|x| x.reviewer.clone())
-                    .unwrap_or_default(),
-                t.sample
-                    .as_ref()
-                    .and_then(|x| x.reviewed_at.clone())
-                    .unwrap_or_default(),
+                of(&|x| Some(x.items.len().to_string())),
+                of(&|x| Some(x.seed.clone())),
+                of(&|x| x.tester.clone()),
+                of(&|x| x.tested_at.clone()),
+                of(&|x| x.reviewer.clone()),
+                of(&|x| x.reviewed_at.clone()),
                 sheet_name(&t.id),
             ];
             for (j, v) in cells.iter().enumerate() {
