@@ -144,6 +144,43 @@ fn the_demo_finds_every_planted_failure() {
         .map(|t| t["id"].as_str().unwrap())
         .collect();
     assert!(pending.is_empty(), "samples still pending: {pending:?}");
+    // Every test without a population query had one obtained from management, with its IPE;
+    // every whole-population deviation is evaluated; fieldwork is closed.
+    let left: Vec<&str> = all_tests
+        .iter()
+        .filter(|t| matches!(t["rule"].as_str(), Some("T-NO-POPULATION" | "T-DEVIATION")))
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(left.is_empty(), "work left: {left:?}");
+    let obtained = all_tests
+        .iter()
+        .filter(|t| t["sample"]["obtained"]["completeness"].is_string())
+        .count();
+    assert_eq!(fieldwork["obtained"], obtained, "{fieldwork}");
+    assert!(obtained >= 90, "{obtained}");
+    assert!(
+        fieldwork["evaluated"].as_array().unwrap().len() >= 15,
+        "{fieldwork}"
+    );
+    // Ready for conclusion, with a qualified opinion "except for" the criteria the systemic
+    // and critical deviations and the one scope limitation touch, and the assertion to match.
+    assert_eq!(a["engagement"]["rule"], "E-READY", "{}", a["engagement"]);
+    assert_eq!(a["opinion"]["rule"], "O-QUALIFIED", "{}", a["opinion"]);
+    let except: Vec<&str> = a["opinion"]["except_for"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for c in ["CC6.2", "CC7.2", "A1.2"] {
+        assert!(except.contains(&c), "{c} not in {except:?}");
+    }
+    let soc2 = std::fs::read_to_string(ws.join("reports/soc2.html")).unwrap();
+    assert!(
+        soc2.contains("Basis for Qualified Opinion")
+            && soc2.contains("except for the matters described in the following paragraph"),
+        "the report's opinion and assertion are not both qualified"
+    );
     let deviation = fieldwork["deviation"]["test"].as_str().unwrap();
     let t = all_tests.iter().find(|t| t["id"] == deviation).unwrap();
     assert_eq!(t["rule"], "T-SAMPLE-EXTENDED", "{t}");

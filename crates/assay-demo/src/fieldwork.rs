@@ -1,8 +1,11 @@
-//! The service auditor's fieldwork in the demo: a result for every item of every sampled
-//! test, written as a tester would (`results/<TEST>.yaml`), with one deviation whose sample
-//! is extended and tested again. The results are synthetic, like the company, and say so.
+//! The service auditor's fieldwork in the demo, written as a tester would
+//! (`results/<TEST>.yaml`): first the population obtained from management for every test that
+//! has no population query (see [`crate::obtained`]), then a result for every item of every
+//! sampled test, with one deviation whose sample is extended and tested again. The results
+//! are synthetic, like the company, and say so.
 
 use assay_engine::assessment::TestOutcome;
+use assay_engine::manual::Obtained;
 use assay_engine::Assessment;
 use assay_project::{Progress, Project, ProjectError};
 
@@ -33,6 +36,79 @@ pub struct Fieldwork {
     pub written: Vec<String>,
     /// The test and item where the deviation was recorded.
     pub deviation: Option<(String, String)>,
+    /// Tests whose population was obtained from management.
+    pub obtained: usize,
+    /// Whole-population tests whose deviations were evaluated (see [`crate::evaluation`]).
+    pub evaluated: Vec<String>,
+}
+
+/// The tests that cannot be sampled until a population is obtained, in id order.
+fn without_population(a: &Assessment) -> Vec<&str> {
+    let mut out: Vec<&str> = a
+        .controls
+        .iter()
+        .flat_map(|c| &c.tests)
+        .filter(|t| t.rule.id() == "T-NO-POPULATION")
+        .map(|t| t.id.as_str())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The `population:` block of a results file (JSON strings are YAML).
+fn population_yaml(o: &Obtained) -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let keys = serde_json::to_string(&o.keys).unwrap_or_default();
+    format!(
+        "population:\n  source: {}\n  produced_by: {}\n  produced_at: {}\n  completeness: {}\n  keys: {keys}\n",
+        q(&o.source),
+        q(&o.produced_by),
+        o.produced_at,
+        q(&o.completeness)
+    )
+}
+
+fn header(test: &str) -> String {
+    format!(
+        "# Demo fieldwork: synthetic results for the synthetic company, written by `assay demo`.\n\
+         test: {test}\ntester: {TESTER}\ntested_at: {TESTED_AT}\n"
+    )
+}
+
+fn save(p: &Project, test: &str, text: &str) -> Result<String, ProjectError> {
+    let rel = format!("results/{test}.yaml");
+    let path = p.root().join(&rel);
+    std::fs::create_dir_all(p.root().join("results")).map_err(|source| ProjectError::Io {
+        path: p.root().join("results"),
+        source,
+    })?;
+    std::fs::write(&path, text).map_err(|source| ProjectError::Io { path, source })?;
+    Ok(rel)
+}
+
+/// Records the population obtained for each test `a` could not sample; how many.
+fn obtain(p: &Project, a: &Assessment, progress: &dyn Progress) -> Result<usize, ProjectError> {
+    let tests = without_population(a);
+    let period = (date(&a.audit.period_start)?, date(&a.audit.period_end)?);
+    let mut tables = None;
+    let mut n = 0;
+    for test in tests {
+        let Some(o) = crate::obtained::report(p, test, period, &mut tables, progress)? else {
+            continue;
+        };
+        save(
+            p,
+            test,
+            &format!("{}{}items: []\n", header(test), population_yaml(&o)),
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn date(s: &str) -> Result<jiff::civil::Date, ProjectError> {
+    s.parse()
+        .map_err(|e| ProjectError::Invalid(format!("the assessment's period `{s}`: {e}")))
 }
 
 /// The sampled tests still waiting for results, in id order.
@@ -43,7 +119,9 @@ fn pending(a: &Assessment) -> Vec<(&str, &TestOutcome)> {
         .flat_map(|c| c.tests.iter().map(move |t| (c.id.as_str(), t)))
         .filter(|(_, t)| {
             t.rule.id() == "T-SAMPLE-PENDING"
-                && t.sample.as_ref().is_some_and(|s| s.results_file.is_none())
+                && t.sample
+                    .as_ref()
+                    .is_some_and(|s| s.items.iter().all(|i| i.result.is_none()))
         })
         .collect();
     out.sort_by(|a, b| a.1.id.cmp(&b.1.id));
@@ -51,11 +129,15 @@ fn pending(a: &Assessment) -> Vec<(&str, &TestOutcome)> {
 }
 
 /// The test that gets the deviation: the first sampled event test by id (sized by its
-/// population) whose extension adds items, so the extended sample has something to show.
+/// population, drawn by a population query) whose extension adds items, so the extended
+/// sample has something to show.
 fn deviation_test<'a>(tests: &[(&'a str, &'a TestOutcome)]) -> Option<(&'a str, &'a TestOutcome)> {
     tests.iter().copied().find(|(_, t)| {
         t.sample.as_ref().is_some_and(|s| {
-            s.size >= 2 && s.extended_size > s.size && s.basis.contains("by population")
+            s.size >= 2
+                && s.extended_size > s.size
+                && s.basis.contains("by population")
+                && s.obtained.is_none()
         })
     })
 }
@@ -135,20 +217,13 @@ fn write(
         ),
     };
     let conclusion_json = serde_json::to_string(&conclusion).unwrap_or_default();
+    let population = s.obtained.as_ref().map(population_yaml).unwrap_or_default();
     let text = format!(
-        "# Demo fieldwork: synthetic results for the synthetic company, written by `assay demo`.\n\
-         test: {}\ntester: {TESTER}\ntested_at: {TESTED_AT}\nreviewer: {REVIEWER}\nreviewed_at: {REVIEWED_AT}\n\
-         {seed}attributes:\n{attributes}conclusion: {conclusion_json}\nextended: {extended}\nitems:\n{items}",
-        test.id
+        "{}reviewer: {REVIEWER}\nreviewed_at: {REVIEWED_AT}\n\
+         {seed}attributes:\n{attributes}conclusion: {conclusion_json}\n{population}extended: {extended}\nitems:\n{items}",
+        header(&test.id)
     );
-    let rel = format!("results/{}.yaml", test.id);
-    let path = p.root().join(&rel);
-    std::fs::create_dir_all(p.root().join("results")).map_err(|source| ProjectError::Io {
-        path: p.root().join("results"),
-        source,
-    })?;
-    std::fs::write(&path, text).map_err(|source| ProjectError::Io { path, source })?;
-    Ok(rel)
+    save(p, &test.id, &text)
 }
 
 /// Records results for every sampled test `first` left pending. One test gets a deviation
@@ -160,9 +235,21 @@ pub fn record(
     first: &Assessment,
     progress: &dyn Progress,
 ) -> Result<Fieldwork, ProjectError> {
+    let obtained = obtain(p, first, progress)?;
+    // With the populations recorded, their samples are drawn: assess again to see them.
+    let again;
+    let first = if obtained > 0 {
+        again = p.assess(None, progress)?;
+        &again
+    } else {
+        first
+    };
     let tests = pending(first);
     let deviating = deviation_test(&tests);
-    let mut done = Fieldwork::default();
+    let mut done = Fieldwork {
+        obtained,
+        ..Fieldwork::default()
+    };
     for (_, t) in &tests {
         if deviating.is_some_and(|(_, d)| d.id == t.id) {
             continue;

@@ -3,7 +3,9 @@
 //! through the whole pipeline ([`run`]): import, assessment, every report, and the check
 //! that every planted failure is found and no clean look-alike is reported.
 
+pub mod evaluation;
 pub mod fieldwork;
+pub mod obtained;
 pub mod synth;
 pub mod tables;
 
@@ -191,6 +193,8 @@ impl Outcome {
             "fieldwork": {
                 "results": self.fieldwork.written,
                 "deviation": self.fieldwork.deviation.as_ref().map(|(test, key)| json!({"test": test, "key": key})),
+                "obtained": self.fieldwork.obtained,
+                "evaluated": self.fieldwork.evaluated,
             },
             "opinion": self.assessment.opinion,
             "summary": self.assessment.summary,
@@ -292,12 +296,12 @@ pub fn run(
 
     // The auditor's fieldwork on the sampled tests, then the assessment that includes it.
     let t = Instant::now();
-    let fieldwork = fieldwork::record(p, &first, progress)?;
-    let assessment = if fieldwork.written.is_empty() {
-        first
-    } else {
-        p.assess(None, progress)?
-    };
+    let mut fieldwork = fieldwork::record(p, &first, progress)?;
+    // The whole-population tests' deviations are evaluated, and fieldwork is closed: the
+    // examination is then ready for conclusion.
+    fieldwork.evaluated = evaluation::record(p, &first)?;
+    evaluation::close_fieldwork(p)?;
+    let assessment = p.assess(None, progress)?;
     timings.push(("fieldwork", t.elapsed().as_secs_f64()));
 
     let t = Instant::now();

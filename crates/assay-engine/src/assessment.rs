@@ -144,6 +144,28 @@ pub struct Sample {
     pub obtained: Option<crate::manual::Obtained>,
 }
 
+/// What a test's evidence covers in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Span {
+    /// Every table it reads is a snapshot taken on one date: the state on that date.
+    PointInTime,
+    /// Snapshots taken on several dates.
+    SeveralPoints,
+    /// Event tables (or an occurrence calendar) over the whole period.
+    Period,
+}
+
+/// The test's coverage in time, so that a snapshot never concludes "for the period".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Point in time, several points, or the whole period.
+    pub span: Span,
+    /// The snapshots' dates (YYYY-MM-DD, sorted), for point-in-time coverage.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub as_of: Vec<String>,
+}
+
 /// One test of a control, performed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestOutcome {
@@ -164,6 +186,10 @@ pub struct TestOutcome {
     /// The frozen population, when one was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub population: Option<Frozen>,
+    /// What its evidence covers in time (point in time, several points, the period), for a
+    /// test over the standard tables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     /// The calendar, for a recurring control's occurrences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,

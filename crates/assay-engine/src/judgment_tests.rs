@@ -24,6 +24,7 @@ fn test(id: &str, result: Verdict, rule: Rule) -> TestOutcome {
         statement: String::new(),
         severity: Severity::Medium,
         population: None,
+        coverage: None,
         calendar: None,
         sample: None,
         exception_count: usize::from(rule == Rule::TDeviation),

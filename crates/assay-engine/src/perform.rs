@@ -2,8 +2,8 @@
 //! judgment. See [`assess`].
 
 use crate::assessment::{
-    Assessment, Audit, Calendar, ControlOutcome, Method, Sample, SampleItem, Summary, TestOutcome,
-    Verdict, SCHEMA,
+    Assessment, Audit, Calendar, ControlOutcome, Coverage, Method, Sample, SampleItem, Span,
+    Summary, TestOutcome, Verdict, SCHEMA,
 };
 use crate::basis::{micros_text, Basis, EvidenceInfo};
 use crate::manual::{Outcome, Results};
@@ -264,6 +264,7 @@ fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
         statement: String::new(),
         severity,
         population: None,
+        coverage: None,
         calendar: None,
         sample: None,
         exception_count: 0,
@@ -404,7 +405,28 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         Ok(r) => r,
         Err(m) => return errored(o, m),
     };
-    let what = format!("for the {} {}", cx.window.noun(), period_text(&cx.window));
+    let coverage = if method == Method::Calendar {
+        Coverage {
+            span: Span::Period,
+            as_of: Vec::new(),
+        }
+    } else {
+        coverage_of(cx, &tables, pop)
+    };
+    let what = match coverage.span {
+        Span::Period => format!("for the {} {}", cx.window.noun(), period_text(&cx.window)),
+        Span::PointInTime | Span::SeveralPoints => {
+            if !cx.window.type1 {
+                o.notes.push(format!(
+                    "Point in time: the population is read from snapshots ({}), so it shows the state on {}, not throughout the period. For a control that must operate over the period, pair it with a test over change history or logs, or with snapshots on several dates.",
+                    tables.iter().filter(|t| cx.basis.tables.get(*t).is_some_and(|b| b.kind == "snapshot")).cloned().collect::<Vec<_>>().join(", "),
+                    and_list(&coverage.as_of)
+                ));
+            }
+            format!("as of {}", and_list(&coverage.as_of))
+        }
+    };
+    o.coverage = Some(coverage);
     match method {
         Method::Population => {
             let evaluated = evaluation(cx, &test.id);
@@ -412,13 +434,13 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
                 judge::population(run.exception_count, run.frozen.rows, severity, evaluated);
             o.statement = match run.exceptions.first() {
                 None if sources.is_empty() => format!(
-                    "Inspected all {} items of the population {what} ({}); no exceptions.",
-                    run.frozen.rows,
+                    "Inspected {} of the population {what} ({}); no exceptions.",
+                    all_items(run.frozen.rows),
                     run.frozen.tables.join(", ")
                 ),
                 None => format!(
-                    "Inspected all {} items of the population {what} ({}); no exceptions. Sources: {}.",
-                    run.frozen.rows,
+                    "Inspected {} of the population {what} ({}); no exceptions. Sources: {}.",
+                    all_items(run.frozen.rows),
                     run.frozen.tables.join(", "),
                     sources.join("; ")
                 ),
@@ -548,6 +570,63 @@ fn sources_cover(
         Ok(covered)
     } else {
         Err(gaps)
+    }
+}
+
+/// What the tables a test reads cover in time: the period as soon as one holds events, or
+/// when the population selects by the period's dates (`:period_start`, `:period_end`) from
+/// the history a snapshot keeps (start and end dates, deactivations); otherwise the snapshots'
+/// point (or points) in time.
+fn coverage_of(cx: &Ctx<'_>, tables: &[String], population_sql: &str) -> Coverage {
+    let period = Coverage {
+        span: Span::Period,
+        as_of: Vec::new(),
+    };
+    if population_sql.contains(":period_start") || population_sql.contains(":period_end") {
+        return period;
+    }
+    let mut as_of = Vec::new();
+    for t in tables {
+        match cx.basis.tables.get(t) {
+            Some(b) if b.kind == "snapshot" => as_of.extend(
+                b.snapshots
+                    .iter()
+                    .map(|s| s.at.chars().take(10).collect::<String>()),
+            ),
+            _ => return period,
+        }
+    }
+    as_of.sort();
+    as_of.dedup();
+    if as_of.is_empty() {
+        // Snapshot tables with nothing read: the as-of date the basis used.
+        as_of.push(cx.window.end_date.to_string());
+    }
+    Coverage {
+        span: if as_of.len() > 1 {
+            Span::SeveralPoints
+        } else {
+            Span::PointInTime
+        },
+        as_of,
+    }
+}
+
+/// `the one item` or `all N items`.
+fn all_items(n: usize) -> String {
+    if n == 1 {
+        "the one item".into()
+    } else {
+        format!("all {n} items")
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
 

@@ -6,7 +6,7 @@
 use crate::common;
 
 use assay_core::{Control, Frequency, Nature, Severity, TestDef};
-use assay_engine::assessment::TestOutcome;
+use assay_engine::assessment::{Span, TestOutcome};
 use assay_engine::manual;
 use assay_engine::Verdict;
 use common::{micros, TableData};
@@ -217,6 +217,62 @@ fn snapshots_are_chosen_per_period_and_a_later_one_says_so() {
     let out = one(&[accounts("2025-11-01", true)], c(), &[]);
     assert_eq!(out.result, Verdict::NotTested);
     assert!(out.statement.contains("predates"), "{}", out.statement);
+}
+
+#[test]
+fn a_snapshot_concludes_as_of_its_date_and_history_by_the_period_concludes_for_the_period() {
+    let mfa = || {
+        control(
+            "ACC-X",
+            Frequency::Continuous,
+            Nature::Automated,
+            vec![sql_test("ACC-X.1", MFA, Some("mfa"))],
+        )
+    };
+    // Accounts as of one date: the state on that date, never "for the period".
+    let out = one(&[accounts("2026-06-30", true)], mfa(), &[]);
+    let cov = out.coverage.clone().unwrap();
+    assert_eq!(cov.span, Span::PointInTime);
+    assert_eq!(cov.as_of, ["2026-06-30"]);
+    assert!(
+        out.statement.contains("as of 2026-06-30") && !out.statement.contains("for the period"),
+        "{}",
+        out.statement
+    );
+    assert!(
+        out.notes.iter().any(|n| n.starts_with("Point in time")),
+        "{:?}",
+        out.notes
+    );
+    // The same snapshot, selected by the period's dates (accounts created in the period):
+    // the history it keeps covers the period.
+    let created = "SELECT key, active, mfa, evidence FROM accounts WHERE active AND (created_at IS NULL OR created_at <= :period_end)";
+    let c = control(
+        "ACC-Y",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test("ACC-Y.1", created, Some("mfa"))],
+    );
+    let out = one(&[accounts("2026-06-30", true)], c, &[]);
+    assert_eq!(out.coverage.unwrap().span, Span::Period);
+    assert!(
+        out.statement.contains("for the period"),
+        "{}",
+        out.statement
+    );
+    // Event tables cover the period.
+    let c = control(
+        "LOG-X",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![sql_test(
+            "LOG-X.1",
+            "SELECT key, evidence FROM audit_events",
+            Some("TRUE"),
+        )],
+    );
+    let out = one(&[events("2026-06-30T22:00:00Z")], c, &[]);
+    assert_eq!(out.coverage.unwrap().span, Span::Period);
 }
 
 #[test]

@@ -20,6 +20,9 @@ pub struct TriageUpdate {
     /// Management's response.
     #[serde(default)]
     pub response: Option<String>,
+    /// The service auditor's evaluation of the test's deviations (extent and cause).
+    #[serde(default)]
+    pub evaluation: Option<triage::Evaluation>,
 }
 
 fn valid_id(id: &str) -> bool {
@@ -73,6 +76,14 @@ impl Project {
         }
         if let Some(r) = &update.response {
             t.response = Some(r.clone()).filter(|r| !r.trim().is_empty());
+        }
+        if let Some(e) = &update.evaluation {
+            if e.cause.trim().is_empty() {
+                return Err(ProjectError::Invalid(format!(
+                    "{file}: field `evaluation.cause` is empty\n  help: say in a sentence what caused the deviations, named the same way on every test it touches"
+                )));
+            }
+            t.evaluation = Some(e.clone());
         }
         let text = triage::render(&t);
         // What is written must read back as written.

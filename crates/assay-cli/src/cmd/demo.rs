@@ -125,8 +125,10 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
     }
     if !o.fieldwork.written.is_empty() {
         println!(
-            "  Fieldwork: results recorded for {} sampled tests in results/{}",
+            "  Fieldwork: populations obtained for {} tests; results recorded for {} sampled tests in results/; deviations of {} tests evaluated in findings/{}",
+            o.fieldwork.obtained,
             o.fieldwork.written.len(),
+            o.fieldwork.evaluated.len(),
             match &o.fieldwork.deviation {
                 Some((test, key)) => {
                     format!("; one deviation ({test}, {key}), sample extended and tested")
