@@ -162,6 +162,23 @@ fn the_demo_finds_every_planted_failure() {
         fieldwork["evaluated"].as_array().unwrap().len() >= 15,
         "{fieldwork}"
     );
+    // Every imported source behind a population had its completeness and accuracy tested.
+    assert!(
+        fieldwork["ipe"].as_array().unwrap().len() >= 10,
+        "{fieldwork}"
+    );
+    let untested: Vec<&Value> = all_tests
+        .iter()
+        .flat_map(|t| t["provided"].as_array().into_iter().flatten())
+        .filter(|p| p["ipe"].is_null())
+        .collect();
+    assert!(untested.is_empty(), "IPE untested: {untested:?}");
+    assert!(
+        all_tests
+            .iter()
+            .any(|t| t["provided"][0]["ipe"]["procedure"].is_string()),
+        "no test names its provided sources"
+    );
     // Ready for conclusion, with a qualified opinion "except for" the criteria the systemic
     // and critical deviations and the one scope limitation touch, and the assertion to match.
     assert_eq!(a["engagement"]["rule"], "E-READY", "{}", a["engagement"]);

@@ -40,6 +40,9 @@ pub struct Fieldwork {
     pub obtained: usize,
     /// Whole-population tests whose deviations were evaluated (see [`crate::evaluation`]).
     pub evaluated: Vec<String>,
+    /// Sources of information produced by the entity tested in `ipe.yaml` (see
+    /// [`crate::ipe`]).
+    pub ipe: Vec<String>,
 }
 
 /// The tests that cannot be sampled until a population is obtained, in id order.

@@ -5,6 +5,7 @@
 
 pub mod evaluation;
 pub mod fieldwork;
+pub mod ipe;
 pub mod obtained;
 pub mod synth;
 pub mod tables;
@@ -195,6 +196,7 @@ impl Outcome {
                 "deviation": self.fieldwork.deviation.as_ref().map(|(test, key)| json!({"test": test, "key": key})),
                 "obtained": self.fieldwork.obtained,
                 "evaluated": self.fieldwork.evaluated,
+                "ipe": self.fieldwork.ipe,
             },
             "opinion": self.assessment.opinion,
             "summary": self.assessment.summary,
@@ -296,7 +298,10 @@ pub fn run(
 
     // The auditor's fieldwork on the sampled tests, then the assessment that includes it.
     let t = Instant::now();
+    // The sources of information produced by the entity are tested first, then the samples.
+    let ipe = ipe::record(p, &first)?;
     let mut fieldwork = fieldwork::record(p, &first, progress)?;
+    fieldwork.ipe = ipe;
     // The whole-population tests' deviations are evaluated, and fieldwork is closed: the
     // examination is then ready for conclusion.
     fieldwork.evaluated = evaluation::record(p, &first)?;

@@ -99,6 +99,7 @@ pub fn assess(
         evidence,
         results: &[],
         triage: &[],
+        ipe: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
@@ -514,6 +515,7 @@ pub fn build(size: Scale, seed: u64) -> (Tables, Vec<EvidenceInfo>) {
             snapshot_at: Some(snapshot_at()),
             effective: None,
             ttl_days: None,
+            system_generated: true,
         });
         out.insert(name, batch);
     }

@@ -144,6 +144,17 @@ pub struct Sample {
     pub obtained: Option<crate::manual::Obtained>,
 }
 
+/// A source of information produced by the entity behind a test's population, with the
+/// completeness and accuracy procedure performed on it, when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provided {
+    /// `KIND from SYSTEM`, as `ipe.yaml` names it.
+    pub source: String,
+    /// The procedure recorded in `ipe.yaml`; none while untested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipe: Option<crate::ipe::Ipe>,
+}
+
 /// What a test's evidence covers in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -190,6 +201,10 @@ pub struct TestOutcome {
     /// test over the standard tables.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Coverage>,
+    /// The sources of information produced by the entity (imports, not collectors) the
+    /// population was built from, each with its IPE procedure or none yet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provided: Vec<Provided>,
     /// The calendar, for a recurring control's occurrences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,

@@ -43,6 +43,10 @@ pub struct EvidenceInfo {
     /// How many days a snapshot of this kind stays fresh (Type I reads the latest snapshot
     /// this old or newer before the as-of date).
     pub ttl_days: Option<u32>,
+    /// Pulled by one of Assay's collectors from the system's API (system-generated), rather
+    /// than exported by management and imported (information produced by the entity, whose
+    /// completeness and accuracy the auditor tests: [`crate::ipe`]).
+    pub system_generated: bool,
 }
 
 impl EvidenceInfo {
@@ -60,7 +64,9 @@ impl EvidenceInfo {
         }
     }
 
-    fn group(&self) -> String {
+    /// The source it belongs to, as snapshots and `ipe.yaml` name it:
+    /// `KIND from SYSTEM`, with ` (TABLE)` for a mapped import.
+    pub fn group(&self) -> String {
         format!(
             "{} from {}{}",
             self.kind,

@@ -34,6 +34,21 @@ fn work(test: &crate::assessment::TestOutcome) -> Option<String> {
     Some(format!("{}: {what} ({})", test.id, test.rule))
 }
 
+/// The sources of information produced by the entity behind a test's population whose
+/// completeness and accuracy is still to be tested.
+fn ipe_work(test: &crate::assessment::TestOutcome) -> Vec<String> {
+    test.provided
+        .iter()
+        .filter(|p| p.ipe.is_none())
+        .map(|p| {
+            format!(
+                "{}: test the completeness and accuracy of {} and record it in ipe.yaml (information produced by the entity)",
+                test.id, p.source
+            )
+        })
+        .collect()
+}
+
 /// The state of the examination and, per criterion, the work left on its controls. With
 /// `fieldwork_complete` the auditor has closed fieldwork: what is still not tested is then a
 /// scope limitation, and the examination is ready for conclusion.
@@ -62,6 +77,7 @@ pub fn engagement(
                     ));
                 }
                 items.extend(c.tests.iter().filter_map(work));
+                items.extend(c.tests.iter().flat_map(ipe_work));
             }
             (!items.is_empty()).then(|| Remaining {
                 criterion: k.id.clone(),

@@ -25,6 +25,7 @@ fn test(id: &str, result: Verdict, rule: Rule) -> TestOutcome {
         severity: Severity::Medium,
         population: None,
         coverage: None,
+        provided: Vec::new(),
         calendar: None,
         sample: None,
         exception_count: usize::from(rule == Rule::TDeviation),

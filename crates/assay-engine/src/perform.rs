@@ -2,8 +2,8 @@
 //! judgment. See [`assess`].
 
 use crate::assessment::{
-    Assessment, Audit, Calendar, ControlOutcome, Coverage, Method, Sample, SampleItem, Span,
-    Summary, TestOutcome, Verdict, SCHEMA,
+    Assessment, Audit, Calendar, ControlOutcome, Coverage, Method, Provided, Sample, SampleItem,
+    Span, Summary, TestOutcome, Verdict, SCHEMA,
 };
 use crate::basis::{micros_text, Basis, EvidenceInfo};
 use crate::manual::{Outcome, Results};
@@ -16,7 +16,7 @@ use assay_core::{
 };
 use assay_tables::Tables;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Told before each test: (tests done, tests in all, the test's id).
 pub type Progress<'a> = dyn Fn(usize, usize, &str) + 'a;
@@ -41,6 +41,9 @@ pub struct Inputs<'a> {
     pub results: &'a [Results],
     /// Findings triage (`findings/*.yaml`).
     pub triage: &'a [Triage],
+    /// The completeness and accuracy procedures performed on information produced by the
+    /// entity (`ipe.yaml`).
+    pub ipe: &'a [crate::ipe::Ipe],
     /// The ledger head.
     pub ledger: Option<LedgerHead>,
     /// Kinds of the collectors the workspace configures (`[[collector]] kind`): a source
@@ -61,6 +64,8 @@ pub struct Inputs<'a> {
 
 struct Ctx<'a> {
     basis: Basis,
+    /// The evidence by blob hash, to name the sources behind a table.
+    by_blob: HashMap<&'a str, &'a EvidenceInfo>,
     rt: tokio::runtime::Handle,
     values: BTreeMap<String, String>,
     window: Window,
@@ -99,6 +104,11 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
     values.insert("as_of".into(), ts_literal(window.end));
     let cx = Ctx {
         basis,
+        by_blob: inputs
+            .evidence
+            .iter()
+            .map(|e| (e.blob.as_str(), e))
+            .collect(),
         rt,
         values,
         window,
@@ -124,7 +134,7 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
             if let Some(p) = inputs.progress {
                 p(done, total, &t.id);
             }
-            tests.push(perform(&cx, c, t));
+            tests.push(ipe_gate(&cx, perform(&cx, c, t)));
             done += 1;
         }
         let (result, rule) = judge::control(&tests);
@@ -265,6 +275,7 @@ fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
         severity,
         population: None,
         coverage: None,
+        provided: Vec::new(),
         calendar: None,
         sample: None,
         exception_count: 0,
@@ -381,6 +392,7 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
             }
         }
     }
+    o.provided = provided(cx, &tables);
     if !gaps.is_empty() {
         o.statement = format!("Not tested: {}.", gaps.join("; "));
         o.notes.extend(gaps);
@@ -610,6 +622,58 @@ fn coverage_of(cx: &Ctx<'_>, tables: &[String], population_sql: &str) -> Coverag
         },
         as_of,
     }
+}
+
+/// The sources of information produced by the entity (imported, not collected) behind the
+/// tables a population reads, each with the IPE procedure `ipe.yaml` records for it.
+fn provided(cx: &Ctx<'_>, tables: &[String]) -> Vec<Provided> {
+    let mut sources = BTreeSet::new();
+    for t in tables {
+        let Some(b) = cx.basis.tables.get(t) else {
+            continue;
+        };
+        for blob in &b.evidence {
+            if let Some(e) = cx.by_blob.get(blob.as_str()) {
+                if !e.system_generated {
+                    sources.insert(e.group());
+                }
+            }
+        }
+    }
+    sources
+        .into_iter()
+        .map(|source| Provided {
+            ipe: cx.inputs.ipe.iter().find(|i| i.source == source).cloned(),
+            source,
+        })
+        .collect()
+}
+
+/// Once fieldwork is closed, a test whose population rests on a source of information
+/// produced by the entity that was never tested cannot conclude (`T-IPE-UNTESTED`): not
+/// tested, with what it found kept in the statement and its exceptions. While fieldwork is
+/// open the untested source is work left ([`crate::conclude::engagement`]).
+fn ipe_gate(cx: &Ctx<'_>, mut o: TestOutcome) -> TestOutcome {
+    let untested: Vec<String> = o
+        .provided
+        .iter()
+        .filter(|p| p.ipe.is_none())
+        .map(|p| p.source.clone())
+        .collect();
+    if untested.is_empty()
+        || !cx.inputs.settings.fieldwork_complete
+        || matches!(o.result, Verdict::NotTested | Verdict::Error)
+    {
+        return o;
+    }
+    o.result = Verdict::NotTested;
+    o.rule = Rule::TIpeUntested;
+    o.statement = format!(
+        "Not concluded: the population rests on information produced by the entity ({}) whose completeness and accuracy was not tested before fieldwork closed. What the test found: {}",
+        crate::judge::list(&untested),
+        o.statement
+    );
+    o
 }
 
 /// `the one item` or `all N items`.

@@ -48,6 +48,7 @@ rules! {
     TSampleExtended = "T-SAMPLE-EXTENDED",
     TSampleDeviations = "T-SAMPLE-DEVIATIONS",
     TNoPopulation = "T-NO-POPULATION",
+    TIpeUntested = "T-IPE-UNTESTED",
     CNoTests = "C-NO-TESTS",
     CWorst = "C-WORST",
     KGap = "K-GAP",

@@ -78,6 +78,7 @@ fn one_with(
         evidence: &built.evidence,
         results,
         triage: &[],
+        ipe: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

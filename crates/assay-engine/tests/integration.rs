@@ -7,6 +7,7 @@
 
 mod common;
 mod engine;
+mod ipe;
 mod library;
 mod sandbox;
 mod sources;

@@ -99,6 +99,7 @@ fn acc_07_3_with(
         evidence: &built.evidence,
         results: &[],
         triage: &[],
+        ipe: &[],
         ledger: None,
         collectors,
         source_bindings: bindings,

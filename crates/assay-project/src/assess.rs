@@ -19,6 +19,7 @@ struct Prepared {
     evidence: Vec<EvidenceInfo>,
     results: Vec<Results>,
     triage: Vec<Triage>,
+    ipe: Vec<assay_engine::ipe::Ipe>,
     head: Option<LedgerHead>,
 }
 
@@ -75,6 +76,7 @@ fn evidence_info(e: &assay_locker::entry::Entry, config: &Config) -> EvidenceInf
         snapshot_at: crate::tables::snapshot_at(e),
         effective,
         ttl_days: config.ttl_days(&r.kind),
+        system_generated: r.provenance.agent.starts_with("collect:"),
     }
 }
 
@@ -134,6 +136,14 @@ impl Project {
         for (name, text) in yaml_files(&self.root, "findings")? {
             triage.push(assay_engine::triage::parse(&name, &text).map_err(ProjectError::Invalid)?);
         }
+        let ipe_path = self.root.join("ipe.yaml");
+        let ipe = match std::fs::read_to_string(&ipe_path) {
+            Ok(text) => {
+                assay_engine::ipe::parse("ipe.yaml", &text).map_err(ProjectError::Invalid)?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(ProjectError::io(&ipe_path)(e)),
+        };
         Ok(Prepared {
             ws,
             config,
@@ -141,6 +151,7 @@ impl Project {
             evidence,
             results,
             triage,
+            ipe,
             head: head.map(|(size, root)| LedgerHead { size, root }),
         })
     }
@@ -171,6 +182,7 @@ impl Project {
             evidence: &p.evidence,
             results: &p.results,
             triage: &p.triage,
+            ipe: &p.ipe,
             ledger: p.head.clone(),
             collectors: &collectors,
             source_bindings: &p.config.sources,

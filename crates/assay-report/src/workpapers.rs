@@ -253,6 +253,22 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
                 ("Evidence digest (SHA-256)", p.evidence_sha256.clone()),
             ]);
         }
+        // Information produced by the entity behind the population: tested, or flagged.
+        for src in &t.provided {
+            rows.push((
+                "Information produced by the entity",
+                match &src.ipe {
+                    Some(i) => format!(
+                        "{}: {} (produced by {}). Completeness and accuracy: {} Tested by {}, {}.",
+                        src.source, i.report, i.produced_by, i.procedure, i.tested_by, i.tested_on
+                    ),
+                    None => format!(
+                        "{}: IPE NOT TESTED. The population cannot be relied on until its completeness and accuracy is tested and recorded in ipe.yaml.",
+                        src.source
+                    ),
+                },
+            ));
+        }
         if let Some(x) = &t.sample {
             rows.extend([
                 (

@@ -101,6 +101,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         snapshot_at: Some(SNAPSHOT_AT),
         effective: None,
         ttl_days: None,
+        system_generated: true,
     }];
     let catalog = assay_catalog::Catalog::embedded().unwrap();
     let _rt = assay_testkit::runtime().enter();
@@ -114,6 +115,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         evidence: &evidence,
         results: &[],
         triage: &[],
+        ipe: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

@@ -198,6 +198,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
             snapshot_at: Some(SNAPSHOT_AT),
             effective: None,
             ttl_days: None,
+            system_generated: true,
         }];
         (tables, evidence)
     } else {
@@ -217,6 +218,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         evidence: &evidence,
         results: &[],
         triage: &[],
+        ipe: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

@@ -146,6 +146,7 @@ pub fn build(tables: &[&TableData]) -> Built {
             snapshot_at: Some(t.snapshot_at),
             effective: t.effective,
             ttl_days: None,
+            system_generated: true,
         })
         .collect();
     Built {
@@ -190,6 +191,7 @@ pub fn assess(
         evidence: &built.evidence,
         results: &[],
         triage: &[],
+        ipe: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

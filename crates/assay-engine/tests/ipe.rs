@@ -1,0 +1,138 @@
+//! Information produced by the entity: a population built from imported evidence names its
+//! sources, is work left until their completeness and accuracy is tested (`ipe.yaml`), and
+//! cannot conclude once fieldwork closes without it (`T-IPE-UNTESTED`). Collected evidence is
+//! system-generated and needs nothing.
+
+use crate::common::{self, micros, TableData};
+use assay_core::{Control, EngineSettings, Frequency, Nature, TestDef};
+use assay_engine::assessment::Assessment;
+use assay_engine::ipe::Ipe;
+use assay_engine::Verdict;
+use jiff::civil::date;
+use serde_json::json;
+
+fn control() -> Control {
+    Control {
+        id: "ACC-X".into(),
+        title: "MFA".into(),
+        description: String::new(),
+        owner: "cto".into(),
+        frequency: Frequency::Continuous,
+        nature: Nature::Automated,
+        control_type: assay_core::ControlType::Preventive,
+        criteria: vec![assay_core::CriterionLink {
+            id: "CC6.1".into(),
+            rationale: "test".into(),
+            key: None,
+            compensates: Vec::new(),
+        }],
+        tests: vec![TestDef {
+            population: Some("SELECT key, mfa, evidence FROM accounts WHERE active".into()),
+            expect: Some("mfa".into()),
+            ..TestDef::manual("ACC-X.1", "procedure")
+        }],
+        guidance: None,
+        risk: None,
+    }
+}
+
+fn run(system_generated: bool, ipe: &[Ipe], fieldwork_complete: bool) -> Assessment {
+    let accounts = TableData {
+        name: "accounts".into(),
+        snapshot_at: micros("2026-06-30"),
+        effective: None,
+        rows: json!([{"key": "okta:1", "active": true, "mfa": true}])
+            .as_array()
+            .unwrap()
+            .clone(),
+    };
+    let mut built = common::build(&[&accounts]);
+    for e in &mut built.evidence {
+        e.system_generated = system_generated;
+    }
+    let scope = common::scope(date(2026, 1, 1), date(2026, 6, 30));
+    let settings = EngineSettings {
+        fieldwork_complete,
+        ..EngineSettings::default()
+    };
+    let catalog = assay_catalog::Catalog::embedded().unwrap();
+    let _rt = assay_testkit::runtime().enter();
+    assay_engine::assess(&assay_engine::Inputs {
+        scope: &scope,
+        settings: &settings,
+        controls: &[control()],
+        criteria: &catalog.criteria,
+        inventory: &Default::default(),
+        tables: &built.tables,
+        evidence: &built.evidence,
+        results: &[],
+        triage: &[],
+        ipe,
+        ledger: None,
+        collectors: &[],
+        source_bindings: &Default::default(),
+        sample_secret: None,
+        only_control: Some("ACC-X"),
+        progress: None,
+    })
+    .unwrap()
+}
+
+fn tested(source: &str) -> Ipe {
+    Ipe {
+        source: source.into(),
+        report: "Okta users report".into(),
+        produced_by: "IT admin".into(),
+        procedure: "agreed the count to the Okta console".into(),
+        tested_by: "Dana".into(),
+        tested_on: date(2026, 7, 10),
+    }
+}
+
+#[test]
+fn an_untested_import_is_work_left_then_a_limitation_and_a_collection_needs_nothing() {
+    // Imported, untested: the test concludes on its own terms, but the examination is in
+    // progress with the source to test named.
+    let a = run(false, &[], false);
+    let t = &a.controls[0].tests[0];
+    assert_eq!(t.rule, "T-CLEAN", "{}", t.statement);
+    assert_eq!(t.provided.len(), 1);
+    let source = t.provided[0].source.clone();
+    assert_eq!(source, "json from fixture (accounts)");
+    assert!(t.provided[0].ipe.is_none());
+    assert_eq!(a.engagement.rule, "E-IN-PROGRESS");
+    let work: Vec<&String> = a
+        .engagement
+        .remaining
+        .iter()
+        .flat_map(|r| &r.work)
+        .collect();
+    assert!(
+        work.iter()
+            .any(|w| w.contains(&source) && w.contains("ipe.yaml")),
+        "{work:?}"
+    );
+    // Fieldwork closed without it: the test cannot conclude.
+    let a = run(false, &[], true);
+    let t = &a.controls[0].tests[0];
+    assert_eq!(t.rule, "T-IPE-UNTESTED");
+    assert_eq!(t.result, Verdict::NotTested);
+    assert!(
+        t.statement.contains("What the test found: Inspected"),
+        "{}",
+        t.statement
+    );
+    // Tested: recorded on the test, and nothing is left.
+    let a = run(false, &[tested(&source)], false);
+    let t = &a.controls[0].tests[0];
+    assert_eq!(
+        t.provided[0].ipe.as_ref().unwrap().procedure,
+        "agreed the count to the Okta console"
+    );
+    assert_eq!(a.engagement.rule, "E-READY");
+    // Collected by Assay: system-generated, no source to test.
+    let a = run(true, &[], true);
+    let t = &a.controls[0].tests[0];
+    assert!(t.provided.is_empty());
+    assert_eq!(t.rule, "T-CLEAN");
+}
