@@ -198,6 +198,12 @@ fn the_demo_finds_every_planted_failure() {
             && soc2.contains("except for the matters described in the following paragraph"),
         "the report's opinion and assertion are not both qualified"
     );
+    // Section III describes the significant incidents (sev1 and sev2), not only counts them.
+    let significant = a["significant_incidents"].as_array().unwrap();
+    assert_eq!(significant.len(), 6, "{significant:?}");
+    for i in significant {
+        assert!(soc2.contains(i["title"].as_str().unwrap()), "{i} not in Section III");
+    }
     let deviation = fieldwork["deviation"]["test"].as_str().unwrap();
     let t = all_tests.iter().find(|t| t["id"] == deviation).unwrap();
     assert_eq!(t["rule"], "T-SAMPLE-EXTENDED", "{t}");

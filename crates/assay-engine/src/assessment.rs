@@ -457,6 +457,9 @@ pub struct Assessment {
     pub opinion: Opinion,
     /// Counts.
     pub summary: Summary,
+    /// The significant incidents of the period, for Section III of the draft report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub significant_incidents: Vec<crate::incidents::Incident>,
     /// Frameworks beside SOC 2 the workspace reports on, judged requirement by requirement
     /// from the same control results and rules ([`crate::framework`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

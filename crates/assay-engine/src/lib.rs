@@ -13,6 +13,7 @@ pub mod basis;
 pub mod calendar;
 pub mod conclude;
 pub mod framework;
+pub mod incidents;
 pub mod ipe;
 pub mod judge;
 pub mod manual;

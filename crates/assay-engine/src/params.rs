@@ -21,6 +21,7 @@ pub const DEFAULTS: &[(&str, i64, &str)] = &[
     ("vuln_sla_low_days", 180, "days to remediate a low vulnerability"),
     ("vendor_review_days", 365, "days between two security reviews of a high-criticality vendor"),
     ("incident_postmortem_severities", 2, "incidents of this severity rank or worse (1 = sev1/critical, 2 = sev2/high) need a post-mortem"),
+    ("significant_incident_severities", 2, "incidents of this severity rank or worse (1 = sev1/critical, 2 = sev2/high) are significant: Section III of the draft report describes each"),
     ("endpoint_checkin_days", 30, "days since last check-in after which a laptop counts as unmanaged"),
 ];
 

@@ -208,6 +208,8 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
             .entry(f.severity.as_str().to_string())
             .or_default() += 1;
     }
+    let significant_incidents =
+        crate::incidents::significant(&cx.basis, &cx.rt, &cx.values).map_err(EngineError::Basis)?;
     let scope = inputs.scope;
     let mut categories: Vec<Category> = scope.categories.clone();
     categories.sort();
@@ -234,6 +236,7 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
         engagement,
         opinion,
         summary,
+        significant_incidents,
         frameworks: Vec::new(),
     })
 }

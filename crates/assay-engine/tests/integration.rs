@@ -7,6 +7,7 @@
 
 mod common;
 mod engine;
+mod incidents;
 mod ipe;
 mod library;
 mod sandbox;

@@ -460,6 +460,49 @@ pub fn doc(cx: &Context<'_>) -> Doc {
             .and_then(|t| t.population.as_ref())
             .map(|p| p.rows)
     };
+    // Significant incidents are described one by one (DC 200), not counted.
+    let rank = a
+        .parameters
+        .get("significant_incident_severities")
+        .cloned()
+        .unwrap_or_else(|| "2".into());
+    if a.significant_incidents.is_empty() {
+        b.push(Block::Para(format!(
+            "No incident of severity rank {rank} or worse (1 = sev1/critical, 2 = sev2/high) was recorded in the incident register during the {}.",
+            if type1 { "period up to the date" } else { "period" }
+        )));
+    } else {
+        b.push(Block::Para(format!(
+            "Significant incidents (severity rank {rank} or worse, 1 = sev1/critical, 2 = sev2/high) recorded in the incident register during the {}, with their resolution:",
+            if type1 { "period up to the date" } else { "period" }
+        )));
+        b.push(Block::Table {
+            header: vec![
+                "incident".into(),
+                "severity".into(),
+                "what happened".into(),
+                "opened".into(),
+                "resolved".into(),
+                "post-mortem".into(),
+            ],
+            rows: a
+                .significant_incidents
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.key.clone(),
+                        i.severity.clone(),
+                        i.title
+                            .clone()
+                            .unwrap_or_else(|| "not described in the register".into()),
+                        i.opened.clone(),
+                        i.closed.clone().unwrap_or_else(|| "still open".into()),
+                        i.postmortem.clone().unwrap_or_else(|| "none".into()),
+                    ]
+                })
+                .collect(),
+        });
+    }
     b.push(Block::List(vec![
         match rows_of("INC-02.3") {
             Some(n) => format!("{n} incidents were recorded in the incident register during the {} (population of test INC-02.3).", if type1 { "period up to the date" } else { "period" }),

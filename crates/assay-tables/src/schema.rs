@@ -325,6 +325,7 @@ pub const TABLES: &[Table] = &[
             ("opened_at", Time, "declared"),
             ("closed_at", Time, "resolved; null while open"),
             ("postmortem", Text, "link or id of the post-mortem, if any"),
+            ("title", Text, "what happened, in a line"),
         ],
     },
     Table {

@@ -347,7 +347,21 @@ pub fn records(
     csv_import(g, p, "backups", "aws-backup", h);
 
     // Incidents: a sev2 without a post-mortem.
-    let h = "Key,Severity,Opened At,Closed At,Postmortem";
+    const TITLES: [&str; 12] = [
+        "Dashboard refresh delayed for EU tenants",
+        "Ingestion API error rate above 5% after a deploy",
+        "Scheduled report emails sent twice",
+        "Data pipeline halted; customer events delayed three hours",
+        "Slow queries on the reporting replica",
+        "Customer sign-in failing through SSO for 40 minutes",
+        "Expired TLS certificate on a staging endpoint",
+        "Warehouse load job failed; dashboards stale for two hours",
+        "Webhook retries flooded one customer's endpoint",
+        "Elevated API latency during a database failover",
+        "Broken link in the onboarding email",
+        "Phishing email reached staff; credentials reset for two users",
+    ];
+    let h = "Key,Severity,Opened At,Closed At,Postmortem,Title";
     let mut t = format!("{h}\n");
     for i in 0..12 {
         let opened = PERIOD.0 + 10 + i * 21;
@@ -364,9 +378,10 @@ pub fn records(
         }
         let _ = writeln!(
             t,
-            "INC-{i:03},{severity},{},{},{pm}",
+            "INC-{i:03},{severity},{},{},{pm},{}",
             instant(opened, 7200),
-            instant(opened + 1, 7200)
+            instant(opened + 1, 7200),
+            TITLES[i as usize]
         );
     }
     let p = write(dir, "tickets/incidents.csv", &t, g)?;
