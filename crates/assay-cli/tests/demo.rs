@@ -162,6 +162,20 @@ fn the_demo_finds_every_planted_failure() {
         fieldwork["evaluated"].as_array().unwrap().len() >= 15,
         "{fieldwork}"
     );
+    // Every control was walked through, and the workpapers show it.
+    let walked = all_tests.len();
+    assert!(walked > 0);
+    for c in a["controls"].as_array().unwrap() {
+        assert_eq!(
+            c["walkthrough"]["conclusion"], "designed-and-implemented",
+            "{}",
+            c["id"]
+        );
+    }
+    assert_eq!(
+        fieldwork["walkthroughs"].as_u64().unwrap() as usize,
+        a["controls"].as_array().unwrap().len()
+    );
     // Every imported source behind a population had its completeness and accuracy tested.
     assert!(
         fieldwork["ipe"].as_array().unwrap().len() >= 10,
@@ -202,7 +216,10 @@ fn the_demo_finds_every_planted_failure() {
     let significant = a["significant_incidents"].as_array().unwrap();
     assert_eq!(significant.len(), 6, "{significant:?}");
     for i in significant {
-        assert!(soc2.contains(i["title"].as_str().unwrap()), "{i} not in Section III");
+        assert!(
+            soc2.contains(i["title"].as_str().unwrap()),
+            "{i} not in Section III"
+        );
     }
     let deviation = fieldwork["deviation"]["test"].as_str().unwrap();
     let t = all_tests.iter().find(|t| t["id"] == deviation).unwrap();

@@ -43,6 +43,8 @@ pub struct Fieldwork {
     /// Sources of information produced by the entity tested in `ipe.yaml` (see
     /// [`crate::ipe`]).
     pub ipe: Vec<String>,
+    /// Controls walked through (see [`crate::walkthroughs`]).
+    pub walkthroughs: usize,
 }
 
 /// The tests that cannot be sampled until a population is obtained, in id order.

@@ -9,6 +9,7 @@ pub mod ipe;
 pub mod obtained;
 pub mod synth;
 pub mod tables;
+pub mod walkthroughs;
 
 use assay_core::{AuditPeriod, Category};
 use assay_engine::Assessment;
@@ -197,6 +198,7 @@ impl Outcome {
                 "obtained": self.fieldwork.obtained,
                 "evaluated": self.fieldwork.evaluated,
                 "ipe": self.fieldwork.ipe,
+                "walkthroughs": self.fieldwork.walkthroughs,
             },
             "opinion": self.assessment.opinion,
             "summary": self.assessment.summary,
@@ -299,9 +301,11 @@ pub fn run(
     // The auditor's fieldwork on the sampled tests, then the assessment that includes it.
     let t = Instant::now();
     // The sources of information produced by the entity are tested first, then the samples.
+    let walked = walkthroughs::record(p)?;
     let ipe = ipe::record(p, &first)?;
     let mut fieldwork = fieldwork::record(p, &first, progress)?;
     fieldwork.ipe = ipe;
+    fieldwork.walkthroughs = walked;
     // The whole-population tests' deviations are evaluated, and fieldwork is closed: the
     // examination is then ready for conclusion.
     fieldwork.evaluated = evaluation::record(p, &first)?;

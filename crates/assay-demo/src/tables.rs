@@ -100,6 +100,7 @@ pub fn assess(
         results: &[],
         triage: &[],
         ipe: &[],
+        walkthroughs: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

@@ -241,6 +241,9 @@ pub struct ControlOutcome {
     pub rule: Rule,
     /// Its tests.
     pub tests: Vec<TestOutcome>,
+    /// The walkthrough of its design and implementation, once recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walkthrough: Option<crate::walkthrough::Walkthrough>,
 }
 
 /// A criterion's verdict.

@@ -69,6 +69,12 @@ pub fn engagement(
         .filter_map(|k| {
             let mut items = BTreeSet::new();
             for c in controls.iter().filter(|c| k.controls.contains(&c.id)) {
+                if c.walkthrough.is_none() {
+                    items.insert(format!(
+                        "{}: walk through the control and record its design and implementation (walkthroughs/{}.yaml)",
+                        c.id, c.id
+                    ));
+                }
                 if c.tests.is_empty() {
                     items.insert(format!(
                         "{}: design and perform a test ({})",

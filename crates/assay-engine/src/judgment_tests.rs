@@ -45,6 +45,16 @@ fn control(id: &str, criteria: &[&str], result: Verdict, rule: Rule) -> ControlO
         result,
         rule: Rule::CWorst,
         tests: vec![test(&format!("{id}.1"), result, rule)],
+        walkthrough: Some(crate::walkthrough::Walkthrough {
+            control: id.into(),
+            performed_by: "auditor".into(),
+            performed_on: jiff::civil::date(2026, 7, 1),
+            procedure: "inquired and inspected one instance".into(),
+            conclusion: crate::walkthrough::Design::DesignedAndImplemented,
+            notes: String::new(),
+            evidence: Vec::new(),
+            file: format!("walkthroughs/{id}.yaml"),
+        }),
     }
 }
 

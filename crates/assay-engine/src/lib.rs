@@ -24,6 +24,7 @@ pub mod rule;
 pub mod sample;
 pub mod triage;
 pub mod udf;
+pub mod walkthrough;
 
 #[cfg(test)]
 mod judgment_tests;

@@ -10,6 +10,7 @@ use crate::manual::{Outcome, Results};
 use crate::population::{self, Ask, Exception, Run};
 use crate::rule::Rule;
 use crate::triage::Triage;
+use crate::walkthrough::Design;
 use crate::{calendar, judge, params, sample, EngineError, LedgerHead, Window};
 use assay_core::{
     Category, Control, Criterion, EngineSettings, Frequency, Inventory, Scope, Severity, TestDef,
@@ -44,6 +45,8 @@ pub struct Inputs<'a> {
     /// The completeness and accuracy procedures performed on information produced by the
     /// entity (`ipe.yaml`).
     pub ipe: &'a [crate::ipe::Ipe],
+    /// The walkthroughs of the controls' design and implementation (`walkthroughs/*.yaml`).
+    pub walkthroughs: &'a [crate::walkthrough::Walkthrough],
     /// The ledger head.
     pub ledger: Option<LedgerHead>,
     /// Kinds of the collectors the workspace configures (`[[collector]] kind`): a source
@@ -137,7 +140,17 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
             tests.push(ipe_gate(&cx, perform(&cx, c, t)));
             done += 1;
         }
-        let (result, rule) = judge::control(&tests);
+        let walkthrough = inputs
+            .walkthroughs
+            .iter()
+            .find(|w| w.control == c.id)
+            .cloned();
+        let (result, rule) = match walkthrough.as_ref().map(|w| w.conclusion) {
+            Some(Design::DesignDeficient | Design::NotImplemented) => {
+                (Verdict::NotEffective, Rule::CDesignDeficient)
+            }
+            _ => judge::control(&tests),
+        };
         controls.push(ControlOutcome {
             id: c.id.clone(),
             title: c.title.clone(),
@@ -148,6 +161,7 @@ pub fn assess(inputs: &Inputs<'_>) -> Result<Assessment, EngineError> {
             result,
             rule,
             tests,
+            walkthrough,
         });
     }
     controls.sort_by(|a, b| a.id.cmp(&b.id));

@@ -51,6 +51,7 @@ rules! {
     TIpeUntested = "T-IPE-UNTESTED",
     CNoTests = "C-NO-TESTS",
     CWorst = "C-WORST",
+    CDesignDeficient = "C-DESIGN-DEFICIENT",
     KGap = "K-GAP",
     KNotEffective = "K-NOT-EFFECTIVE",
     KCompensated = "K-COMPENSATED",

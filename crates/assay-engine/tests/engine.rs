@@ -79,6 +79,7 @@ fn one_with(
         results,
         triage: &[],
         ipe: &[],
+        walkthroughs: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

@@ -1,7 +1,9 @@
-//! Information produced by the entity: a population built from imported evidence names its
-//! sources, is work left until their completeness and accuracy is tested (`ipe.yaml`), and
-//! cannot conclude once fieldwork closes without it (`T-IPE-UNTESTED`). Collected evidence is
-//! system-generated and needs nothing.
+//! What a test rests on beyond its own evidence. Information produced by the entity: a
+//! population built from imported evidence names its sources, is work left until their
+//! completeness and accuracy is tested (`ipe.yaml`), and cannot conclude once fieldwork closes
+//! without it (`T-IPE-UNTESTED`); collected evidence is system-generated and needs nothing.
+//! Walkthroughs: a control not walked through is work left, and a deficient design fails it
+//! (`C-DESIGN-DEFICIENT`).
 
 use crate::common::{self, micros, TableData};
 use assay_core::{Control, EngineSettings, Frequency, Nature, TestDef};
@@ -37,6 +39,20 @@ fn control() -> Control {
 }
 
 fn run(system_generated: bool, ipe: &[Ipe], fieldwork_complete: bool) -> Assessment {
+    run_with(
+        system_generated,
+        ipe,
+        fieldwork_complete,
+        &[walked("designed-and-implemented")],
+    )
+}
+
+fn run_with(
+    system_generated: bool,
+    ipe: &[Ipe],
+    fieldwork_complete: bool,
+    walkthroughs: &[assay_engine::walkthrough::Walkthrough],
+) -> Assessment {
     let accounts = TableData {
         name: "accounts".into(),
         snapshot_at: micros("2026-06-30"),
@@ -68,6 +84,7 @@ fn run(system_generated: bool, ipe: &[Ipe], fieldwork_complete: bool) -> Assessm
         results: &[],
         triage: &[],
         ipe,
+        walkthroughs,
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),
@@ -75,6 +92,14 @@ fn run(system_generated: bool, ipe: &[Ipe], fieldwork_complete: bool) -> Assessm
         only_control: Some("ACC-X"),
         progress: None,
     })
+    .unwrap()
+}
+
+fn walked(conclusion: &str) -> assay_engine::walkthrough::Walkthrough {
+    assay_engine::walkthrough::parse(
+        "walkthroughs/ACC-X.yaml",
+        &format!("control: ACC-X\nperformed_by: Dana\nperformed_on: 2026-07-01\nprocedure: Inquired and inspected one instance.\nconclusion: {conclusion}\n"),
+    )
     .unwrap()
 }
 
@@ -135,4 +160,31 @@ fn an_untested_import_is_work_left_then_a_limitation_and_a_collection_needs_noth
     let t = &a.controls[0].tests[0];
     assert!(t.provided.is_empty());
     assert_eq!(t.rule, "T-CLEAN");
+}
+
+#[test]
+fn a_control_is_walked_through_before_the_examination_concludes_and_a_deficient_design_fails_it() {
+    // Not walked through: work left, naming the file to write.
+    let a = run_with(true, &[], false, &[]);
+    assert_eq!(a.engagement.rule, "E-IN-PROGRESS");
+    let work: Vec<&String> = a
+        .engagement
+        .remaining
+        .iter()
+        .flat_map(|r| &r.work)
+        .collect();
+    assert!(
+        work.iter().any(|w| w.contains("walkthroughs/ACC-X.yaml")),
+        "{work:?}"
+    );
+    // A deficient design: not effective, though its test is clean.
+    let a = run_with(true, &[], false, &[walked("design-deficient")]);
+    let c = &a.controls[0];
+    assert_eq!(c.tests[0].rule, "T-CLEAN");
+    assert_eq!(c.rule, "C-DESIGN-DEFICIENT");
+    assert_eq!(c.result, Verdict::NotEffective);
+    assert_eq!(
+        a.criteria.iter().find(|k| k.id == "CC6.1").unwrap().rule,
+        "K-NOT-EFFECTIVE"
+    );
 }

@@ -100,6 +100,7 @@ fn acc_07_3_with(
         results: &[],
         triage: &[],
         ipe: &[],
+        walkthroughs: &[],
         ledger: None,
         collectors,
         source_bindings: bindings,

@@ -20,6 +20,7 @@ struct Prepared {
     results: Vec<Results>,
     triage: Vec<Triage>,
     ipe: Vec<assay_engine::ipe::Ipe>,
+    walkthroughs: Vec<assay_engine::walkthrough::Walkthrough>,
     head: Option<LedgerHead>,
 }
 
@@ -144,6 +145,12 @@ impl Project {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(ProjectError::io(&ipe_path)(e)),
         };
+        let mut walkthroughs = Vec::new();
+        for (name, text) in yaml_files(&self.root, "walkthroughs")? {
+            walkthroughs.push(
+                assay_engine::walkthrough::parse(&name, &text).map_err(ProjectError::Invalid)?,
+            );
+        }
         Ok(Prepared {
             ws,
             config,
@@ -152,6 +159,7 @@ impl Project {
             results,
             triage,
             ipe,
+            walkthroughs,
             head: head.map(|(size, root)| LedgerHead { size, root }),
         })
     }
@@ -183,6 +191,7 @@ impl Project {
             results: &p.results,
             triage: &p.triage,
             ipe: &p.ipe,
+            walkthroughs: &p.walkthroughs,
             ledger: p.head.clone(),
             collectors: &collectors,
             source_bindings: &p.config.sources,

@@ -204,6 +204,19 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
             ("Method", format!("{:?}", t.method).to_lowercase()),
             ("Result", t.result.as_str().to_string()),
             ("Criteria", c.criteria.join(", ")),
+            (
+                "Walkthrough (test of design)",
+                match &c.walkthrough {
+                    Some(w) => format!(
+                        "{}: {} ({}, {})",
+                        w.conclusion.as_str(),
+                        w.procedure,
+                        w.performed_by,
+                        w.performed_on
+                    ),
+                    None => "not yet performed (walkthroughs/<CONTROL>.yaml)".into(),
+                },
+            ),
             ("Judgment rule", t.rule.to_string()),
             ("Assay's statement", t.statement.clone()),
             (

@@ -116,6 +116,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         results: &[],
         triage: &[],
         ipe: &[],
+        walkthroughs: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

@@ -219,6 +219,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         results: &[],
         triage: &[],
         ipe: &[],
+        walkthroughs: &[],
         ledger: None,
         collectors: &[],
         source_bindings: &Default::default(),

@@ -125,7 +125,8 @@ fn print_pipeline(dir: &Path, o: &assay_demo::Outcome, color: bool) {
     }
     if !o.fieldwork.written.is_empty() {
         println!(
-            "  Fieldwork: {} imported sources tested for completeness and accuracy in ipe.yaml; populations obtained for {} tests; results recorded for {} sampled tests in results/; deviations of {} tests evaluated in findings/{}",
+            "  Fieldwork: {} controls walked through in walkthroughs/; {} imported sources tested for completeness and accuracy in ipe.yaml; populations obtained for {} tests; results recorded for {} sampled tests in results/; deviations of {} tests evaluated in findings/{}",
+            o.fieldwork.walkthroughs,
             o.fieldwork.ipe.len(),
             o.fieldwork.obtained,
             o.fieldwork.written.len(),
