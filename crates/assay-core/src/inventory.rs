@@ -121,18 +121,51 @@ pub struct Vendor {
     pub csocs: Vec<Csoc>,
 }
 
-/// A vendor's SOC report that the service organization reviewed.
+/// A vendor's SOC report that the service organization reviewed, with what the review found:
+/// the opinion, the exceptions, which CSOCs the report covers, and the bridge letter for the
+/// months between its period and the audit's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VendorReport {
     /// type1 or type2.
     #[serde(rename = "type")]
     pub report_type: String,
+    /// First day of the period the report covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_start: Option<String>,
     /// End of the period the report covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<String>,
+    /// The report's opinion: unmodified, qualified, adverse or disclaimer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opinion: Option<String>,
+    /// Exceptions the report lists that bear on the system, one sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<String>,
+    /// The CSOCs (ids) the report was found to cover.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub csocs_covered: Vec<String>,
+    /// The bridge letter for the months after the report's period, when obtained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge_letter: Option<BridgeLetter>,
     /// When the service organization reviewed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<String>,
+    /// Who reviewed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
+}
+
+/// A subservice organization's bridge (gap) letter: management's statement that nothing
+/// changed in its controls from the report's period end through a later date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BridgeLetter {
+    /// The last day it speaks for.
+    pub through: String,
+    /// When it was received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
 }
 
 /// A control the service organization's customers must operate for the criteria to be met.

@@ -13,6 +13,7 @@ pub mod pdf;
 pub mod readiness;
 pub mod soc2;
 pub mod soc2_text;
+pub mod subservice;
 pub mod svg;
 pub mod workpapers;
 

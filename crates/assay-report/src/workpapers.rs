@@ -1,4 +1,5 @@
-//! Auditor workpapers as an XLSX workbook: a summary sheet, then one sheet per test with
+//! Auditor workpapers as an XLSX workbook: a summary sheet, the subservice organizations'
+//! reports ([`crate::subservice`]), then one sheet per test with
 //! its procedure and criteria, the frozen population (query, size, hashes), the sample and
 //! seed, each item's result with a tickmark per attribute and a legend, the exceptions with
 //! their evidence hashes, the preparer and reviewer with dates, and the auditor's
@@ -186,6 +187,8 @@ pub fn xlsx(cx: &Context<'_>) -> Result<Vec<u8>, XlsxError> {
         ws.set_freeze_panes(top + 1, 1)?;
         ws.set_landscape().set_print_fit_to_pages(1, 0);
     }
+
+    crate::subservice::sheet(&mut wb, cx, &s)?;
 
     for (c, t) in &tests {
         let ws = wb.add_worksheet();
