@@ -141,7 +141,9 @@ fn docs_explain_every_judgment_rule() {
 fn library_deviations_await_evaluation_and_snapshots_conclude_as_of_their_date() {
     let controls = common::library();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/library");
-    let run = |test: &str| common::run_fixture(&common::load(&dir.join(format!("{test}.yaml"))), &controls);
+    let run = |test: &str| {
+        common::run_fixture(&common::load(&dir.join(format!("{test}.yaml"))), &controls)
+    };
     // One unapproved merge, one active account without MFA, one late critical fix, one
     // console sign-in without MFA: each a deviation to evaluate, never "exceptions noted" by
     // a rate.
@@ -150,7 +152,11 @@ fn library_deviations_await_evaluation_and_snapshots_conclude_as_of_their_date()
         assert!(out.exception_count >= 1, "{test}: {}", out.statement);
         assert_eq!(out.rule, "T-DEVIATION", "{test}: {}", out.statement);
         assert_eq!(out.result, Verdict::NotEffective, "{test}");
-        assert!(out.statement.contains("awaits evaluation"), "{test}: {}", out.statement);
+        assert!(
+            out.statement.contains("awaits evaluation"),
+            "{test}: {}",
+            out.statement
+        );
     }
     // ACC-02.1 reads the accounts snapshot: as of its date, not for the period.
     let out = run("ACC-02.1");
@@ -164,6 +170,13 @@ fn library_deviations_await_evaluation_and_snapshots_conclude_as_of_their_date()
     );
     // CHG-01.1 reads pull requests over the period.
     let out = run("CHG-01.1");
-    assert_eq!(out.coverage.unwrap().span, assay_engine::assessment::Span::Period);
-    assert!(out.statement.contains("for the period"), "{}", out.statement);
+    assert_eq!(
+        out.coverage.unwrap().span,
+        assay_engine::assessment::Span::Period
+    );
+    assert!(
+        out.statement.contains("for the period"),
+        "{}",
+        out.statement
+    );
 }

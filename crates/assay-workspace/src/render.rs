@@ -110,6 +110,12 @@ pub fn control_yaml(c: &Control) -> String {
     for link in &c.criteria {
         field(&mut out, 2, "- id", &link.id);
         field(&mut out, 4, "rationale", &link.rationale);
+        if let Some(key) = link.key {
+            let _ = writeln!(out, "    key: {key}");
+        }
+        if !link.compensates.is_empty() {
+            let _ = writeln!(out, "    compensates: [{}]", link.compensates.join(", "));
+        }
     }
     out.push_str("tests:\n");
     for t in &c.tests {

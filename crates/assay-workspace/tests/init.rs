@@ -86,6 +86,14 @@ fn written_controls_read_back_identical_to_the_library() {
                 (x.id.as_str(), norm(&x.rationale)),
                 (y.id.as_str(), y.rationale.clone())
             );
+            // Key and compensating links survive `assay init`.
+            assert_eq!(
+                (x.key, &x.compensates),
+                (y.key, &y.compensates),
+                "{} {}",
+                a.id,
+                x.id
+            );
         }
         for (x, y) in a.tests.iter().zip(&b.tests) {
             assert_eq!(
