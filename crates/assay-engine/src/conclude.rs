@@ -155,7 +155,7 @@ fn pervasive(
     (
         false,
         format!(
-            "The {what} are confined to {} ({} of at most {} series, and no more than {} of any category): material, but not pervasive ({}).",
+            "The {what} are confined to {} (they touch {} criterion series, where more than {} would be pervasive, and no more than {} of any category's criteria): material, but not pervasive ({}).",
             list(&ids),
             touched.len(),
             s.pervasive_series,

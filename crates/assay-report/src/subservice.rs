@@ -3,13 +3,16 @@
 //! exceptions), each CSOC the system relies on and whether the report covers it, the bridge
 //! letter, and the months between the report and the audit period's end that nothing covers.
 
-use crate::workpapers::{header, put, Styles};
+use crate::workpapers::{header, put, Fit, Styles};
 use crate::Context;
 use assay_core::inventory::Vendor;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
 /// The sheet's name.
 pub const SHEET: &str = "Subservice organizations";
+
+/// Its column widths, in characters.
+const WIDTHS: [f64; 10] = [20.0, 10.0, 28.0, 24.0, 11.0, 36.0, 44.0, 22.0, 32.0, 20.0];
 
 /// One row per subservice organization, as cells.
 fn row(v: &Vendor, audit_end: &str) -> Vec<String> {
@@ -143,15 +146,16 @@ pub(crate) fn sheet(wb: &mut Workbook, cx: &Context<'_>, s: &Styles) -> Result<(
         ],
         s,
     )?;
+    let mut fit = Fit::with(&WIDTHS);
     for (i, v) in subs.iter().enumerate() {
         for (j, text) in row(v, &audit_end).iter().enumerate() {
-            put(ws, 3 + i as u32, j as u16, text, &s.wrap)?;
+            fit.put(ws, 3 + i as u32, j as u16, text, &s.wrap)?;
         }
     }
-    for (col, width) in [24, 11, 30, 26, 12, 40, 48, 26, 36, 22].iter().enumerate() {
+    for (col, width) in WIDTHS.iter().enumerate() {
         ws.set_column_width(col as u16, *width)?;
     }
-    Ok(())
+    fit.apply(ws)
 }
 
 #[cfg(test)]

@@ -456,16 +456,32 @@ fn sampled_items(
 
 /// Column widths of a test sheet: labels and keys, values and notes, evidence, results
 /// (and an exception's row); attribute columns after them keep the default width.
-const TEST_WIDTHS: [f64; 4] = [26.0, 60.0, 40.0, 40.0];
+const TEST_WIDTHS: [f64; 4] = [34.0, 60.0, 40.0, 40.0];
 
 /// Row heights for wrapped text. Neither Excel nor LibreOffice reliably grows a row written
-/// without a height to fit its wrapped text, so each test sheet sets them from the text's
-/// length against its column's width.
-#[derive(Default)]
-struct Fit(std::collections::BTreeMap<u32, usize>);
+/// without a height to fit its wrapped text, so each sheet sets them from the text's length
+/// against its column's width.
+pub(crate) struct Fit {
+    widths: &'static [f64],
+    rows: std::collections::BTreeMap<u32, usize>,
+}
+
+impl Default for Fit {
+    fn default() -> Fit {
+        Fit::with(&TEST_WIDTHS)
+    }
+}
 
 impl Fit {
-    fn put(
+    /// Rows fitted to columns of these widths (characters).
+    pub(crate) fn with(widths: &'static [f64]) -> Fit {
+        Fit {
+            widths,
+            rows: std::collections::BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn put(
         &mut self,
         ws: &mut Worksheet,
         row: u32,
@@ -473,18 +489,18 @@ impl Fit {
         text: &str,
         f: &Format,
     ) -> Result<(), XlsxError> {
-        let width = TEST_WIDTHS.get(col as usize).copied().unwrap_or(8.43) as usize;
+        let width = self.widths.get(col as usize).copied().unwrap_or(8.43) as usize;
         let lines: usize = text
             .split('\n')
             .map(|l| l.chars().count().div_ceil(width.max(1)).max(1))
             .sum();
-        let need = self.0.entry(row).or_insert(1);
+        let need = self.rows.entry(row).or_insert(1);
         *need = (*need).max(lines);
         put(ws, row, col, text, f)
     }
 
-    fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        for (row, lines) in &self.0 {
+    pub(crate) fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (row, lines) in &self.rows {
             if *lines > 1 {
                 // 15 points a line; Excel's limit for one row is 409 points.
                 ws.set_row_height(*row, (15.0 * *lines as f64).min(409.0))?;

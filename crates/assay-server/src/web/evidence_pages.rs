@@ -146,7 +146,14 @@ pub async fn entry(
 fn viewer(bytes: &[u8], media: &str, locator: &str, key: &str) -> Value {
     let cut = bytes.len() > VIEW_BYTES;
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(VIEW_BYTES)]);
-    let has = |s: &str| !key.is_empty() && s.contains(key);
+    // A key joined from several records (`ben@x.example / okta:00u2`, a leaver and their
+    // account) marks the rows holding any of its parts, in whichever piece of evidence.
+    let parts: Vec<&str> = std::iter::once(key)
+        .chain(key.split(" / "))
+        .map(str::trim)
+        .filter(|p| p.len() >= 3)
+        .collect();
+    let has = |s: &str| parts.iter().any(|p| s.contains(p));
     if media.contains("csv") || locator.ends_with(".csv") {
         let mut r = csv::ReaderBuilder::new()
             .flexible(true)
