@@ -42,6 +42,22 @@ impl Risk {
             Risk::Higher => "higher",
         }
     }
+
+    /// The default risk of a control that sets none, where the workspace sets none either: a
+    /// manual control depends on a person each time (higher), an automated one repeats what
+    /// its configuration does (low). The frequency then picks the row of the size table.
+    pub fn by_nature(nature: crate::Nature) -> Risk {
+        match nature {
+            crate::Nature::Manual => Risk::Higher,
+            crate::Nature::Automated => Risk::Low,
+        }
+    }
+
+    /// The risk a control is sampled at: its own, else the workspace's `[sampling] risk`,
+    /// else [`Risk::by_nature`].
+    pub fn of(own: Option<Risk>, workspace: Option<Risk>, nature: crate::Nature) -> Risk {
+        own.or(workspace).unwrap_or_else(|| Risk::by_nature(nature))
+    }
 }
 
 /// A named parameter's value (`:name` in a test's SQL).
@@ -59,8 +75,11 @@ pub enum Param {
 pub struct EngineSettings {
     /// Sample-size table for manual tests.
     pub sampling_table: SamplingTable,
-    /// Risk level used to pick sample sizes, for controls that set none of their own.
-    pub risk: Risk,
+    /// Risk level used to pick sample sizes, for controls that set none of their own; none
+    /// (the default): by the control's nature, higher for a manual control and low for an
+    /// automated one ([`Risk::by_nature`]).
+    #[serde(default)]
+    pub risk: Option<Risk>,
     /// Populations of this many items or fewer are tested in full, whatever the table says.
     /// Default 0: the table's own rows decide.
     pub test_all_up_to: u32,
@@ -84,7 +103,7 @@ impl Default for EngineSettings {
     fn default() -> Self {
         EngineSettings {
             sampling_table: SamplingTable::Common,
-            risk: Risk::Low,
+            risk: None,
             test_all_up_to: 0,
             pervasive_series: 3,
             pervasive_category_share: 0.5,

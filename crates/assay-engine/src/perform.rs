@@ -811,7 +811,7 @@ fn sampled(
         control.frequency,
         keys.len(),
         s.sampling_table,
-        control.risk.unwrap_or(s.risk),
+        assay_core::Risk::of(control.risk, s.risk, control.nature),
         s.test_all_up_to as usize,
     );
     let results = cx.inputs.results.iter().find(|r| r.test == test.id);
@@ -867,7 +867,9 @@ fn sampled(
         extended,
         seed: seed.clone(),
         predictable: seed_from == sample::FROM_DEFAULT,
-        risk: control.risk.unwrap_or(s.risk).as_str().to_string(),
+        risk: assay_core::Risk::of(control.risk, s.risk, control.nature)
+            .as_str()
+            .to_string(),
         seed_from,
         algorithm: sample::ALGORITHM.to_string(),
         items: items.clone(),

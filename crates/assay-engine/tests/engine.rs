@@ -395,13 +395,29 @@ fn sample_size_follows_the_control_risk_and_the_test_all_threshold_and_the_seed_
         let x = one_with(&[hires()], c, &[], s, None).sample.unwrap();
         (x.size, x.risk)
     };
-    assert_eq!(size(weekly(None), &defaults), (5, "low".to_string()));
+    // Without a risk of its own or the workspace's, a manual control is sampled at the higher
+    // risk and an automated one at the low.
+    assert_eq!(size(weekly(None), &defaults), (10, "higher".to_string()));
+    let automated = Control {
+        nature: Nature::Automated,
+        ..weekly(None)
+    };
+    assert_eq!(size(automated, &defaults), (5, "low".to_string()));
+    let low = assay_core::EngineSettings {
+        risk: Some(assay_core::Risk::Low),
+        ..Default::default()
+    };
+    assert_eq!(
+        size(weekly(None), &low),
+        (5, "low".to_string()),
+        "the workspace's risk wins over the nature"
+    );
     assert_eq!(
         size(weekly(Some(assay_core::Risk::Higher)), &defaults),
         (10, "higher".to_string())
     );
     let higher = assay_core::EngineSettings {
-        risk: assay_core::Risk::Higher,
+        risk: Some(assay_core::Risk::Higher),
         ..Default::default()
     };
     assert_eq!(

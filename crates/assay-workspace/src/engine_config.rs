@@ -64,8 +64,8 @@ pub fn settings(
         }
         if let Some(r) = &raw.risk {
             match r.get_ref().as_str() {
-                "low" => s.risk = Risk::Low,
-                "higher" => s.risk = Risk::Higher,
+                "low" => s.risk = Some(Risk::Low),
+                "higher" => s.risk = Some(Risk::Higher),
                 other => report(
                     r.span(),
                     format!("unknown risk `{other}`"),
