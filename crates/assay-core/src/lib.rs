@@ -24,5 +24,5 @@ pub use criterion::Criterion;
 pub use inventory::{Csoc, Cuec, DataStore, Inventory, Role, System, Team, Vendor};
 pub use policy::PolicyMeta;
 pub use scope::{AuditPeriod, AuditType, Scope};
-pub use settings::{EngineSettings, Param, Risk, SamplingTable};
+pub use settings::{Band, EngineSettings, FirmTable, Param, Risk, SamplingTable};
 pub use source::SourceRole;

@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Which published sample-size table manual tests use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// Which sample-size table manual tests of event-driven controls use.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SamplingTable {
     /// Common auditor practice (AICPA attestation sampling guidance as firms publish it).
@@ -13,11 +13,32 @@ pub enum SamplingTable {
     Common,
     /// The stricter Chiaro methodology table for event-driven populations.
     Chiaro,
+    /// The service auditor's firm's own table (`[sampling.firm]`).
+    Firm(FirmTable),
 }
 
 impl SamplingTable {
     /// Every value, as written in files.
-    pub const NAMES: &'static str = "common, chiaro";
+    pub const NAMES: &'static str = "common, chiaro, firm";
+}
+
+/// A firm's own sample sizes for event-driven populations: bands by population size, in
+/// ascending order, the last one open-ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirmTable {
+    /// The methodology's name, quoted in every sample's basis.
+    pub name: String,
+    /// The bands, smallest populations first.
+    pub bands: Vec<Band>,
+}
+
+/// One band of a firm's table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Band {
+    /// The largest population in the band; none for the last, open-ended band.
+    pub up_to: Option<u64>,
+    /// The sample size; none to test every item.
+    pub size: Option<u64>,
 }
 
 /// The assessed risk of a control, which picks the low or higher sample size.

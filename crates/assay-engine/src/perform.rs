@@ -810,7 +810,7 @@ fn sampled(
     let size = sample::size(
         control.frequency,
         keys.len(),
-        s.sampling_table,
+        &s.sampling_table,
         assay_core::Risk::of(control.risk, s.risk, control.nature),
         s.test_all_up_to as usize,
     );

@@ -37,12 +37,38 @@ fn extend(base: usize) -> usize {
     }
 }
 
+/// The size a firm's table gives a population of `n`, with its basis.
+fn firm(t: &assay_core::FirmTable, n: usize) -> (usize, String) {
+    let mut from = 1u64;
+    for b in &t.bands {
+        if b.up_to.is_none_or(|up| n as u64 <= up) {
+            let range = match b.up_to {
+                Some(up) => format!("{from}-{up}"),
+                None => format!("{from} or more"),
+            };
+            return match b.size {
+                None => (n, format!("{} by population: {range}, all", t.name)),
+                Some(k) => (
+                    k as usize,
+                    format!("{} by population: {range}, {k}", t.name),
+                ),
+            };
+        }
+        from = b.up_to.map_or(from, |up| up + 1);
+    }
+    // A table without an open-ended band is refused when assay.toml is read; test all.
+    (
+        n,
+        format!("{} by population: beyond its last band, all", t.name),
+    )
+}
+
 /// Sample size for a population of `n` items of a control with `frequency`; populations of
 /// `test_all_up_to` items or fewer are tested in full.
 pub fn size(
     frequency: Frequency,
     n: usize,
-    table: SamplingTable,
+    table: &SamplingTable,
     risk: Risk,
     test_all_up_to: usize,
 ) -> Size {
@@ -83,6 +109,7 @@ pub fn size(
                 51..=250 => (15, "Chiaro by population: 51-250, 15".to_string()),
                 _ => (25, "Chiaro by population: more than 250, 25".to_string()),
             },
+            SamplingTable::Firm(t) => firm(t, n),
         },
     };
     if n <= test_all_up_to && base < n {
@@ -159,8 +186,44 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_firm_table_sizes_event_populations_by_its_bands() {
+        let t = SamplingTable::Firm(assay_core::FirmTable {
+            name: "Ledgerline 2026".into(),
+            bands: vec![
+                assay_core::Band {
+                    up_to: Some(10),
+                    size: None,
+                },
+                assay_core::Band {
+                    up_to: Some(50),
+                    size: Some(8),
+                },
+                assay_core::Band {
+                    up_to: None,
+                    size: Some(25),
+                },
+            ],
+        });
+        let s = |n| size(Frequency::Event, n, &t, Risk::Low, 0);
+        assert_eq!(
+            (s(10).size, s(10).basis.as_str()),
+            (10, "Ledgerline 2026 by population: 1-10, all")
+        );
+        assert_eq!(
+            (s(11).size, s(11).basis.as_str()),
+            (8, "Ledgerline 2026 by population: 11-50, 8")
+        );
+        assert_eq!(
+            (s(51).size, s(51).basis.as_str()),
+            (25, "Ledgerline 2026 by population: 51 or more, 25")
+        );
+        // Recurring controls keep the frequency table.
+        assert_eq!(size(Frequency::Monthly, 12, &t, Risk::Higher, 0).size, 3);
+    }
+
+    #[test]
     fn sizes_follow_the_tables() {
-        let s = |f, n| size(f, n, SamplingTable::Common, Risk::Low, 0).size;
+        let s = |f, n| size(f, n, &SamplingTable::Common, Risk::Low, 0).size;
         assert_eq!(s(Frequency::Quarterly, 2), 2);
         assert_eq!(s(Frequency::Weekly, 26), 5);
         assert_eq!(s(Frequency::Daily, 181), 20);
@@ -169,18 +232,18 @@ mod tests {
         assert_eq!(s(Frequency::Event, 101), 11);
         assert_eq!(s(Frequency::Event, 5000), 25);
         assert_eq!(
-            size(Frequency::Event, 5000, SamplingTable::Common, Risk::Low, 0).extended,
+            size(Frequency::Event, 5000, &SamplingTable::Common, Risk::Low, 0).extended,
             40
         );
         assert_eq!(
-            size(Frequency::Event, 40, SamplingTable::Chiaro, Risk::Low, 0).size,
+            size(Frequency::Event, 40, &SamplingTable::Chiaro, Risk::Low, 0).size,
             8
         );
         assert_eq!(
             size(
                 Frequency::Weekly,
                 52,
-                SamplingTable::Common,
+                &SamplingTable::Common,
                 Risk::Higher,
                 0
             )
@@ -191,13 +254,13 @@ mod tests {
 
     #[test]
     fn small_populations_are_tested_in_full_up_to_the_threshold() {
-        let all = size(Frequency::Event, 40, SamplingTable::Common, Risk::Low, 50);
+        let all = size(Frequency::Event, 40, &SamplingTable::Common, Risk::Low, 50);
         assert_eq!((all.size, all.extended), (40, 40));
         assert!(all.basis.contains("tested in full"), "{}", all.basis);
-        let above = size(Frequency::Event, 51, SamplingTable::Common, Risk::Low, 50);
+        let above = size(Frequency::Event, 51, &SamplingTable::Common, Risk::Low, 50);
         assert_eq!(above.size, 6);
         // A table row that already tests everything keeps its own basis.
-        let own = size(Frequency::Event, 4, SamplingTable::Common, Risk::Low, 50);
+        let own = size(Frequency::Event, 4, &SamplingTable::Common, Risk::Low, 50);
         assert!(own.basis.contains("1-5, all"), "{}", own.basis);
     }
 

@@ -17,6 +17,78 @@ pub struct RawSampling {
     risk: Option<Spanned<String>>,
     #[serde(default)]
     test_all_up_to: Option<Spanned<i64>>,
+    #[serde(default)]
+    firm: Option<Spanned<RawFirm>>,
+}
+
+/// `[sampling.firm]`: the firm's own table for event-driven populations.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFirm {
+    name: String,
+    event: Vec<RawBand>,
+}
+
+/// One band: `{up_to = 50, size = 8}`, `{up_to = 10, size = "all"}`, the last `{size = 25}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBand {
+    #[serde(default)]
+    up_to: Option<i64>,
+    size: toml::Value,
+}
+
+const FIRM_HELP: &str = "under [sampling.firm] write `name = \"...\"` and `event = [{up_to = 10, size = \"all\"}, {up_to = 50, size = 8}, {size = 25}]`: bands by population size in ascending order, each size a whole number of 1 or more or \"all\", the last band without `up_to`";
+
+/// The firm's table, or why it cannot be used.
+fn firm_table(raw: &RawFirm) -> Result<assay_core::FirmTable, String> {
+    if raw.name.trim().is_empty() {
+        return Err("[sampling.firm] field `name` is empty".into());
+    }
+    if raw.event.is_empty() {
+        return Err("[sampling.firm] field `event` has no band".into());
+    }
+    let mut bands = Vec::new();
+    let mut last: Option<u64> = None;
+    for (i, b) in raw.event.iter().enumerate() {
+        let n = i + 1;
+        let up_to = match b.up_to {
+            None if n < raw.event.len() => {
+                return Err(format!(
+                    "[sampling.firm] band {n} has no `up_to`, but only the last band may be open-ended"
+                ))
+            }
+            None => None,
+            Some(v) => match u64::try_from(v) {
+                Ok(v) if v >= 1 && last.is_none_or(|l| v > l) => Some(v),
+                _ => {
+                    return Err(format!(
+                        "[sampling.firm] band {n} field `up_to` is {v}: it must be 1 or more and larger than the band before"
+                    ))
+                }
+            },
+        };
+        if n == raw.event.len() && up_to.is_some() {
+            return Err(format!(
+                "[sampling.firm] the last band (band {n}) has `up_to`: leave it out, so the table covers every population"
+            ));
+        }
+        let size = match &b.size {
+            toml::Value::String(s) if s == "all" => None,
+            toml::Value::Integer(k) if *k >= 1 => Some(*k as u64),
+            other => {
+                return Err(format!(
+                    "[sampling.firm] band {n} field `size` is {other}: write a whole number of 1 or more, or \"all\""
+                ))
+            }
+        };
+        last = up_to.or(last);
+        bands.push(assay_core::Band { up_to, size });
+    }
+    Ok(assay_core::FirmTable {
+        name: raw.name.trim().to_string(),
+        bands,
+    })
 }
 
 /// `[judgment]`.
@@ -52,13 +124,22 @@ pub fn settings(
     let mut s = EngineSettings::default();
     if let Some(raw) = sampling {
         if let Some(t) = &raw.table {
-            match t.get_ref().as_str() {
-                "common" => s.sampling_table = SamplingTable::Common,
-                "chiaro" => s.sampling_table = SamplingTable::Chiaro,
-                other => report(
+            match (t.get_ref().as_str(), &raw.firm) {
+                ("common", _) => s.sampling_table = SamplingTable::Common,
+                ("chiaro", _) => s.sampling_table = SamplingTable::Chiaro,
+                ("firm", Some(f)) => match firm_table(f.get_ref()) {
+                    Ok(table) => s.sampling_table = SamplingTable::Firm(table),
+                    Err(m) => report(f.span(), m, FIRM_HELP),
+                },
+                ("firm", None) => report(
+                    t.span(),
+                    "`table = \"firm\"` needs the firm's table under [sampling.firm]".into(),
+                    FIRM_HELP,
+                ),
+                (other, _) => report(
                     t.span(),
                     format!("unknown sampling table `{other}`"),
-                    "write `table = \"common\"` or `table = \"chiaro\"` under [sampling]",
+                    "write `table = \"common\"`, `table = \"chiaro\"` or `table = \"firm\"` (with [sampling.firm]) under [sampling]",
                 ),
             }
         }

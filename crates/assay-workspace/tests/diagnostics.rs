@@ -619,3 +619,70 @@ fn control_risk_and_test_all_threshold_are_read_and_bad_values_located() {
         "a control with a bad risk is not loaded"
     );
 }
+
+#[test]
+fn a_firm_sampling_table_is_read_and_a_bad_one_located() {
+    let dir = fresh(&[Category::Security]);
+    let toml = std::fs::read_to_string(dir.path().join("assay.toml")).unwrap();
+    let with = |firm: &str| {
+        std::fs::write(
+            dir.path().join("assay.toml"),
+            format!("{toml}\n[sampling]\ntable = \"firm\"\n\n[sampling.firm]\nname = \"Ledgerline 2026\"\n{firm}\n"),
+        )
+        .unwrap();
+        load(dir.path())
+    };
+    let ws = with(r#"event = [{up_to = 10, size = "all"}, {up_to = 50, size = 8}, {size = 25}]"#);
+    assert!(errors(&ws).is_empty(), "{:#?}", ws.diagnostics);
+    let assay_core::SamplingTable::Firm(t) = ws.config.expect("config").engine.sampling_table
+    else {
+        panic!("not the firm's table");
+    };
+    assert_eq!(t.name, "Ledgerline 2026");
+    assert_eq!(
+        t.bands,
+        [
+            assay_core::Band {
+                up_to: Some(10),
+                size: None
+            },
+            assay_core::Band {
+                up_to: Some(50),
+                size: Some(8)
+            },
+            assay_core::Band {
+                up_to: None,
+                size: Some(25)
+            },
+        ]
+    );
+    // Bands out of order, a size of zero, an open band before the last: each located.
+    for (firm, says) in [
+        (
+            r#"event = [{up_to = 50, size = 5}, {up_to = 10, size = 2}, {size = 25}]"#,
+            "band 2 field `up_to`",
+        ),
+        (
+            r#"event = [{up_to = 10, size = 0}, {size = 25}]"#,
+            "band 1 field `size`",
+        ),
+        (
+            r#"event = [{size = 5}, {size = 25}]"#,
+            "band 1 has no `up_to`",
+        ),
+        (r#"event = [{up_to = 10, size = 5}]"#, "the last band"),
+    ] {
+        let ws = with(firm);
+        let bad: Vec<_> = ws
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::InvalidValue && d.file == "assay.toml")
+            .collect();
+        assert_eq!(bad.len(), 1, "{firm}: {:#?}", ws.diagnostics);
+        assert!(bad[0].message.contains(says), "{firm}: {}", bad[0].message);
+        assert_eq!(
+            bad[0].line,
+            line_of(dir.path(), "assay.toml", "[sampling.firm]")
+        );
+    }
+}
