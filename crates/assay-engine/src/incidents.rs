@@ -5,9 +5,8 @@
 
 use crate::basis::Basis;
 use crate::params;
+use assay_tables::query::QueryResult;
 use assay_tables::sandbox;
-use datafusion::arrow::array::Array;
-use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -66,30 +65,28 @@ pub fn significant(
             df.collect().await.map_err(|e| e.to_string())
         })
         .map_err(|e| format!("significant incidents: {e}"))?;
-    let opts = FormatOptions::default();
-    let mut out = Vec::new();
-    for b in &batches {
-        let fmts: Vec<ArrayFormatter<'_>> = b
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
-        for r in 0..b.num_rows() {
+    let rows = QueryResult {
+        columns: Vec::new(),
+        batches,
+    }
+    .text_rows();
+    Ok(rows
+        .into_iter()
+        .map(|row| {
             let cell = |c: usize| -> Option<String> {
-                (!b.column(c).is_null(r))
-                    .then(|| fmts[c].value(r).to_string())
+                row.get(c)
+                    .cloned()
+                    .flatten()
                     .filter(|s| !s.trim().is_empty())
             };
-            out.push(Incident {
+            Incident {
                 key: cell(0).unwrap_or_default(),
                 title: cell(1),
                 severity: cell(2).unwrap_or_default(),
                 opened: cell(3).unwrap_or_default(),
                 closed: cell(4),
                 postmortem: cell(5),
-            });
-        }
-    }
-    Ok(out)
+            }
+        })
+        .collect())
 }

@@ -22,7 +22,12 @@ fn table(name: &str, snapshot_at: &str, rows: serde_json::Value) -> TableData {
     }
 }
 
-fn control(id: &str, frequency: Frequency, nature: Nature, tests: Vec<TestDef>) -> Control {
+pub(crate) fn control(
+    id: &str,
+    frequency: Frequency,
+    nature: Nature,
+    tests: Vec<TestDef>,
+) -> Control {
     Control {
         id: id.into(),
         title: format!("{id} title"),
@@ -43,7 +48,7 @@ fn control(id: &str, frequency: Frequency, nature: Nature, tests: Vec<TestDef>) 
     }
 }
 
-fn sql_test(id: &str, population: &str, expect: Option<&str>) -> TestDef {
+pub(crate) fn sql_test(id: &str, population: &str, expect: Option<&str>) -> TestDef {
     TestDef {
         population: Some(population.into()),
         expect: expect.map(str::to_string),

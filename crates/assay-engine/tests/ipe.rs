@@ -6,7 +6,7 @@
 //! (`C-DESIGN-DEFICIENT`).
 
 use crate::common::{self, micros, TableData};
-use assay_core::{Control, EngineSettings, Frequency, Nature, TestDef};
+use assay_core::{Control, EngineSettings, Frequency, Nature};
 use assay_engine::assessment::Assessment;
 use assay_engine::ipe::Ipe;
 use assay_engine::Verdict;
@@ -14,28 +14,25 @@ use jiff::civil::date;
 use serde_json::json;
 
 fn control() -> Control {
-    Control {
-        id: "ACC-X".into(),
-        title: "MFA".into(),
-        description: String::new(),
-        owner: "cto".into(),
-        frequency: Frequency::Continuous,
-        nature: Nature::Automated,
-        control_type: assay_core::ControlType::Preventive,
-        criteria: vec![assay_core::CriterionLink {
-            id: "CC6.1".into(),
-            rationale: "test".into(),
-            key: None,
-            compensates: Vec::new(),
-        }],
-        tests: vec![TestDef {
-            population: Some("SELECT key, mfa, evidence FROM accounts WHERE active".into()),
-            expect: Some("mfa".into()),
-            ..TestDef::manual("ACC-X.1", "procedure")
-        }],
-        guidance: None,
-        risk: None,
-    }
+    crate::engine::control(
+        "ACC-X",
+        Frequency::Continuous,
+        Nature::Automated,
+        vec![crate::engine::sql_test(
+            "ACC-X.1",
+            "SELECT key, mfa, evidence FROM accounts WHERE active",
+            Some("mfa"),
+        )],
+    )
+}
+
+/// Every line of work the engagement has left.
+fn work(a: &Assessment) -> Vec<&String> {
+    a.engagement
+        .remaining
+        .iter()
+        .flat_map(|r| &r.work)
+        .collect()
 }
 
 fn run(system_generated: bool, ipe: &[Ipe], fieldwork_complete: bool) -> Assessment {
@@ -126,12 +123,7 @@ fn an_untested_import_is_work_left_then_a_limitation_and_a_collection_needs_noth
     assert_eq!(source, "json from fixture (accounts)");
     assert!(t.provided[0].ipe.is_none());
     assert_eq!(a.engagement.rule, "E-IN-PROGRESS");
-    let work: Vec<&String> = a
-        .engagement
-        .remaining
-        .iter()
-        .flat_map(|r| &r.work)
-        .collect();
+    let work = work(&a);
     assert!(
         work.iter()
             .any(|w| w.contains(&source) && w.contains("ipe.yaml")),
@@ -167,12 +159,7 @@ fn a_control_is_walked_through_before_the_examination_concludes_and_a_deficient_
     // Not walked through: work left, naming the file to write.
     let a = run_with(true, &[], false, &[]);
     assert_eq!(a.engagement.rule, "E-IN-PROGRESS");
-    let work: Vec<&String> = a
-        .engagement
-        .remaining
-        .iter()
-        .flat_map(|r| &r.work)
-        .collect();
+    let work = work(&a);
     assert!(
         work.iter().any(|w| w.contains("walkthroughs/ACC-X.yaml")),
         "{work:?}"
