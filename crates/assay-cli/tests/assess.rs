@@ -191,6 +191,24 @@ fn assess_json_is_byte_identical_across_runs_and_with_or_without_the_cache() {
 #[test]
 fn a_sample_is_listed_and_recorded_results_are_judged() {
     let ws = workspace_with_evidence();
+    // The roster is an export from the company: nothing is selected from the new hires it
+    // gives until its completeness and accuracy is tested.
+    let (code, _, err) = run(ws.path(), &["sample", "HR-02.1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("ipe.yaml") && err.contains("hr-roster"),
+        "{err}"
+    );
+    let waiting = json(ws.path(), &["test", "--control", "HR-02", "--json"]);
+    let t = test_of(&waiting, "HR-02.1");
+    assert_eq!(t["rule"], "T-SAMPLE-AWAITS-IPE", "{t}");
+    assert!(t["sample"].is_null() && t["population"]["rows"] == 1, "{t}");
+    let source = t["provided"][0]["source"].as_str().unwrap().to_string();
+    std::fs::write(
+        ws.path().join("ipe.yaml"),
+        format!("- source: {source:?}\n  report: BambooHR employees, all statuses\n  produced_by: People Operations\n  procedure: agreed the headcount to payroll\n  tested_by: Dana Reyes\n  tested_on: 2026-07-01\n"),
+    )
+    .unwrap();
     let (code, out, err) = run(ws.path(), &["sample", "HR-02.1", "--csv"]);
     assert_eq!(code, 0, "{err}");
     let keys: Vec<String> = out

@@ -231,7 +231,9 @@ fn write(
     save(p, &test.id, &text)
 }
 
-/// Records results for every sampled test `first` left pending. One test gets a deviation
+/// Obtains a population for every test `first` could not sample, then draws every sample
+/// (once `ipe.yaml` records the sources, a selection can be made) and records results for
+/// each. One test gets a deviation
 /// on its first item; its sample is extended (the extension's items drawn by a fresh
 /// assessment of that control) and every extended item passes, so the test ends with
 /// exceptions noted, as an auditor would report it.
@@ -241,15 +243,10 @@ pub fn record(
     progress: &dyn Progress,
 ) -> Result<Fieldwork, ProjectError> {
     let obtained = obtain(p, first, progress)?;
-    // With the populations recorded, their samples are drawn: assess again to see them.
-    let again;
-    let first = if obtained > 0 {
-        again = p.assess(None, progress)?;
-        &again
-    } else {
-        first
-    };
-    let tests = pending(first);
+    // With the populations recorded and their sources' IPE tested (`ipe.yaml`, written
+    // before this), the samples are drawn: assess again to see them.
+    let drawn = p.assess(None, progress)?;
+    let tests = pending(&drawn);
     let deviating = deviation_test(&tests);
     let mut done = Fieldwork {
         obtained,

@@ -16,6 +16,10 @@ use std::collections::BTreeSet;
 fn work(test: &crate::assessment::TestOutcome) -> Option<String> {
     let what = match test.rule {
         Rule::TSamplePending => format!("record the sample's results in results/{}.yaml", test.id),
+        Rule::TSampleAwaitsIpe => format!(
+            "draw the sample once its population's source is tested (`assay sample {}`)",
+            test.id
+        ),
         Rule::TSampleExtend => format!("test the extended sample (results/{}.yaml)", test.id),
         Rule::TNoPopulation => format!(
             "record the population obtained from management (`population:` in results/{}.yaml), or give the test a population query",

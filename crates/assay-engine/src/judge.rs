@@ -24,6 +24,7 @@ pub const RULES: &[(&str, &str)] = &[
     ("T-SOURCE-GAP", "a source the test depends on, which the company uses, does not cover the period: not tested"),
     ("T-ERROR", "the population or expectation SQL failed: error"),
     ("T-SAMPLE-PENDING", "results are not recorded for every sampled item: not tested"),
+    ("T-SAMPLE-AWAITS-IPE", "the population is frozen, but it rests on information produced by the entity whose completeness and accuracy is not yet tested (`ipe.yaml`): no sample is selected from it until the source is tested, so the client cannot see the selection before the population is relied on: not tested"),
     ("T-SAMPLE-CLEAN", "no deviation in the sample: effective"),
     ("T-SAMPLE-EXTEND", "one deviation and the sample not yet extended: not tested until the extension is tested"),
     ("T-SAMPLE-EXTENDED", "one deviation, and none more in the extended sample: exceptions noted"),

@@ -487,6 +487,20 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         }
         Method::Calendar => calendar_test(cx, control, o, run),
         Method::Sample => {
+            let untested = untested_sources(&o);
+            if !untested.is_empty() && !cx.inputs.results.iter().any(|r| r.test == test.id) {
+                o.rule = Rule::TSampleAwaitsIpe;
+                o.statement = format!(
+                    "Not tested: the population ({} row{}) is frozen (rows SHA-256 {}), but it rests on information produced by the entity ({}) whose completeness and accuracy is not yet tested; record that procedure in ipe.yaml, then draw the sample (`assay sample {}`).",
+                    run.frozen.rows,
+                    if run.frozen.rows == 1 { "" } else { "s" },
+                    run.frozen.rows_sha256,
+                    crate::judge::list(&untested),
+                    test.id
+                );
+                o.population = Some(run.frozen);
+                return o;
+            }
             let keys = run.keys.clone();
             let mut o = sampled(cx, control, test, o, &keys, "population rows");
             o.population = Some(run.frozen);
@@ -666,17 +680,22 @@ fn provided(cx: &Ctx<'_>, tables: &[String]) -> Vec<Provided> {
         .collect()
 }
 
+/// The sources behind a test's population whose completeness and accuracy `ipe.yaml` does
+/// not yet record.
+fn untested_sources(o: &TestOutcome) -> Vec<String> {
+    o.provided
+        .iter()
+        .filter(|p| p.ipe.is_none())
+        .map(|p| p.source.clone())
+        .collect()
+}
+
 /// Once fieldwork is closed, a test whose population rests on a source of information
 /// produced by the entity that was never tested cannot conclude (`T-IPE-UNTESTED`): not
 /// tested, with what it found kept in the statement and its exceptions. While fieldwork is
 /// open the untested source is work left ([`crate::conclude::engagement`]).
 fn ipe_gate(cx: &Ctx<'_>, mut o: TestOutcome) -> TestOutcome {
-    let untested: Vec<String> = o
-        .provided
-        .iter()
-        .filter(|p| p.ipe.is_none())
-        .map(|p| p.source.clone())
-        .collect();
+    let untested = untested_sources(&o);
     if untested.is_empty()
         || !cx.inputs.settings.fieldwork_complete
         || matches!(o.result, Verdict::NotTested | Verdict::Error)

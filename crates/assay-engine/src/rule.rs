@@ -43,6 +43,7 @@ rules! {
     TSourceGap = "T-SOURCE-GAP",
     TError = "T-ERROR",
     TSamplePending = "T-SAMPLE-PENDING",
+    TSampleAwaitsIpe = "T-SAMPLE-AWAITS-IPE",
     TSampleClean = "T-SAMPLE-CLEAN",
     TSampleExtend = "T-SAMPLE-EXTEND",
     TSampleExtended = "T-SAMPLE-EXTENDED",

@@ -1,7 +1,8 @@
 //! What a test rests on beyond its own evidence. Information produced by the entity: a
 //! population built from imported evidence names its sources, is work left until their
 //! completeness and accuracy is tested (`ipe.yaml`), and cannot conclude once fieldwork closes
-//! without it (`T-IPE-UNTESTED`); collected evidence is system-generated and needs nothing.
+//! without it (`T-IPE-UNTESTED`); no sample is selected from it until then
+//! (`T-SAMPLE-AWAITS-IPE`); collected evidence is system-generated and needs nothing.
 //! Walkthroughs: a control not walked through is work left, and a deficient design fails it
 //! (`C-DESIGN-DEFICIENT`).
 
@@ -50,6 +51,24 @@ fn run_with(
     fieldwork_complete: bool,
     walkthroughs: &[assay_engine::walkthrough::Walkthrough],
 ) -> Assessment {
+    run_control(
+        control(),
+        system_generated,
+        ipe,
+        fieldwork_complete,
+        walkthroughs,
+        &[],
+    )
+}
+
+fn run_control(
+    control: Control,
+    system_generated: bool,
+    ipe: &[Ipe],
+    fieldwork_complete: bool,
+    walkthroughs: &[assay_engine::walkthrough::Walkthrough],
+    results: &[assay_engine::manual::Results],
+) -> Assessment {
     let accounts = TableData {
         name: "accounts".into(),
         snapshot_at: micros("2026-06-30"),
@@ -73,12 +92,12 @@ fn run_with(
     assay_engine::assess(&assay_engine::Inputs {
         scope: &scope,
         settings: &settings,
-        controls: &[control()],
+        controls: &[control],
         criteria: &catalog.criteria,
         inventory: &Default::default(),
         tables: &built.tables,
         evidence: &built.evidence,
-        results: &[],
+        results,
         triage: &[],
         ipe,
         walkthroughs,
@@ -173,5 +192,72 @@ fn a_control_is_walked_through_before_the_examination_concludes_and_a_deficient_
     assert_eq!(
         a.criteria.iter().find(|k| k.id == "CC6.1").unwrap().rule,
         "K-NOT-EFFECTIVE"
+    );
+}
+
+/// A manual control performed per event: its test is sampled from the population.
+fn sampled_control() -> Control {
+    crate::engine::control(
+        "ACC-X",
+        Frequency::Event,
+        Nature::Manual,
+        vec![crate::engine::sql_test(
+            "ACC-X.1",
+            "SELECT key, evidence FROM accounts WHERE active",
+            None,
+        )],
+    )
+}
+
+#[test]
+fn a_sample_is_selected_only_once_the_populations_source_is_tested() {
+    let walked = [walked("designed-and-implemented")];
+    let sample =
+        |system_generated: bool, ipe: &[Ipe], results: &[assay_engine::manual::Results]| {
+            run_control(
+                sampled_control(),
+                system_generated,
+                ipe,
+                false,
+                &walked,
+                results,
+            )
+            .controls[0]
+                .tests[0]
+                .clone()
+        };
+    // Imported and untested: the population is frozen, but nothing is selected from it.
+    let t = sample(false, &[], &[]);
+    assert_eq!(t.rule, "T-SAMPLE-AWAITS-IPE", "{}", t.statement);
+    assert_eq!(t.result, Verdict::NotTested);
+    assert!(t.sample.is_none());
+    let frozen = t.population.as_ref().expect("the population is frozen");
+    assert_eq!(frozen.rows, 1);
+    assert!(
+        t.statement.contains(&frozen.rows_sha256) && t.statement.contains("ipe.yaml"),
+        "{}",
+        t.statement
+    );
+    let source = t.provided[0].source.clone();
+    // Once tested, the sample is drawn from the same frozen population.
+    let t = sample(false, &[tested(&source)], &[]);
+    assert_eq!(t.rule, "T-SAMPLE-PENDING", "{}", t.statement);
+    assert_eq!(t.sample.as_ref().unwrap().items[0].key, "okta:1");
+    assert_eq!(t.population.unwrap().rows_sha256, frozen.rows_sha256);
+    // System-generated evidence needs no procedure: sampled at once.
+    assert_eq!(sample(true, &[], &[]).rule, "T-SAMPLE-PENDING");
+    // Results already recorded are never hidden: they are judged, and the source stays work
+    // left.
+    let recorded = assay_engine::manual::parse(
+        "results/ACC-X.1.yaml",
+        "test: ACC-X.1\ntester: Dana\ntested_at: 2026-07-10\nitems:\n  - key: okta:1\n    result: pass\n",
+    )
+    .unwrap();
+    let a = run_control(sampled_control(), false, &[], false, &walked, &[recorded]);
+    assert_eq!(a.controls[0].tests[0].rule, "T-SAMPLE-CLEAN");
+    assert!(
+        work(&a).iter().any(|w| w.contains(&source)),
+        "{:?}",
+        work(&a)
     );
 }
