@@ -10,6 +10,7 @@
 pub mod crosswalk;
 mod embedded;
 pub mod framework;
+pub mod lookup;
 mod nist_oscal;
 
 use assay_core::{Category, Control, Criterion};

@@ -22,6 +22,18 @@ impl EvidenceRow {
             entry,
         }
     }
+
+    /// The span the entry speaks for, `DATE` or `START..END`; `None` when it speaks for the
+    /// moment it was collected.
+    pub fn speaks_for(&self) -> Option<String> {
+        let r = &self.entry.record;
+        match (&r.effective_from, &r.effective_to) {
+            (Some(a), Some(b)) if a == b => Some(a.clone()),
+            (Some(a), Some(b)) => Some(format!("{a}..{b}")),
+            (Some(a), None) | (None, Some(a)) => Some(a.clone()),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Whether an entry is stale for the workspace's audit, when that can be judged.

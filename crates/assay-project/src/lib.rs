@@ -9,6 +9,7 @@
 //! - [`Project::tables`]: the standard tables, from the rows cache where it can;
 //! - [`Project::assess`], [`Project::sample`], [`Project::sync_findings`],
 //!   [`Project::triage`];
+//! - [`Project::export_bundle`] and [`bundle::verify`]: evidence that travels;
 //! - [`Project::render_report`] and [`Project::write_report`], from a fresh or a stored
 //!   assessment.
 //!
@@ -24,6 +25,7 @@
 //! - Every write to `.assay/` goes through the [`assay_locker::Locker`].
 
 mod assess;
+pub mod bundle;
 mod clock;
 mod collect;
 mod config;

@@ -5,6 +5,7 @@ use crate::cli::CatalogCommand;
 use crate::output::{self, Style};
 use crate::Outcome;
 use anyhow::bail;
+use assay_catalog::lookup::Found;
 use assay_catalog::Catalog;
 use assay_core::{criterion::sort_key, Category};
 use serde_json::json;
@@ -29,12 +30,7 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
             category: cat,
             json,
         } => {
-            let cat = category(&cat)?;
-            let list: Vec<_> = catalog
-                .criteria
-                .iter()
-                .filter(|c| cat.is_none_or(|k| c.category == k))
-                .collect();
+            let list = catalog.criteria_of(category(&cat)?);
             if json {
                 output::json(&json!({ "schema": "assay.criteria/v1", "criteria": list }))?;
             } else {
@@ -50,19 +46,13 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
                 println!("{t}\n{} criteria", list.len());
             }
         }
-        CatalogCommand::Show { id, json } => {
-            let key = id.trim().to_ascii_uppercase();
-            if let Some(c) = catalog.criterion(&key) {
-                let soc2 = catalog.framework("soc2").into_iter();
-                let controls: Vec<(&str, &str)> = soc2
-                    .flat_map(|f| f.links_to(&c.id))
-                    .map(|l| (l.control.as_str(), l.rationale.as_str()))
-                    .collect();
+        CatalogCommand::Show { id, json } => match catalog.lookup(&id) {
+            Some(Found::Criterion { criterion: c, controls }) => {
                 if json {
                     output::json(&json!({
                         "schema": "assay.criterion/v1",
                         "criterion": c,
-                        "default_controls": controls.iter().map(|(id, r)| json!({"id": id, "rationale": r})).collect::<Vec<_>>(),
+                        "default_controls": controls.iter().map(|l| json!({"id": l.control, "rationale": l.rationale})).collect::<Vec<_>>(),
                     }))?;
                 } else {
                     println!(
@@ -80,11 +70,12 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
                         "\n{}",
                         output::paint("Default controls mapped to it", Style::Strong, color)
                     );
-                    for (cid, why) in &controls {
-                        println!("  {cid:<7} {why}");
+                    for l in &controls {
+                        println!("  {:<7} {}", l.control, l.rationale);
                     }
                 }
-            } else if let Some(lc) = catalog.control(&key) {
+            }
+            Some(Found::Control(lc)) => {
                 if json {
                     output::json(
                         &json!({ "schema": "assay.control/v1", "control": lc.control, "policies": lc.policies }),
@@ -92,7 +83,11 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
                 } else {
                     print!("{}", assay_workspace::render::control_yaml(&lc.control));
                 }
-            } else if let Some((f, r)) = assay_catalog::framework::find(catalog, &id) {
+            }
+            Some(Found::Requirement {
+                framework: f,
+                requirement: r,
+            }) => {
                 if json {
                     let links: Vec<_> = f.links_to(&r.id).collect();
                     let gaps: Vec<_> = f.gaps_for(&r.id).collect();
@@ -102,27 +97,14 @@ pub fn run(cmd: CatalogCommand, catalog: &Catalog) -> anyhow::Result<Outcome> {
                 } else {
                     print!("{}", assay_catalog::framework::describe(f, r));
                 }
-            } else {
-                bail!("`{id}` is not a criterion, a default control or a framework requirement; `assay catalog criteria` and `assay catalog controls` list them");
             }
-        }
+            None => bail!("`{id}` is not a criterion, a default control or a framework requirement; `assay catalog criteria` and `assay catalog controls` list them"),
+        },
         CatalogCommand::Controls {
             category: cat,
             json,
         } => {
-            let cat = category(&cat)?;
-            let list: Vec<_> = catalog
-                .controls
-                .iter()
-                .filter(|lc| {
-                    cat.is_none_or(|k| {
-                        lc.control
-                            .criteria
-                            .iter()
-                            .any(|l| catalog.criterion(&l.id).is_some_and(|c| c.category == k))
-                    })
-                })
-                .collect();
+            let list = catalog.controls_of(category(&cat)?);
             if json {
                 let controls: Vec<_> = list
                     .iter()

@@ -134,11 +134,7 @@ fn list(root: &Path, kind: Option<String>, json: bool) -> anyhow::Result<Outcome
             Some(false) => "ok".into(),
             None => "-".into(),
         };
-        let speaks = match (&r.effective_from, &r.effective_to) {
-            (Some(a), Some(b)) if a == b => a.clone(),
-            (Some(a), Some(b)) => format!("{a}..{b}"),
-            _ => "-".into(),
-        };
+        let speaks = row.speaks_for().unwrap_or_else(|| "-".into());
         let redacted = if r.redactions.is_empty() {
             String::new()
         } else {

@@ -38,7 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Demo(args) => demo::run(base_dir(&cli.chdir)?, args, catalog),
         Command::Evidence(c) => evidence::run(&workspace_root(&cli.chdir)?, c),
         Command::Verify { json } => verify::verify(&workspace_root(&cli.chdir)?, json),
-        Command::Bundle(c) => bundle::run(&cli.chdir, c, catalog),
+        Command::Bundle(c) => bundle::run(&cli.chdir, c),
         Command::Collect { only, since, json } => {
             collect::run(&workspace_root(&cli.chdir)?, only, since, json)
         }
