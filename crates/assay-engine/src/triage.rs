@@ -18,7 +18,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a finding stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
     /// Not yet worked on.
@@ -44,7 +44,7 @@ impl Status {
 }
 
 /// How far a test's deviations reach, as the service auditor evaluated them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Extent {
     /// One cause confined to the items found (one person, one event): the control otherwise
@@ -66,7 +66,7 @@ impl Extent {
 
 /// The evaluation of the deviations a whole-population test found: their cause and extent.
 /// A whole population has no sampling risk, so no rate decides for the auditor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
     /// Isolated or systemic.
@@ -78,7 +78,13 @@ pub struct Evaluation {
     pub by: Option<String>,
     /// When.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "date_schema")]
     pub on: Option<jiff::civil::Date>,
+}
+
+/// The JSON Schema of a date field: `YYYY-MM-DD`.
+pub fn date_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "string", "format": "date" })
 }
 
 /// Management's triage of one finding.

@@ -5,7 +5,7 @@ use crate::{Project, ProjectError};
 use assay_engine::triage::{self, Status, Triage};
 
 /// What to change; fields left out keep their value.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TriageUpdate {
     /// Owner role or person.
@@ -13,6 +13,7 @@ pub struct TriageUpdate {
     pub owner: Option<String>,
     /// Due date.
     #[serde(default)]
+    #[schemars(schema_with = "assay_engine::triage::date_schema")]
     pub due: Option<jiff::civil::Date>,
     /// Status.
     #[serde(default)]

@@ -18,16 +18,21 @@ use axum::Extension;
 use serde::Deserialize;
 
 /// The first owner's details, with the setup link's token.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Setup {
+    /// The token of the one-time setup link the server printed at first start.
     token: String,
+    /// The owner's email address (the sign-in name).
     email: String,
+    /// The owner's name.
     name: String,
+    /// At least 12 characters, not a common or breached password (NIST SP 800-63B).
     password: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct TokenQuery {
+    /// The token of the one-time setup link.
     #[serde(default)]
     token: String,
 }
@@ -162,9 +167,11 @@ async fn setup(
 }
 
 /// Email and password.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Login {
+    /// The account's email address.
     pub(crate) email: String,
+    /// Its password.
     pub(crate) password: String,
 }
 
@@ -344,11 +351,14 @@ pub async fn me(
 }
 
 /// An invitation's token, and the account's name and password.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Accept {
+    /// The invitation's token, from its link.
     pub(crate) token: String,
+    /// The new account's name (ignored for an existing account).
     #[serde(default)]
     pub(crate) name: String,
+    /// The new account's password, or the existing account's.
     pub(crate) password: String,
 }
 

@@ -51,14 +51,18 @@ pub async fn show(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::Val
 }
 
 /// Filters for the control list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ControlQuery {
+    /// Only controls mapped to this criterion, e.g. CC6.1.
     #[serde(default)]
     criterion: Option<String>,
+    /// Only controls with this owner.
     #[serde(default)]
     owner: Option<String>,
+    /// Items to skip.
     #[serde(default)]
     offset: usize,
+    /// Items to return (at most 500; 100 when absent).
     #[serde(default)]
     limit: Option<usize>,
 }

@@ -21,12 +21,15 @@ use serde::Deserialize;
 use std::io::Write;
 
 /// `?kind=` and paging.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ListQuery {
+    /// Only entries of this evidence kind.
     #[serde(default)]
     kind: Option<String>,
+    /// Items to skip.
     #[serde(default)]
     offset: usize,
+    /// Items to return (at most 500; 100 when absent).
     #[serde(default)]
     limit: Option<usize>,
 }
@@ -177,13 +180,14 @@ pub async fn proof(
 }
 
 /// What an upload is.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct UploadQuery {
     /// The file's name (letters, digits, dot, dash, underscore).
     name: String,
     /// The evidence kind: an importable format (`okta-users`, `csv`...) or any kind
     /// (`document`, `policy-acknowledgement`).
     kind: String,
+    /// The system it came from (for an import, its format's system when absent).
     #[serde(default)]
     source: Option<String>,
     /// First day the evidence speaks for.

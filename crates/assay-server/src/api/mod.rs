@@ -5,6 +5,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod audits;
+pub mod doc;
 pub(crate) mod evidence;
 pub(crate) mod extract;
 mod openapi;
@@ -25,6 +26,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
+use doc::Doc;
 use std::sync::Arc;
 
 /// Who may call a route.
@@ -64,6 +66,8 @@ pub struct RouteInfo {
     pub access: Access,
     /// What it does.
     pub summary: &'static str,
+    /// What it reads besides its path (for the OpenAPI document).
+    pub doc: Doc,
 }
 
 /// What a handler knows about the request once it is authorized.
@@ -112,16 +116,16 @@ impl Ctx {
 }
 
 macro_rules! routes {
-    ($( $method:ident $path:literal, $access:expr, $summary:literal => $handler:path; )*) => {
+    ($( $method:ident $path:literal, $access:expr, $summary:literal => $handler:path $(, $doc:expr)?; )*) => {
         /// Every route of the server, in the order they are registered.
         pub fn table() -> Vec<RouteInfo> {
-            vec![$(RouteInfo { method: stringify!($method), path: $path, access: $access, summary: $summary }),*]
+            vec![$(RouteInfo { method: stringify!($method), path: $path, access: $access, summary: $summary, doc: Doc::default() $(.with($doc))? }),*]
         }
 
         fn build(state: &AppState) -> Router<AppState> {
             let mut r = Router::new();
             $(
-                let info = RouteInfo { method: stringify!($method), path: $path, access: $access, summary: $summary };
+                let info = RouteInfo { method: stringify!($method), path: $path, access: $access, summary: $summary, doc: Doc::default() $(.with($doc))? };
                 r = r.route(
                     $path,
                     on(MethodFilter::$method, $handler)
@@ -140,45 +144,45 @@ routes! {
     GET "/healthz", Public, "Liveness: the process answers" => system::health;
     GET "/readyz", Public, "Readiness: the database answers and every workspace opens" => system::ready;
     GET "/api/v1/openapi.json", Public, "This API as an OpenAPI 3.1 document" => openapi::document;
-    GET "/setup", Public, "The one-time form that creates the first owner" => accounts::setup_form;
-    POST "/setup", Public, "Create the first owner from the setup link's token (form)" => accounts::setup_submit;
-    POST "/api/v1/setup", Public, "Create the first owner from the setup link's token" => accounts::setup_json;
-    POST "/api/v1/session", Public, "Sign in with email and password; sets the session cookie" => accounts::login;
+    GET "/setup", Public, "The one-time form that creates the first owner" => accounts::setup_form, Doc::query::<accounts::TokenQuery>();
+    POST "/setup", Public, "Create the first owner from the setup link's token (form)" => accounts::setup_submit, Doc::form::<accounts::Setup>();
+    POST "/api/v1/setup", Public, "Create the first owner from the setup link's token" => accounts::setup_json, Doc::json::<accounts::Setup>();
+    POST "/api/v1/session", Public, "Sign in with email and password; sets the session cookie" => accounts::login, Doc::json::<accounts::Login>();
     DELETE "/api/v1/session", Account, "Sign out of this session" => accounts::logout;
     POST "/api/v1/session/logout-everywhere", Account, "End every session of this account" => accounts::logout_everywhere;
     GET "/api/v1/me", Account, "The signed-in account, its organizations and the CSRF token" => accounts::me;
     GET "/auth/oidc/login", Public, "Sign in through the identity provider (OpenID Connect)" => sso::login;
-    GET "/auth/oidc/callback", Public, "Where the identity provider sends the browser back" => sso::callback;
-    POST "/api/v1/invitations/accept", Public, "Accept an invitation: create the account or sign in, and take the role" => accounts::accept_invitation;
-    GET "/api/v1/orgs", Account, "Organizations where the caller holds a role" => orgs::list;
+    GET "/auth/oidc/callback", Public, "Where the identity provider sends the browser back" => sso::callback, Doc::query::<sso::Callback>();
+    POST "/api/v1/invitations/accept", Public, "Accept an invitation: create the account or sign in, and take the role" => accounts::accept_invitation, Doc::json::<accounts::Accept>();
+    GET "/api/v1/orgs", Account, "Organizations where the caller holds a role" => orgs::list, Doc::query::<PageQuery>();
     GET "/api/v1/orgs/{org}", Org(P::Read), "One organization" => orgs::show;
-    GET "/api/v1/orgs/{org}/audits", Org(P::Read), "The organization's audits the caller may see" => orgs::audits;
-    GET "/api/v1/orgs/{org}/members", Org(P::ReadMembers), "Members and their roles" => orgs::members;
-    PUT "/api/v1/orgs/{org}/members/{user}", Org(P::ManageMembers), "Set a member's role in the organization or one audit" => orgs::set_role;
+    GET "/api/v1/orgs/{org}/audits", Org(P::Read), "The organization's audits the caller may see" => orgs::audits, Doc::query::<PageQuery>();
+    GET "/api/v1/orgs/{org}/members", Org(P::ReadMembers), "Members and their roles" => orgs::members, Doc::query::<PageQuery>();
+    PUT "/api/v1/orgs/{org}/members/{user}", Org(P::ManageMembers), "Set a member's role in the organization or one audit" => orgs::set_role, Doc::json::<orgs::SetRole>();
     DELETE "/api/v1/orgs/{org}/members/{user}", Org(P::ManageMembers), "Remove a member from the organization" => orgs::remove_member;
-    GET "/api/v1/orgs/{org}/invitations", Org(P::ReadMembers), "Pending invitations" => orgs::invitations;
-    POST "/api/v1/orgs/{org}/invitations", Org(P::ManageMembers), "Invite someone with a role (the link is shown once)" => orgs::invite;
-    GET "/api/v1/orgs/{org}/tokens", Org(P::Tokens), "The caller's API tokens in this organization" => orgs::tokens;
-    POST "/api/v1/orgs/{org}/tokens", Org(P::Tokens), "Create an API token (shown once)" => orgs::create_token;
+    GET "/api/v1/orgs/{org}/invitations", Org(P::ReadMembers), "Pending invitations" => orgs::invitations, Doc::query::<PageQuery>();
+    POST "/api/v1/orgs/{org}/invitations", Org(P::ManageMembers), "Invite someone with a role (the link is shown once)" => orgs::invite, Doc::json::<orgs::Invite>();
+    GET "/api/v1/orgs/{org}/tokens", Org(P::Tokens), "The caller's API tokens in this organization" => orgs::tokens, Doc::query::<PageQuery>();
+    POST "/api/v1/orgs/{org}/tokens", Org(P::Tokens), "Create an API token (shown once)" => orgs::create_token, Doc::json::<orgs::NewToken>();
     DELETE "/api/v1/orgs/{org}/tokens/{token}", Org(P::Tokens), "Revoke one of the caller's API tokens" => orgs::revoke_token;
-    GET "/api/v1/orgs/{org}/audit-log", Org(P::ReadAuditLog), "The server's audit log (JSON, or OCSF JSON lines with ?format=ocsf)" => orgs::audit_log;
+    GET "/api/v1/orgs/{org}/audit-log", Org(P::ReadAuditLog), "The server's audit log (JSON, or OCSF JSON lines with ?format=ocsf)" => orgs::audit_log, Doc::query::<orgs::LogQuery>();
     GET "/api/v1/orgs/{org}/audits/{audit}", Audit(P::Read), "One audit: scope, period, ledger" => audits::show;
-    GET "/api/v1/orgs/{org}/audits/{audit}/controls", Audit(P::Read), "Controls with their criteria and tests" => audits::controls;
+    GET "/api/v1/orgs/{org}/audits/{audit}/controls", Audit(P::Read), "Controls with their criteria and tests" => audits::controls, Doc::query::<audits::ControlQuery>();
     GET "/api/v1/orgs/{org}/audits/{audit}/controls/{control}", Audit(P::Read), "One control" => audits::control;
-    GET "/api/v1/orgs/{org}/audits/{audit}/evidence", Audit(P::ReadEvidence), "Evidence in the locker, with freshness" => evidence::list;
-    POST "/api/v1/orgs/{org}/audits/{audit}/evidence", Audit(P::UploadEvidence), "Upload one file (streamed; redacted and checked as `assay evidence import`)" => evidence::upload;
+    GET "/api/v1/orgs/{org}/audits/{audit}/evidence", Audit(P::ReadEvidence), "Evidence in the locker, with freshness" => evidence::list, Doc::query::<evidence::ListQuery>();
+    POST "/api/v1/orgs/{org}/audits/{audit}/evidence", Audit(P::UploadEvidence), "Upload one file (streamed; redacted and checked as `assay evidence import`)" => evidence::upload, Doc::file_with::<evidence::UploadQuery>();
     GET "/api/v1/orgs/{org}/audits/{audit}/evidence/{entry}", Audit(P::ReadEvidence), "One ledger entry" => evidence::show;
     GET "/api/v1/orgs/{org}/audits/{audit}/evidence/{entry}/content", Audit(P::ReadEvidence), "The stored (redacted) bytes" => evidence::content;
     GET "/api/v1/orgs/{org}/audits/{audit}/evidence/{entry}/proof", Audit(P::ReadEvidence), "An RFC 9162 inclusion proof for the entry" => evidence::proof;
     GET "/api/v1/orgs/{org}/audits/{audit}/tables", Audit(P::Read), "The standard tables with row counts" => results::tables;
-    POST "/api/v1/orgs/{org}/audits/{audit}/query", Audit(P::Query), "Run read-only SQL over the standard tables" => results::query;
+    POST "/api/v1/orgs/{org}/audits/{audit}/query", Audit(P::Query), "Run read-only SQL over the standard tables" => results::query, Doc::json::<results::Sql>();
     POST "/api/v1/orgs/{org}/audits/{audit}/assessments", Audit(P::Assess), "Assess the audit now and keep the result" => results::assess;
     GET "/api/v1/orgs/{org}/audits/{audit}/assessments/latest", Audit(P::Read), "The latest assessment" => results::latest_one;
-    GET "/api/v1/orgs/{org}/audits/{audit}/findings", Audit(P::Read), "Findings of the latest assessment" => results::findings;
-    PATCH "/api/v1/orgs/{org}/audits/{audit}/findings/{finding}", Audit(P::Triage), "Triage a finding (owner, due, status, response) into findings/<id>.yaml" => results::triage;
+    GET "/api/v1/orgs/{org}/audits/{audit}/findings", Audit(P::Read), "Findings of the latest assessment" => results::findings, Doc::query::<PageQuery>();
+    PATCH "/api/v1/orgs/{org}/audits/{audit}/findings/{finding}", Audit(P::Triage), "Triage a finding (owner, due, status, response) into findings/<id>.yaml" => results::triage, Doc::json::<assay_project::TriageUpdate>();
     GET "/api/v1/orgs/{org}/audits/{audit}/tests/{test}", Audit(P::Read), "A test's outcome in the latest assessment" => results::test_outcome;
     GET "/api/v1/orgs/{org}/audits/{audit}/tests/{test}/sample", Audit(P::Read), "The items to test for a sampled test, from its recorded seed" => results::sample;
-    GET "/api/v1/orgs/{org}/audits/{audit}/reports/{kind}", Audit(P::Reports), "A report of the latest assessment (?format=html|md|json|pdf|xlsx)" => results::report;
+    GET "/api/v1/orgs/{org}/audits/{audit}/reports/{kind}", Audit(P::Reports), "A report of the latest assessment (?format=html|md|json|pdf|xlsx)" => results::report, Doc::query::<results::ReportQuery>();
     GET "/", Public, "Page: the web app (to /app)" => web::session_pages::root;
     GET "/static/{file}", Public, "The web app's stylesheet, script and icon" => web::assets::file;
     GET "/login", Public, "Page: sign in" => web::session_pages::form;
@@ -448,7 +452,7 @@ pub(crate) async fn blocking<T: Send + 'static>(
 }
 
 /// `?offset=&limit=` on every list.
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, serde::Deserialize, schemars::JsonSchema)]
 pub struct PageQuery {
     /// Items to skip.
     #[serde(default)]

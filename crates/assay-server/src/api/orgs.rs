@@ -85,9 +85,11 @@ pub async fn members(
 }
 
 /// A role to set: in the whole organization, or in one audit.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct SetRole {
+    /// owner, admin, compliance-manager, control-owner, contributor, auditor or viewer.
     role: String,
+    /// The audit the role is limited to; the whole organization when absent.
     #[serde(default)]
     audit: Option<String>,
 }
@@ -254,12 +256,16 @@ pub async fn invitations(
 }
 
 /// Who to invite, with what role, for how long.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Invite {
+    /// Who to invite.
     email: String,
+    /// The role offered (as in SetRole).
     role: String,
+    /// The audit the role is limited to; the whole organization when absent.
     #[serde(default)]
     audit: Option<String>,
+    /// Days until the invitation expires (at most 365; the server's default when absent).
     #[serde(default)]
     days: Option<i64>,
 }
@@ -325,13 +331,17 @@ pub async fn tokens(
 }
 
 /// A token to create.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct NewToken {
+    /// What the token is for.
     name: String,
+    /// Its role, at most the caller's own; the caller's when absent.
     #[serde(default)]
     role: Option<String>,
+    /// The one audit it may reach; every audit the role covers when absent.
     #[serde(default)]
     audit: Option<String>,
+    /// Days until it expires (at most 365; the server's default when absent).
     #[serde(default)]
     days: Option<i64>,
 }
@@ -414,12 +424,15 @@ pub async fn revoke_token(
 }
 
 /// `?format=ocsf` for OCSF JSON lines.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct LogQuery {
+    /// `ocsf` for OCSF JSON lines; JSON pages when absent.
     #[serde(default)]
     format: Option<String>,
+    /// Items to skip.
     #[serde(default)]
     offset: usize,
+    /// Items to return (at most 500; 100 when absent).
     #[serde(default)]
     limit: Option<usize>,
 }

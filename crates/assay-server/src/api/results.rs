@@ -47,8 +47,9 @@ pub async fn tables(Extension(ctx): Extension<Ctx>) -> Result<Json<serde_json::V
 }
 
 /// The SQL to run.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Sql {
+    /// One `SELECT` or `WITH` over the standard tables.
     sql: String,
 }
 
@@ -139,10 +140,12 @@ pub async fn findings(
 }
 
 /// `?format=` and, for OSCAL's several documents, `?file=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct ReportQuery {
+    /// html, md, json, pdf or xlsx, as the report offers; its first format when absent.
     #[serde(default)]
     format: Option<String>,
+    /// For OSCAL: one of the documents the answer lists.
     #[serde(default)]
     file: Option<String>,
 }

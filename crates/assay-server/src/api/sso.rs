@@ -56,7 +56,7 @@ pub async fn login(State(state): State<AppState>) -> Result<Response, Problem> {
 }
 
 /// What the provider sends back.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub struct Callback {
     #[serde(default)]
     code: Option<String>,
