@@ -286,11 +286,16 @@ pub fn batch_id(plan: &Plan, meta: &ImportMeta) -> String {
 }
 
 impl Locker {
-    /// The files (locators) a batch has stored already.
+    /// The files (locators) a batch has stored already. The ledger is asked only for the
+    /// rows whose body names the batch (bodies are compact JSON, so the field reads
+    /// `"batch":"<id>"`), and each is checked once parsed; the rest are never read.
     fn stored_by(&self, batch: &str) -> Result<BTreeSet<String>, LockerError> {
+        let needle = format!("\"batch\":{}", serde_json::Value::from(batch));
         Ok(self
-            .entries()?
-            .into_iter()
+            .ledger
+            .rows_containing(&needle)?
+            .iter()
+            .filter_map(|r| serde_json::from_str::<crate::entry::Entry>(&r.body).ok())
             .filter(|e| e.record.provenance.batch.as_deref() == Some(batch))
             .map(|e| e.record.provenance.locator)
             .collect())

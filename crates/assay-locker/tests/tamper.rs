@@ -342,6 +342,15 @@ fn staged_files_are_recorded_together(h: &Harness) {
     let again = l.record_staged(&p, &meta, staged, &mut now).unwrap();
     assert!(again.added.is_empty());
     assert_eq!(again.already_stored, 3);
+    // The same files under another batch (another system) are another observation: the
+    // ledger's search for the batch finds none of them stored.
+    let other = ImportMeta {
+        system: "other".into(),
+        ..meta
+    };
+    let (_three, staged) = stage(3);
+    let third = l.record_staged(&p, &other, staged, &mut now).unwrap();
+    assert_eq!(third.added.len(), 3);
     let r = l.verify().unwrap();
     assert!(r.ok(), "{:#?}", r.problems);
     assert_eq!(l.content(&first.added[1]).unwrap(), b"a,b\n3,4\n");

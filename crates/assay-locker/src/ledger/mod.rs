@@ -85,6 +85,15 @@ pub trait Ledger {
     fn rows_after(&self, seq: u64) -> Result<Vec<StoredRow>, LockerError> {
         Ok(self.rows()?.into_iter().filter(|r| r.seq > seq).collect())
     }
+    /// The rows whose body holds `needle` (a backend that can searches without reading the
+    /// others). A superset is allowed: callers check each row they get.
+    fn rows_containing(&self, needle: &str) -> Result<Vec<StoredRow>, LockerError> {
+        Ok(self
+            .rows()?
+            .into_iter()
+            .filter(|r| r.body.contains(needle))
+            .collect())
+    }
     /// How many rows the ledger holds (a backend that can counts without reading them).
     fn size(&self) -> Result<u64, LockerError> {
         Ok(self.rows()?.len() as u64)

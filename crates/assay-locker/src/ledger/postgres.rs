@@ -168,6 +168,26 @@ impl Ledger for PgLedger {
             .collect())
     }
 
+    fn rows_containing(&self, needle: &str) -> Result<Vec<StoredRow>, LockerError> {
+        let rows = self
+            .client()?
+            .query(
+                &format!(
+                    "SELECT seq, body FROM \"{}\".entries WHERE strpos(body, $1) > 0 ORDER BY seq",
+                    self.schema
+                ),
+                &[&needle],
+            )
+            .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredRow {
+                seq: r.get::<_, i64>(0) as u64,
+                body: r.get(1),
+            })
+            .collect())
+    }
+
     fn size(&self) -> Result<u64, LockerError> {
         let row = self
             .client()?

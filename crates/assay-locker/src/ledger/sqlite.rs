@@ -91,6 +91,22 @@ impl Ledger for SqliteLedger {
         rows.collect::<Result<Vec<_>, _>>().map_err(db)
     }
 
+    fn rows_containing(&self, needle: &str) -> Result<Vec<StoredRow>, LockerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT seq, body FROM entries WHERE instr(body, ?1) > 0 ORDER BY seq")
+            .map_err(db)?;
+        let rows = stmt
+            .query_map([needle], |r| {
+                Ok(StoredRow {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    body: r.get(1)?,
+                })
+            })
+            .map_err(db)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(db)
+    }
+
     fn size(&self) -> Result<u64, LockerError> {
         self.conn
             .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get::<_, i64>(0))
