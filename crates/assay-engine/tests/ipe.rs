@@ -14,16 +14,23 @@ use assay_engine::Verdict;
 use jiff::civil::date;
 use serde_json::json;
 
-fn control() -> Control {
+/// ACC-X with one test over the active accounts.
+fn acc_x(frequency: Frequency, nature: Nature, sql: &str, expect: Option<&str>) -> Control {
     crate::engine::control(
         "ACC-X",
+        frequency,
+        nature,
+        vec![crate::engine::sql_test("ACC-X.1", sql, expect)],
+    )
+}
+
+/// An automated control tested over its whole population.
+fn control() -> Control {
+    acc_x(
         Frequency::Continuous,
         Nature::Automated,
-        vec![crate::engine::sql_test(
-            "ACC-X.1",
-            "SELECT key, mfa, evidence FROM accounts WHERE active",
-            Some("mfa"),
-        )],
+        "SELECT key, mfa, evidence FROM accounts WHERE active",
+        Some("mfa"),
     )
 }
 
@@ -197,15 +204,11 @@ fn a_control_is_walked_through_before_the_examination_concludes_and_a_deficient_
 
 /// A manual control performed per event: its test is sampled from the population.
 fn sampled_control() -> Control {
-    crate::engine::control(
-        "ACC-X",
+    acc_x(
         Frequency::Event,
         Nature::Manual,
-        vec![crate::engine::sql_test(
-            "ACC-X.1",
-            "SELECT key, evidence FROM accounts WHERE active",
-            None,
-        )],
+        "SELECT key, evidence FROM accounts WHERE active",
+        None,
     )
 }
 

@@ -107,6 +107,16 @@ fn tls_connector() -> Result<tokio_postgres_rustls::MakeRustlsConnect, LockerErr
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
+/// Rows of `SELECT seq, body` as stored rows.
+fn stored(rows: &[postgres::Row]) -> Vec<StoredRow> {
+    rows.iter()
+        .map(|r| StoredRow {
+            seq: r.get::<_, i64>(0) as u64,
+            body: r.get(1),
+        })
+        .collect()
+}
+
 impl Ledger for PgLedger {
     fn append(&mut self, record: Record) -> Result<Entry, LockerError> {
         let mut entries = self.append_all(vec![record])?;
@@ -159,13 +169,7 @@ impl Ledger for PgLedger {
                 &[&(seq as i64)],
             )
             .map_err(db)?;
-        Ok(rows
-            .iter()
-            .map(|r| StoredRow {
-                seq: r.get::<_, i64>(0) as u64,
-                body: r.get(1),
-            })
-            .collect())
+        Ok(stored(&rows))
     }
 
     fn rows_containing(&self, needle: &str) -> Result<Vec<StoredRow>, LockerError> {
@@ -179,13 +183,7 @@ impl Ledger for PgLedger {
                 &[&needle],
             )
             .map_err(db)?;
-        Ok(rows
-            .iter()
-            .map(|r| StoredRow {
-                seq: r.get::<_, i64>(0) as u64,
-                body: r.get(1),
-            })
-            .collect())
+        Ok(stored(&rows))
     }
 
     fn size(&self) -> Result<u64, LockerError> {
