@@ -47,19 +47,17 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Ipe>, String> {
     })?;
     let mut seen = std::collections::BTreeSet::new();
     for (i, e) in list.iter().enumerate() {
-        for (field, value) in [
+        if let Some(field) = crate::required::first_empty(&[
             ("source", &e.source),
             ("report", &e.report),
             ("produced_by", &e.produced_by),
             ("procedure", &e.procedure),
             ("tested_by", &e.tested_by),
-        ] {
-            if value.trim().is_empty() {
-                return Err(format!(
-                    "{file}: entry {} field `{field}` is empty\n  help: a source is relied on only with its report, who produced it, and the procedure performed on it, by whom",
-                    i + 1
-                ));
-            }
+        ]) {
+            return Err(format!(
+                "{file}: entry {} field `{field}` is empty\n  help: a source is relied on only with its report, who produced it, and the procedure performed on it, by whom",
+                i + 1
+            ));
         }
         if !seen.insert(e.source.as_str()) {
             return Err(format!(

@@ -20,6 +20,7 @@ pub mod manual;
 pub mod params;
 mod perform;
 pub mod population;
+mod required;
 pub mod rule;
 pub mod sample;
 pub mod triage;

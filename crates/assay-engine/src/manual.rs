@@ -169,16 +169,14 @@ fn check(r: &Results) -> Result<(), String> {
         _ => {}
     }
     if let Some(p) = &r.population {
-        for (field, value) in [
+        if let Some(field) = crate::required::first_empty(&[
             ("source", &p.source),
             ("produced_by", &p.produced_by),
             ("completeness", &p.completeness),
-        ] {
-            if value.trim().is_empty() {
-                return Err(format!(
-                    "{file}: field `population.{field}` is empty\n  help: an obtained population is relied on only with its source report and parameters, who produced it, and the completeness and accuracy procedure performed on it"
-                ));
-            }
+        ]) {
+            return Err(format!(
+                "{file}: field `population.{field}` is empty\n  help: an obtained population is relied on only with its source report and parameters, who produced it, and the completeness and accuracy procedure performed on it"
+            ));
         }
         if p.produced_at > r.tested_at {
             return Err(format!(

@@ -72,16 +72,14 @@ pub fn parse(file: &str, text: &str) -> Result<Walkthrough, String> {
         format!("{file}: {e}\n  help: a walkthrough has `control`, `performed_by`, `performed_on` (YYYY-MM-DD), `procedure`, and `conclusion` (designed-and-implemented, design-deficient or not-implemented); optionally `notes` and `evidence`")
     })?;
     w.file = file.to_string();
-    for (field, value) in [
+    if let Some(field) = crate::required::first_empty(&[
         ("control", &w.control),
         ("performed_by", &w.performed_by),
         ("procedure", &w.procedure),
-    ] {
-        if value.trim().is_empty() {
-            return Err(format!(
-                "{file}: field `{field}` is empty\n  help: a walkthrough names the control, who performed it and what was inquired, observed and inspected"
-            ));
-        }
+    ]) {
+        return Err(format!(
+            "{file}: field `{field}` is empty\n  help: a walkthrough names the control, who performed it and what was inquired, observed and inspected"
+        ));
     }
     let stem = file
         .rsplit('/')
