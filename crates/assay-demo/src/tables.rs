@@ -107,6 +107,7 @@ pub fn assess(
         sample_secret: None,
         only_control: None,
         progress,
+        populations: None,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod assessment;
 pub mod basis;
 pub mod calendar;
 pub mod conclude;
+pub mod digest;
 pub mod framework;
 pub mod incidents;
 pub mod ipe;
@@ -32,7 +33,7 @@ mod judgment_tests;
 
 pub use assessment::{Assessment, LedgerHead, Verdict};
 pub use basis::EvidenceInfo;
-pub use perform::{assess, Inputs, Progress};
+pub use perform::{assess, Inputs, PopulationSink, Progress};
 
 use assay_core::AuditPeriod;
 use jiff::civil::Date;

@@ -16,11 +16,16 @@ use assay_core::{
     Category, Control, Criterion, EngineSettings, Frequency, Inventory, Scope, Severity, TestDef,
 };
 use assay_tables::Tables;
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Told before each test: (tests done, tests in all, the test's id).
 pub type Progress<'a> = dyn Fn(usize, usize, &str) + 'a;
+
+/// Given each population as run: (the test's id, its schema, its rows exactly as hashed).
+pub type PopulationSink<'a> = dyn Fn(&str, &SchemaRef, &[RecordBatch]) + 'a;
 
 /// Everything an assessment is computed from.
 pub struct Inputs<'a> {
@@ -63,6 +68,8 @@ pub struct Inputs<'a> {
     pub only_control: Option<&'a str>,
     /// Called before each test with (done, total, test id).
     pub progress: Option<&'a Progress<'a>>,
+    /// Given every population as run, for re-performance (`assay test --populations`).
+    pub populations: Option<&'a PopulationSink<'a>>,
 }
 
 struct Ctx<'a> {
@@ -429,11 +436,15 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         expect: expect.as_deref(),
         reason: reason.as_deref(),
         occurrence: test.occurrence.as_deref(),
+        keep: cx.inputs.populations.is_some(),
     };
-    let run = match population::run(&cx.basis, &ctx, &cx.rt, &ask) {
+    let mut run = match population::run(&cx.basis, &ctx, &cx.rt, &ask) {
         Ok(r) => r,
         Err(m) => return errored(o, m),
     };
+    if let (Some(sink), Some((schema, rows))) = (cx.inputs.populations, run.rows_out.take()) {
+        sink(&test.id, &schema, &rows);
+    }
     let coverage = if method == Method::Calendar {
         Coverage {
             span: Span::Period,

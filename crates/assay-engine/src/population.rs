@@ -2,10 +2,13 @@
 //! normalizers, evidence, row count and hash) and the rows that fail the expectation.
 
 use crate::basis::Basis;
+use crate::digest;
 use assay_tables::sandbox;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Int64Type, TimeUnit, TimestampMicrosecondType};
+use datafusion::arrow::datatypes::{
+    DataType, Int64Type, SchemaRef, TimeUnit, TimestampMicrosecondType,
+};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::logical_expr::LogicalPlan;
@@ -14,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// Exceptions listed in full per test; the count is always exact.
 pub const EXCEPTION_LIMIT: usize = 1000;
@@ -35,8 +38,12 @@ pub struct Frozen {
     pub evidence_sha256: String,
     /// Rows in the population.
     pub rows: usize,
-    /// SHA-256 of the rows in order, cells as text separated by 0x1f, rows ended by 0x1e.
+    /// SHA-256 over the rows, by the construction named in `rows_digest` ([`crate::digest`]).
     pub rows_sha256: String,
+    /// How `rows_sha256` was computed; assessments from before it was recorded used
+    /// [`digest::ROWS_DIGEST_V1`].
+    #[serde(default = "rows_digest_v1")]
+    pub rows_digest: String,
 }
 
 /// A population row that fails the expectation.
@@ -64,6 +71,9 @@ pub struct Run {
     pub exceptions: Vec<Exception>,
     /// How many rows fail it.
     pub exception_count: usize,
+    /// The rows exactly as hashed (the selected columns, in no particular order), when
+    /// [`Ask::keep`] asked for them.
+    pub rows_out: Option<(SchemaRef, Vec<RecordBatch>)>,
 }
 
 /// What a test asks of its population.
@@ -76,6 +86,12 @@ pub struct Ask<'a> {
     pub reason: Option<&'a str>,
     /// Timestamp column naming when each row happened.
     pub occurrence: Option<&'a str>,
+    /// Keep the population's rows (selected columns only) in [`Run::rows_out`].
+    pub keep: bool,
+}
+
+fn rows_digest_v1() -> String {
+    digest::ROWS_DIGEST_V1.to_string()
 }
 
 fn quote(name: &str) -> String {
@@ -131,6 +147,7 @@ pub fn run(
         let df = sandbox::sql(ctx, ask.sql).await.map_err(|e| e.to_string())?;
         let tables = tables_of(df.logical_plan());
         let columns: Vec<String> = df.schema().fields().iter().map(|f| f.name().clone()).collect();
+        let df_schema = df.schema().as_arrow().clone();
         if !columns.iter().any(|c| c == "key") {
             return Err("the population selects no `key` column; select the row's name in the source system as `key`".into());
         }
@@ -148,16 +165,14 @@ pub fn run(
                 return Err(format!("the occurrence column `{o}` is not selected by the population"));
             }
         }
-        let order: Vec<String> = columns.iter().map(|c| quote(c)).collect();
         let full = format!(
-            "SELECT population.*, CAST((\n{}\n) AS BOOLEAN) AS __assay_pass, CAST((\n{}\n) AS VARCHAR) AS __assay_reason{} FROM (\n{}\n) AS population ORDER BY {}",
+            "SELECT population.*, CAST((\n{}\n) AS BOOLEAN) AS __assay_pass, CAST((\n{}\n) AS VARCHAR) AS __assay_reason{} FROM (\n{}\n) AS population",
             ask.expect.unwrap_or("TRUE"),
             ask.reason.unwrap_or("NULL"),
             ask.occurrence
                 .map(|o| format!(", population.{} AS __assay_at", quote(o)))
                 .unwrap_or_default(),
             ask.sql,
-            order.join(", ")
         );
         let batches = sandbox::sql(ctx, &full)
             .await
@@ -175,15 +190,12 @@ pub fn run(
             }
         }
         let ev_list: Vec<&str> = evidence.into_iter().collect();
-        let mut hasher = Sha256::new();
-        let mut keys = Vec::new();
-        let mut occurrences = Vec::new();
-        let mut exceptions = Vec::new();
-        let mut exception_count = 0;
+        let mut rows = Vec::new();
+        let mut failing = Failing::default();
         let opts = FormatOptions::default();
         let width = columns.len();
         let key_at = columns.iter().position(|c| c == "key").unwrap_or(0);
-        let mut cell = String::new();
+        let mut cells: Vec<Option<String>> = Vec::with_capacity(width);
         for b in &batches {
             let fmts: Vec<ArrayFormatter<'_>> = b
                 .columns()
@@ -207,48 +219,44 @@ pub fn run(
                 None => None,
             };
             for r in 0..b.num_rows() {
-                for (c, fmt) in fmts.iter().enumerate().take(width) {
-                    if c > 0 {
-                        hasher.update([0x1f]);
-                    }
-                    if b.column(c).is_null(r) {
-                        hasher.update([0]);
-                    } else {
-                        cell.clear();
-                        let _ = write!(cell, "{}", fmt.value(r));
-                        hasher.update(cell.as_bytes());
-                    }
-                }
-                hasher.update([0x1e]);
-                let key = text(key_at, r).unwrap_or_default();
-                if let Some(at) = &at_col {
+                cells.clear();
+                cells.extend((0..width).map(|c| text(c, r)));
+                let hash = digest::row(cells.iter().map(|c| c.as_deref().map(str::as_bytes)));
+                let key = cells[key_at].clone().unwrap_or_default();
+                let at = at_col.as_ref().and_then(|at| {
                     let at = at.as_primitive::<TimestampMicrosecondType>();
-                    occurrences.push((keys.len(), (!at.is_null(r)).then(|| at.value(r))));
-                }
-                keys.push(key.clone());
+                    (!at.is_null(r)).then(|| at.value(r))
+                });
                 let ok = !pass.is_null(r) && pass.value(r);
-                if ok {
-                    continue;
+                if !ok {
+                    let reason = if pass.is_null(r) {
+                        format!("the expectation could not be evaluated (a value it reads is empty): {}", ask.expect.unwrap_or("TRUE"))
+                    } else {
+                        text(width + 1, r).unwrap_or_else(|| format!("does not meet: {}", ask.expect.unwrap_or("TRUE")))
+                    };
+                    failing.add((key.clone(), hash), || {
+                        let mut row = Map::new();
+                        for (c, name) in columns.iter().enumerate() {
+                            row.insert(name.clone(), json_cell(b, c, r, cells[c].clone()));
+                        }
+                        let mut ev: Vec<String> =
+                            evidence_cols.iter().filter_map(|c| cells[*c].clone()).collect();
+                        ev.sort();
+                        ev.dedup();
+                        Exception { key: key.clone(), reason, row, evidence: ev }
+                    });
                 }
-                exception_count += 1;
-                if exceptions.len() >= EXCEPTION_LIMIT {
-                    continue;
-                }
-                let mut row = Map::new();
-                for (c, name) in columns.iter().enumerate() {
-                    row.insert(name.clone(), json_cell(b, c, r, text(c, r)));
-                }
-                let mut ev: Vec<String> = evidence_cols.iter().filter_map(|c| text(*c, r)).collect();
-                ev.sort();
-                ev.dedup();
-                let reason = if pass.is_null(r) {
-                    format!("the expectation could not be evaluated (a value it reads is empty): {}", ask.expect.unwrap_or("TRUE"))
-                } else {
-                    text(width + 1, r).unwrap_or_else(|| format!("does not meet: {}", ask.expect.unwrap_or("TRUE")))
-                };
-                exceptions.push(Exception { key, reason, row, evidence: ev });
+                rows.push(Row { key, hash, at });
             }
         }
+        let rows_sha256 = digest::rows(rows.iter().map(|r| r.hash).collect());
+        // Population order: by key, then by row hash (rows that tie on both are identical).
+        rows.sort_unstable_by(|a, b| (&a.key, a.hash).cmp(&(&b.key, b.hash)));
+        let occurrences = match ask.occurrence {
+            Some(_) => rows.iter().enumerate().map(|(i, r)| (i, r.at)).collect(),
+            None => Vec::new(),
+        };
+        let keys: Vec<String> = rows.into_iter().map(|r| r.key).collect();
         let frozen = Frozen {
             query: ask.sql.to_string(),
             tables,
@@ -256,10 +264,75 @@ pub fn run(
             evidence_count: ev_list.len(),
             evidence_sha256: hex::encode(Sha256::digest(ev_list.join("\n").as_bytes())),
             rows: keys.len(),
-            rows_sha256: hex::encode(hasher.finalize()),
+            rows_sha256,
+            rows_digest: digest::ROWS_DIGEST.to_string(),
         };
-        Ok(Run { frozen, keys, occurrences, exceptions, exception_count })
+        let exception_count = failing.count;
+        let rows_out = if ask.keep {
+            let selected: Vec<usize> = (0..width).collect();
+            let whole = batches.first().map_or_else(|| Arc::new(df_schema), |b| b.schema());
+            let schema = Arc::new(whole.project(&selected).map_err(|e| e.to_string())?);
+            let rows = batches
+                .iter()
+                .map(|b| b.project(&selected))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| e.to_string())?;
+            Some((schema, rows))
+        } else {
+            None
+        };
+        Ok(Run {
+            frozen,
+            keys,
+            occurrences,
+            exceptions: failing.listed(),
+            exception_count,
+            rows_out,
+        })
     })
+}
+
+/// A population row as kept after the query: its key, hash and occurrence instant.
+struct Row {
+    key: String,
+    hash: [u8; 32],
+    at: Option<i64>,
+}
+
+/// The failing rows: all counted, the first [`EXCEPTION_LIMIT`] in population order kept.
+#[derive(Default)]
+struct Failing {
+    count: usize,
+    kept: Vec<((String, [u8; 32]), Exception)>,
+    /// Once [`EXCEPTION_LIMIT`] rows are kept, the last of them: no later row can be listed.
+    bound: Option<(String, [u8; 32])>,
+}
+
+impl Failing {
+    /// Counts a failing row and keeps it (built by `make`) while it may still be listed.
+    fn add(&mut self, order: (String, [u8; 32]), make: impl FnOnce() -> Exception) {
+        self.count += 1;
+        if self.bound.as_ref().is_some_and(|bound| order >= *bound) {
+            return;
+        }
+        self.kept.push((order, make()));
+        if self.kept.len() >= 2 * EXCEPTION_LIMIT {
+            self.trim();
+        }
+    }
+
+    fn trim(&mut self) {
+        self.kept.sort_by(|a, b| a.0.cmp(&b.0));
+        self.kept.truncate(EXCEPTION_LIMIT);
+        if self.kept.len() == EXCEPTION_LIMIT {
+            self.bound = self.kept.last().map(|(o, _)| o.clone());
+        }
+    }
+
+    fn listed(mut self) -> Vec<Exception> {
+        self.trim();
+        self.kept.into_iter().map(|(_, e)| e).collect()
+    }
 }
 
 fn json_cell(b: &RecordBatch, c: usize, r: usize, text: Option<String>) -> Value {

@@ -91,6 +91,7 @@ fn one_with(
         sample_secret,
         only_control: Some(&id),
         progress: None,
+        populations: None,
     })
     .unwrap();
     a.controls[0].tests[0].clone()

@@ -114,6 +114,7 @@ fn run_control(
         sample_secret: None,
         only_control: Some("ACC-X"),
         progress: None,
+        populations: None,
     })
     .unwrap()
 }

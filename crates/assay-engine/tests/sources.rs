@@ -107,6 +107,7 @@ fn acc_07_3_with(
         sample_secret: None,
         only_control: Some("ACC-07"),
         progress: None,
+        populations: None,
     })
     .unwrap();
     a.controls

@@ -168,6 +168,7 @@ impl Project {
         &self,
         p: &Prepared,
         only: Option<&str>,
+        populations: Option<&assay_engine::PopulationSink<'_>>,
         progress: &dyn Progress,
     ) -> Result<Assessment, ProjectError> {
         let controls: Vec<assay_core::Control> =
@@ -198,6 +199,7 @@ impl Project {
             sample_secret: self.sample_secret.as_deref(),
             only_control: only,
             progress: Some(&step),
+            populations,
         })?;
         a.frameworks = assay_engine::framework::judge(
             &a.controls,
@@ -214,7 +216,34 @@ impl Project {
         progress: &dyn Progress,
     ) -> Result<Assessment, ProjectError> {
         let p = self.prepare(progress)?;
-        self.run_engine(&p, only, progress)
+        self.run_engine(&p, only, None, progress)
+    }
+
+    /// A fresh assessment that also writes every population, exactly the rows hashed into its
+    /// `rows_sha256`, as `<dir>/<TEST>.parquet` (the folder is created), so anyone can
+    /// re-perform the digest with their own tools. Returns the assessment and the files.
+    pub fn assess_writing_populations(
+        &self,
+        only: Option<&str>,
+        dir: &Path,
+        progress: &dyn Progress,
+    ) -> Result<(Assessment, Vec<std::path::PathBuf>), ProjectError> {
+        let p = self.prepare(progress)?;
+        std::fs::create_dir_all(dir).map_err(ProjectError::io(dir))?;
+        let written = std::cell::RefCell::new(Ok(Vec::new()));
+        let sink: &assay_engine::PopulationSink<'_> = &|test, schema, rows| {
+            let mut w = written.borrow_mut();
+            if let Ok(files) = w.as_mut() {
+                let path = dir.join(format!("{test}.parquet"));
+                match assay_tables::cache::write_parts(&path, schema, rows) {
+                    Ok(()) => files.push(path),
+                    Err(e) => *w = Err(ProjectError::Tables(e.to_string())),
+                }
+            }
+        };
+        let a = self.run_engine(&p, only, Some(sink), progress)?;
+        let files = written.into_inner()?;
+        Ok((a, files))
     }
 
     /// One test's outcome with its sample (for a test a person performs on a sample).
@@ -229,7 +258,7 @@ impl Project {
                 "no test `{test}` in the workspace's controls; test ids look like CHG-01.1"
             )));
         };
-        let a = self.run_engine(&p, Some(&control.control.id), progress)?;
+        let a = self.run_engine(&p, Some(&control.control.id), None, progress)?;
         let Some(t) = a
             .controls
             .into_iter()

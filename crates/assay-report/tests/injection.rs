@@ -123,6 +123,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         sample_secret: None,
         only_control: None,
         progress: None,
+        populations: None,
     })
     .unwrap()
 }

@@ -226,6 +226,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         sample_secret: None,
         only_control: None,
         progress: None,
+        populations: None,
     })
     .unwrap()
 }

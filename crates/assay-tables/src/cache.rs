@@ -167,7 +167,7 @@ fn write_batch(path: &Path, batch: &RecordBatch) -> Result<(), CacheError> {
 }
 
 /// Writes batches of one schema as one Parquet file (Snappy-compressed).
-pub(crate) fn write_parts(
+pub fn write_parts(
     path: &Path,
     schema: &datafusion::arrow::datatypes::SchemaRef,
     parts: &[RecordBatch],

@@ -199,6 +199,7 @@ pub fn assess(
         sample_secret: None,
         only_control: only,
         progress: None,
+        populations: None,
     })
     .unwrap()
 }
