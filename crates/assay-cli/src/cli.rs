@@ -93,6 +93,10 @@ pub enum Command {
         /// Print the results as JSON.
         #[arg(long)]
         json: bool,
+        /// Also write every population, exactly the rows behind its `rows_sha256`, as
+        /// `DIR/<TEST>.parquet`, to re-perform the digest (docs/assessment.md).
+        #[arg(long, value_name = "DIR")]
+        populations: Option<PathBuf>,
     },
     /// Run every test and judge: criteria verdicts, findings and a draft opinion.
     Assess {
@@ -137,6 +141,29 @@ pub enum Command {
         /// assessing again; the result is byte-identical to rendering it fresh.
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
+    },
+    /// For a pipeline (GitHub Actions, GitLab CI): collect, run every test, compare with the
+    /// last run, write JUnit XML and a Markdown summary; exit 1 when a test fails.
+    Ci {
+        /// Write JUnit XML here (one test case per control test, named by its id).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a Markdown summary here (e.g. "$GITHUB_STEP_SUMMARY").
+        #[arg(long, value_name = "FILE")]
+        summary: Option<PathBuf>,
+        /// Exit 1 only for new failures and new exception keys since the baseline.
+        #[arg(long)]
+        new_only: bool,
+        /// Compare with this earlier run (`assay ci --json`, `assay test --json` or `assay
+        /// assess --json`) instead of the workspace's last `assay ci` run.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Do not run the configured collectors first.
+        #[arg(long)]
+        no_collect: bool,
+        /// Print the run's record as JSON (schema assay.ci/v1) instead of the summary.
+        #[arg(long)]
+        json: bool,
     },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {

@@ -51,6 +51,217 @@ fn precise(demo: &Value, exceptions: &dyn Fn(&str) -> Vec<String>) {
     }
 }
 
+/// Every population's `rows_sha256`, re-performed outside Assay: the rows it hashed, written
+/// as Parquet by `assay test --populations`, hashed again by docs/reperform/rows_digest.py
+/// (Python and pyarrow). The digests and exceptions agree with `assess`.
+fn reperformed(ws: &std::path::Path, a: &Value) {
+    let has_pyarrow = std::process::Command::new("python3")
+        .args(["-c", "import pyarrow"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_pyarrow {
+        assay_testkit::missing("python3 with pyarrow", "pip install pyarrow");
+        return;
+    }
+    let pops = ws.join("populations");
+    let (code, out, err) = run(
+        ws,
+        &["test", "--json", "--populations", pops.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "the demo's tests have findings: {err}");
+    assert!(err.contains("population files to"), "{err}");
+    let tests_json = ws.join("tests.json");
+    std::fs::write(&tests_json, &out).unwrap();
+    let t: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(t["controls"], a["controls"], "test and assess disagree");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/reperform/rows_digest.py");
+    let py = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&tests_json)
+        .arg(&pops)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&py.stdout);
+    assert!(
+        py.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let with_population = a["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tests"].as_array().unwrap())
+        .filter(|t| t["population"]["rows_digest"] == "sha256-sorted-rows/v2")
+        .count();
+    assert!(with_population >= 30, "{with_population}");
+    assert!(
+        said.contains(&format!(
+            "{with_population} populations re-performed, 0 differ"
+        )),
+        "{said}"
+    );
+}
+
+/// A JUnit file read by Python's junitparser: each case's name and what it holds
+/// (`pass`, `failure`, `error` or `skipped`), and the case count.
+fn junit_cases(file: &std::path::Path) -> Option<Value> {
+    let script = r#"
+import json, sys
+from junitparser import JUnitXml, Failure, Error, Skipped
+cases = {}
+for suite in JUnitXml.fromfile(sys.argv[1]):
+    for case in suite:
+        kinds = [type(r).__name__.lower() for r in case.result if isinstance(r, (Failure, Error, Skipped))]
+        cases[case.name] = kinds[0] if kinds else "pass"
+print(json.dumps(cases))
+"#;
+    let has = std::process::Command::new("python3")
+        .args(["-c", "import junitparser"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has {
+        assay_testkit::missing("python3 with junitparser", "pip install junitparser");
+        return None;
+    }
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// `assay ci` on the demo: JUnit XML a JUnit reader accepts (a case per test, named by its
+/// id, failures where the assessment has them), a Markdown summary, a baseline kept for the
+/// next run so `--new-only` passes when nothing changed and fails on a new failure, a bad
+/// baseline refused with nothing stored, and a failed collector failing the run.
+fn in_a_pipeline(ws: &std::path::Path, a: &Value) {
+    let tests: Vec<&Value> = a["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["tests"].as_array().unwrap())
+        .collect();
+    let failing = |r: &Value| {
+        matches!(
+            r.as_str(),
+            Some("not-effective" | "exceptions-noted" | "error")
+        )
+    };
+    let (code, out, err) = run(
+        ws,
+        &[
+            "ci",
+            "--junit",
+            "ci/junit.xml",
+            "--summary",
+            "ci/summary.md",
+        ],
+    );
+    assert_eq!(code, 1, "the demo has failing tests: {out}{err}");
+    let failing_ids: Vec<&str> = tests
+        .iter()
+        .filter(|t| failing(&t["result"]))
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert!(!failing_ids.is_empty());
+    let summary = std::fs::read_to_string(ws.join("ci/summary.md")).unwrap();
+    assert!(
+        summary.contains(&format!(
+            "**{} of {} tests failing**",
+            failing_ids.len(),
+            tests.len()
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains("no baseline to compare with"), "{summary}");
+    assert!(
+        summary.contains(&format!("| {} |", failing_ids[0])),
+        "{summary}"
+    );
+    if let Some(cases) = junit_cases(&ws.join("ci/junit.xml")) {
+        let cases = cases.as_object().unwrap();
+        assert_eq!(cases.len(), tests.len(), "one case per test");
+        for t in &tests {
+            let id = t["id"].as_str().unwrap();
+            let want = match t["result"].as_str().unwrap() {
+                "effective" => "pass",
+                "not-tested" => "skipped",
+                "error" => "error",
+                _ => "failure",
+            };
+            assert_eq!(cases[id], want, "{id}");
+        }
+    }
+    // Nothing changed since the run just kept: --new-only passes.
+    let (code, out, err) = run(ws, &["ci", "--new-only"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("0 new and 0 recovered since the baseline"),
+        "{out}"
+    );
+    // A baseline in which the first failing test was effective: that failure is new.
+    let (_, record, _) = run(ws, &["ci", "--json"]);
+    let mut base: Value = serde_json::from_str(&record).unwrap();
+    base["baseline"]["tests"][failing_ids[0]]["result"] = "effective".into();
+    std::fs::write(ws.join("ci/base.json"), base.to_string()).unwrap();
+    let (code, out, _) = run(
+        ws,
+        &[
+            "ci",
+            "--new-only",
+            "--baseline",
+            "ci/base.json",
+            "--summary",
+            "ci/new.md",
+        ],
+    );
+    assert_eq!(code, 1, "{out}");
+    let new = std::fs::read_to_string(ws.join("ci/new.md")).unwrap();
+    assert!(
+        new.contains(&format!("| {} |", failing_ids[0])) && new.contains("**new**"),
+        "{new}"
+    );
+    assert!(
+        new.contains("; 1 new and 0 recovered since the baseline"),
+        "{new}"
+    );
+    // `assay test --json` output is a baseline too.
+    let (_, tests_json, _) = run(ws, &["test", "--json"]);
+    std::fs::write(ws.join("ci/tests.json"), tests_json).unwrap();
+    let (code, out, _) = run(ws, &["ci", "--new-only", "--baseline", "ci/tests.json"]);
+    assert_eq!(code, 0, "{out}");
+    // A broken baseline: exit 2, naming the file and line, and the kept run is untouched.
+    let kept = std::fs::read(ws.join(".assay/ci/last.json")).unwrap();
+    std::fs::write(ws.join("ci/bad.json"), "{\n  \"controls\": [\n").unwrap();
+    let (code, _, err) = run(ws, &["ci", "--baseline", "ci/bad.json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.json:3:"), "{err}");
+    assert_eq!(std::fs::read(ws.join(".assay/ci/last.json")).unwrap(), kept);
+    // A collector that fails (its token is not in the environment) fails the run, even with
+    // --new-only, and is an error in the JUnit file.
+    let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
+    std::fs::write(
+        ws.join("assay.toml"),
+        format!("{toml}\n[[collector]]\nkind = \"github\"\nname = \"gh\"\norg = \"northwind\"\nbase_url = \"http://127.0.0.1:9\"\ntoken_env = \"ASSAY_TEST_UNSET_TOKEN\"\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run(ws, &["ci", "--new-only", "--junit", "ci/junit2.xml"]);
+    std::fs::write(ws.join("assay.toml"), toml).unwrap();
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("1 collector failed"), "{out}");
+    if let Some(cases) = junit_cases(&ws.join("ci/junit2.xml")) {
+        assert_eq!(cases["gh"], "error", "{cases}");
+    }
+}
+
 /// Every test with exceptions had failures planted.
 fn nothing_unplanted(demo: &Value, a: &Value) {
     let mut planted: std::collections::BTreeSet<&str> = demo["pipeline"]["planted"]
@@ -125,6 +336,9 @@ fn the_demo_finds_every_planted_failure() {
             "{p} not among {keys:?}"
         );
     }
+    reperformed(&ws, &a);
+    in_a_pipeline(&ws, &a);
+
     // The auditor's fieldwork: every sampled test has its results, and the one deviation
     // extended its sample and ends as exceptions noted.
     let fieldwork = &demo["pipeline"]["fieldwork"];

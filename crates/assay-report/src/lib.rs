@@ -6,6 +6,7 @@
 //! no I/O, so the same assessment gives the same bytes.
 
 pub mod charts;
+pub mod ci;
 pub mod doc;
 pub mod frameworks;
 pub mod oscal;

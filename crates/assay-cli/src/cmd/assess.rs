@@ -22,9 +22,27 @@ fn verdict_style(v: Verdict) -> Style {
     }
 }
 
-/// `assay test [--control ID] [--json]`.
-pub fn test(root: &Path, control: Option<&str>, json: bool) -> anyhow::Result<Outcome> {
-    let a = run_engine(&super::project(root)?, control)?;
+/// `assay test [--control ID] [--json] [--populations DIR]`.
+pub fn test(
+    root: &Path,
+    control: Option<&str>,
+    json: bool,
+    populations: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let p = super::project(root)?;
+    let a = match populations {
+        None => run_engine(&p, control)?,
+        Some(dir) => {
+            let (a, files) =
+                p.assess_writing_populations(control, dir, &output::Bars::default())?;
+            eprintln!(
+                "Wrote {} to {}",
+                plural(files.len(), "population file"),
+                dir.display()
+            );
+            a
+        }
+    };
     if json {
         let v = serde_json::json!({
             "schema": "assay.tests/v1",

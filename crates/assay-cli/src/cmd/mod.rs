@@ -3,6 +3,7 @@
 mod assess;
 mod bundle;
 mod catalog;
+mod ci;
 mod collect;
 mod demo;
 mod evidence;
@@ -55,9 +56,16 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Query { sql, json, csv } => {
             tables::query(&workspace_root(&cli.chdir)?, &sql, json, csv)
         }
-        Command::Test { control, json } => {
-            assess::test(&workspace_root(&cli.chdir)?, control.as_deref(), json)
-        }
+        Command::Test {
+            control,
+            json,
+            populations,
+        } => assess::test(
+            &workspace_root(&cli.chdir)?,
+            control.as_deref(),
+            json,
+            populations.as_deref(),
+        ),
         Command::Assess { json } => assess::assess(&workspace_root(&cli.chdir)?, json),
         Command::Sample { test, json, csv } => {
             assess::sample(&workspace_root(&cli.chdir)?, &test, json, csv)
@@ -76,6 +84,24 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             format.as_deref(),
             out.as_deref(),
             from.as_deref(),
+        ),
+        Command::Ci {
+            junit,
+            summary,
+            new_only,
+            baseline,
+            no_collect,
+            json,
+        } => ci::run(
+            &workspace_root(&cli.chdir)?,
+            &ci::Options {
+                junit,
+                summary,
+                new_only,
+                baseline,
+                collect: !no_collect,
+                json,
+            },
         ),
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
         Command::Serve(args) => serve::run(&workspace_root(&cli.chdir)?, args, catalog),
