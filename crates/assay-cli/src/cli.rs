@@ -165,6 +165,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run collection and the tests (as `assay ci`, notifications included) on the
+    /// `[monitor]` schedule of assay.toml, recording every run in the ledger.
+    Monitor {
+        /// Stop after this many runs (default: run until stopped).
+        #[arg(long, value_name = "N")]
+        runs: Option<u64>,
+        /// Print each run's record as one JSON line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {
         /// Print the result as JSON.

@@ -260,6 +260,142 @@ fn in_a_pipeline(ws: &std::path::Path, a: &Value) {
     if let Some(cases) = junit_cases(&ws.join("ci/junit2.xml")) {
         assert_eq!(cases["gh"], "error", "{cases}");
     }
+    notified(ws, failing_ids[0]);
+}
+
+/// The `[[notify]]` rules on `assay ci`'s changes: a signed webhook checked by an independent
+/// receiver (Python's hmac), a receiver that keeps failing (retried, then recorded as failed),
+/// and a Slack message; every delivery is a ledger entry. A rule naming a URL instead of a
+/// variable is refused by `assay validate` with its line.
+fn notified(ws: &std::path::Path, new_test: &str) {
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let dir = tempfile::tempdir().unwrap();
+    let (port_file, log) = (dir.path().join("port"), dir.path().join("log.jsonl"));
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webhook_receiver.py");
+    let mut receiver = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&port_file)
+        .arg(&log)
+        .arg(secret)
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    for _ in 0..100 {
+        if let Ok(p) = std::fs::read_to_string(&port_file) {
+            port = p;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!port.is_empty(), "the receiver did not start");
+    let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
+    std::fs::write(
+        ws.join("assay.toml"),
+        format!(
+            "{toml}\n[[notify]]\nname = \"hook\"\nchannel = \"webhook\"\nurl_env = \"ASSAY_TEST_HOOK_URL\"\nsecret_env = \"ASSAY_TEST_HOOK_SECRET\"\nlink = \"https://assay.example/controls/{{control}}\"\n\n[[notify]]\nname = \"down\"\nchannel = \"webhook\"\nurl_env = \"ASSAY_TEST_DOWN_URL\"\nsecret_env = \"ASSAY_TEST_HOOK_SECRET\"\nattempts = 3\nbackoff_ms = 10\n\n[[notify]]\nname = \"chat\"\nchannel = \"slack\"\nurl_env = \"ASSAY_TEST_SLACK_URL\"\neach = true\n"
+        ),
+    )
+    .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let out = common::assay(ws)
+        .args(["ci", "--json", "--baseline", "ci/base.json"])
+        .env("ASSAY_TEST_HOOK_URL", format!("{base}/ok"))
+        .env("ASSAY_TEST_DOWN_URL", format!("{base}/fail"))
+        .env("ASSAY_TEST_SLACK_URL", format!("{base}/slack"))
+        .env("ASSAY_TEST_HOOK_SECRET", secret)
+        .output()
+        .unwrap();
+    let _ = receiver.kill();
+    let _ = receiver.wait();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "notification `down` failed after 3 attempts: the receiver answered HTTP 503"
+        ),
+        "{stderr}"
+    );
+    assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    let record: Value = serde_json::from_str(&stdout).unwrap();
+    let by_rule = |name: &str| -> Value {
+        record["notifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no delivery for {name}: {record}"))
+    };
+    assert_eq!(by_rule("hook")["outcome"], "sent");
+    assert_eq!(by_rule("hook")["attempts"], 1);
+    assert_eq!(by_rule("down")["outcome"], "failed");
+    assert_eq!(by_rule("down")["attempts"], 3);
+    assert_eq!(by_rule("down")["status"], 503);
+    assert_eq!(by_rule("chat")["outcome"], "sent");
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ok: Vec<&Value> = lines.iter().filter(|l| l["path"] == "/ok").collect();
+    assert_eq!(ok.len(), 1, "{lines:?}");
+    assert_eq!(
+        ok[0]["verified"], true,
+        "the receiver rejected the signature"
+    );
+    let events = ok[0]["body"]["data"]["events"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(
+        (e["change"].as_str(), e["test"].as_str()),
+        (Some("new-failure"), Some(new_test))
+    );
+    let control = e["control"].as_str().unwrap();
+    assert!(new_test.starts_with(control), "{e}");
+    assert_eq!(
+        e["link"],
+        format!("https://assay.example/controls/{control}")
+    );
+    assert!(!e["exception_keys"].as_array().unwrap().is_empty(), "{e}");
+    assert!(!e["evidence"].as_array().unwrap().is_empty(), "{e}");
+    assert_eq!(
+        lines.iter().filter(|l| l["path"] == "/fail").count(),
+        3,
+        "three attempts"
+    );
+    let slack: Vec<&Value> = lines.iter().filter(|l| l["path"] == "/slack").collect();
+    assert_eq!(slack.len(), 1);
+    assert!(
+        slack[0]["body"]["text"]
+            .as_str()
+            .unwrap()
+            .contains(new_test),
+        "{slack:?}"
+    );
+    // Every delivery, sent or failed, is in the ledger.
+    let (code, list, err) = run(
+        ws,
+        &["evidence", "list", "--kind", "assay-notification", "--json"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(list.matches("assay-notification").count() >= 3, "{list}");
+    // A URL written where a variable's name belongs is refused, with its line.
+    std::fs::write(
+        ws.join("assay.toml"),
+        format!("{toml}\n[[notify]]\nchannel = \"slack\"\nurl_env = \"https://hooks.slack.com/services/T0/B0/x\"\n"),
+    )
+    .unwrap();
+    let (code, out, _) = run(ws, &["validate"]);
+    std::fs::write(ws.join("assay.toml"), &toml).unwrap();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("`url_env` must name an environment variable"),
+        "{out}"
+    );
+    assert!(!out.contains("hooks.slack.com/services/T0/B0/x`"), "{out}");
 }
 
 /// Every test with exceptions had failures planted.

@@ -8,6 +8,7 @@ pub mod category;
 pub mod control;
 pub mod coverage;
 pub mod criterion;
+pub mod cron;
 pub mod freshness;
 pub mod inventory;
 pub mod policy;

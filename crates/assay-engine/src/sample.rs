@@ -147,8 +147,8 @@ pub fn secret_seed(secret: &str, organization: &str, period: &str, test: &str) -
     hex::encode(mac)[..16].to_string()
 }
 
-/// HMAC (RFC 2104) with SHA-256.
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+/// HMAC (RFC 2104) with SHA-256 (also signs webhook deliveries).
+pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     const BLOCK: usize = 64;
     let mut k = [0u8; BLOCK];
     if key.len() > BLOCK {

@@ -34,6 +34,8 @@ mod evidence;
 mod frameworks;
 mod import;
 pub mod inputs;
+pub mod monitor;
+pub mod notify;
 pub mod parallel;
 mod progress;
 mod report;

@@ -1,5 +1,5 @@
 //! `assay.toml`: organization, system, audit type and period, categories in scope, owners,
-//! and `[[collector]]` tables.
+//! `[[collector]]` and `[[notify]]` tables, and `[monitor]`.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::source::line_col;
@@ -36,6 +36,10 @@ struct RawConfig {
     parameters: BTreeMap<String, Spanned<toml::Value>>,
     #[serde(default)]
     limits: Option<RawLimits>,
+    #[serde(default)]
+    notify: Vec<Spanned<crate::notify_config::RawNotify>>,
+    #[serde(default)]
+    monitor: Option<crate::monitor_config::RawMonitor>,
 }
 
 #[derive(Deserialize)]
@@ -178,6 +182,10 @@ pub struct Config {
     /// Frameworks the audit reports on (`[audit] frameworks`): `soc2` first, always, then
     /// any of `iso27001`, `nist-800-53-moderate`, `hipaa`, `csf2`.
     pub frameworks: Vec<String>,
+    /// `[[notify]]`: who hears about compliance drift, in file order.
+    pub notify: Vec<crate::notify_config::NotifyRule>,
+    /// `[monitor]`: when `assay monitor` runs collection and the tests.
+    pub monitor: Option<crate::monitor_config::MonitorSettings>,
 }
 
 impl Config {
@@ -545,6 +553,20 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         },
     );
 
+    let notify = crate::notify_config::rules(&raw.notify, &mut |span, message, help| {
+        let at = cx.origin(span);
+        cx.diags
+            .push(Diagnostic::error(Code::InvalidValue, &at, message).help(help));
+    });
+
+    let monitor = raw.monitor.as_ref().and_then(|m| {
+        crate::monitor_config::settings(m, &mut |span, message, help| {
+            let at = cx.origin(span);
+            cx.diags
+                .push(Diagnostic::error(Code::InvalidValue, &at, message).help(help));
+        })
+    });
+
     let mut limits = LimitSettings::default();
     if let Some(l) = &raw.limits {
         for (field, value, slot) in [
@@ -579,6 +601,8 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
 
     Some(Config {
         frameworks,
+        notify,
+        monitor,
         limits,
         locker,
         engine,

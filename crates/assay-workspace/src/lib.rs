@@ -17,6 +17,8 @@ mod engine_config;
 pub mod framework_coverage;
 mod inventory;
 mod load;
+pub mod monitor_config;
+pub mod notify_config;
 mod policies;
 pub mod render;
 pub mod scaffold;

@@ -1,10 +1,12 @@
 //! `assay ci`: collection, every test, and the comparison with the last run, written where a
 //! pipeline shows it (JUnit XML, a Markdown job summary); the run is recorded in
-//! `.assay/ci/last.json` so the next run has a baseline.
+//! `.assay/ci/last.json` so the next run has a baseline, and the changes are sent by the
+//! `[[notify]]` rules.
 
 use crate::output::{self, plural};
 use crate::Outcome;
 use anyhow::Context as _;
+use assay_project::notify;
 use assay_report::ci::{Baseline, CollectorOutcome, Run};
 use std::path::{Path, PathBuf};
 
@@ -54,9 +56,8 @@ pub fn run(root: &Path, o: &Options) -> anyhow::Result<Outcome> {
     // The baseline is read first: a bad file is refused before anything runs or is stored.
     let base = baseline(root, o.baseline.as_deref())?;
     let project = super::project(root)?;
-    let configured = assay_workspace::config::read(root)
-        .map(|c| !c.collectors.is_empty())
-        .unwrap_or(false);
+    let config = assay_workspace::config::read(root).ok();
+    let configured = config.as_ref().is_some_and(|c| !c.collectors.is_empty());
     let mut collectors = Vec::new();
     if o.collect && configured {
         let now = assay_project::inputs::now()?;
@@ -83,9 +84,32 @@ pub fn run(root: &Path, o: &Options) -> anyhow::Result<Outcome> {
     if let Some(path) = &o.summary {
         write(path, &summary)?;
     }
-    let record = run.record();
+    let mut record = run.record();
     write(&last_run(root), &serde_json::to_string_pretty(&record)?)?;
+    let rules = config.map(|c| c.notify).unwrap_or_default();
+    let deliveries = if rules.is_empty() {
+        Vec::new()
+    } else {
+        let events = notify::events(&run);
+        let header = notify::Header {
+            system: &a.system,
+            ledger: a.ledger.as_ref(),
+        };
+        let now = assay_project::inputs::now()?;
+        project.notify(&rules, &events, &header, &|k| std::env::var(k).ok(), now)?
+    };
+    for d in &deliveries {
+        if d.outcome != "sent" {
+            eprintln!(
+                "warning: notification `{}` failed after {}: {} (recorded in the ledger)",
+                d.rule,
+                plural(d.attempts as usize, "attempt"),
+                d.error.as_deref().unwrap_or("no answer")
+            );
+        }
+    }
     if o.json {
+        record["notifications"] = serde_json::to_value(&deliveries)?;
         output::json(&record)?;
     } else {
         println!("{summary}");
@@ -99,6 +123,10 @@ pub fn run(root: &Path, o: &Options) -> anyhow::Result<Outcome> {
             if let Some(p) = path {
                 println!("Wrote the {what} to {}", p.display());
             }
+        }
+        let sent = deliveries.iter().filter(|d| d.outcome == "sent").count();
+        if sent > 0 {
+            println!("Sent {}", plural(sent, "notification"));
         }
         let failed = collectors.iter().filter(|c| c.result.is_err()).count();
         if failed > 0 {

@@ -9,6 +9,7 @@ mod demo;
 mod evidence;
 mod import;
 mod init;
+mod monitor;
 mod report;
 mod serve;
 mod tables;
@@ -103,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 json,
             },
         ),
+        Command::Monitor { runs, json } => monitor::run(&workspace_root(&cli.chdir)?, runs, json),
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
         Command::Serve(args) => serve::run(&workspace_root(&cli.chdir)?, args, catalog),
     }

@@ -1,0 +1,392 @@
+//! Notifications of compliance drift, by the `[[notify]]` rules of `assay.toml`: a generic
+//! webhook signed after Standard Webhooks (`webhook-id`, `webhook-timestamp`,
+//! `webhook-signature: v1,<base64 HMAC-SHA256>`), or a Slack incoming webhook. Deliveries are
+//! retried with back-off on connection errors, 429 (honouring `Retry-After`) and 5xx. Every
+//! delivery, sent or failed, is recorded in the ledger (kind `assay-notification`), without
+//! its URL or secret, which come only from the environment.
+
+use crate::{Project, ProjectError};
+use assay_core::Severity;
+use assay_report::ci::{Change, Run};
+use assay_workspace::notify_config::{Channel, NotifyRule};
+use base64::Engine as _;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// The ledger kind of delivery records.
+pub const KIND: &str = "assay-notification";
+
+/// One change worth telling someone about.
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    /// `new-failure`, `new-exceptions`, `recovered` or `collector-failed`.
+    pub change: &'static str,
+    /// The control (empty for a collector).
+    pub control: String,
+    /// The test id, or the collector's name.
+    pub test: String,
+    /// The test's severity (`high` for a failed collector).
+    pub severity: Severity,
+    /// The result now, e.g. `not-effective`.
+    pub result: String,
+    /// What was found, in words.
+    pub statement: String,
+    /// The exception keys behind the change (for new exceptions, only the new ones).
+    pub exception_keys: Vec<String>,
+    /// SHA-256 of the evidence those exceptions came from, sorted.
+    pub evidence: Vec<String>,
+    /// A link to the control, when the rule has a link template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// The changes of a run, as events (in assessment order, then failed collectors).
+pub fn events(run: &Run<'_>) -> Vec<Event> {
+    let mut out = Vec::new();
+    // `changes` lists the tests in assessment order, control by control.
+    let mut changes = run.changes().into_iter();
+    for c in &run.assessment.controls {
+        for _ in &c.tests {
+            let Some((t, change)) = changes.next() else {
+                break;
+            };
+            let (name, keys): (&'static str, Vec<String>) = match change {
+                Change::NewFailure => (
+                    "new-failure",
+                    t.exceptions.iter().map(|e| e.key.clone()).collect(),
+                ),
+                Change::NewExceptions(k) => ("new-exceptions", k),
+                Change::Recovered => ("recovered", Vec::new()),
+                Change::StillFailing | Change::Unchanged => continue,
+            };
+            let wanted: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+            let evidence: BTreeSet<String> = t
+                .exceptions
+                .iter()
+                .filter(|e| wanted.contains(e.key.as_str()))
+                .flat_map(|e| e.evidence.iter().cloned())
+                .collect();
+            out.push(Event {
+                change: name,
+                control: c.id.clone(),
+                test: t.id.clone(),
+                severity: t.severity,
+                result: serde_json::to_value(t.result)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                statement: t.statement.clone(),
+                exception_keys: keys,
+                evidence: evidence.into_iter().collect(),
+                link: None,
+            });
+        }
+    }
+    for c in run.collectors {
+        if let Err(e) = &c.result {
+            out.push(Event {
+                change: "collector-failed",
+                control: String::new(),
+                test: c.name.clone(),
+                severity: Severity::High,
+                result: "failed".into(),
+                statement: e.clone(),
+                exception_keys: Vec::new(),
+                evidence: Vec::new(),
+                link: None,
+            });
+        }
+    }
+    out
+}
+
+/// How one delivery went, as recorded in the ledger.
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    /// The rule's name.
+    pub rule: String,
+    /// `webhook` or `slack`.
+    pub channel: &'static str,
+    /// The message id (`webhook-id`), the same on every attempt.
+    pub id: String,
+    /// The changes it carried: (change, test).
+    pub events: Vec<(String, String)>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// The last HTTP status, if any answer came.
+    pub status: Option<u16>,
+    /// `sent` or `failed`.
+    pub outcome: &'static str,
+    /// Why it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// When it was sent (RFC 3339).
+    pub at: String,
+}
+
+/// What the deliveries say about the run (organization, system, ledger head).
+pub struct Header<'a> {
+    /// The system's name.
+    pub system: &'a str,
+    /// The ledger head the assessment was computed from.
+    pub ledger: Option<&'a assay_engine::LedgerHead>,
+}
+
+fn severity_rank(s: Severity) -> u8 {
+    match s {
+        Severity::Low => 0,
+        Severity::Medium => 1,
+        Severity::High => 2,
+        Severity::Critical => 3,
+    }
+}
+
+/// The signing key of a Standard Webhooks secret: the base64 after `whsec_`, else the
+/// secret's own bytes.
+fn signing_key(secret: &str) -> Result<Vec<u8>, String> {
+    match secret.strip_prefix("whsec_") {
+        Some(b64) => base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| "the signing secret starts with whsec_ but the rest is not base64".into()),
+        None => Ok(secret.as_bytes().to_vec()),
+    }
+}
+
+/// The `webhook-signature` value for a message.
+pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut signed = format!("{id}.{timestamp}.").into_bytes();
+    signed.extend_from_slice(body);
+    let mac = assay_engine::sample::hmac_sha256(key, &signed);
+    format!(
+        "v1,{}",
+        base64::engine::general_purpose::STANDARD.encode(mac)
+    )
+}
+
+fn slack_text(header: &Header<'_>, events: &[Event]) -> String {
+    let mut s = format!(
+        "*Assay: {}*: {} change{}",
+        header.system,
+        events.len(),
+        if events.len() == 1 { "" } else { "s" }
+    );
+    for e in events {
+        let what = match e.change {
+            "new-failure" => "failing",
+            "new-exceptions" => "new exceptions",
+            "recovered" => "recovered",
+            _ => "collector failed",
+        };
+        s.push_str(&format!(
+            "\n• {what}: {}{} ({}): {}",
+            e.test,
+            if e.control.is_empty() {
+                String::new()
+            } else {
+                format!(" of {}", e.control)
+            },
+            e.severity.as_str(),
+            e.statement
+        ));
+        if !e.exception_keys.is_empty() {
+            s.push_str(&format!("\n  exceptions: {}", e.exception_keys.join(", ")));
+        }
+        if let Some(l) = &e.link {
+            s.push_str(&format!("\n  <{l}|open>"));
+        }
+    }
+    s
+}
+
+/// Posts one message with retries; returns (attempts, last status, error).
+fn post(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+    rule: &NotifyRule,
+) -> (u32, Option<u16>, Option<String>) {
+    let mut last_status = None;
+    let mut last_error = None;
+    for attempt in 1..=rule.attempts {
+        let mut req = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let mut wait = Duration::from_millis(rule.backoff_ms.saturating_mul(1 << (attempt - 1)));
+        match req.send() {
+            Ok(resp) => {
+                let status = resp.status();
+                last_status = Some(status.as_u16());
+                if status.is_success() {
+                    return (attempt, last_status, None);
+                }
+                last_error = Some(format!("the receiver answered HTTP {}", status.as_u16()));
+                if status.as_u16() == 429 {
+                    if let Some(secs) = resp
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                    {
+                        wait = Duration::from_secs(secs.min(60));
+                    }
+                } else if !status.is_server_error() {
+                    return (attempt, last_status, last_error);
+                }
+            }
+            // Without the URL: it may hold a token (Slack's does).
+            Err(e) => last_error = Some(e.without_url().to_string()),
+        }
+        if attempt < rule.attempts {
+            std::thread::sleep(wait);
+        }
+    }
+    (rule.attempts, last_status, last_error)
+}
+
+impl Project {
+    /// Sends the events each rule asks for and records every delivery in the ledger.
+    /// `env` reads an environment variable (the caller's; tests inject their own); `now` is
+    /// the caller's clock. A delivery that fails is recorded and returned, not an error: the
+    /// error is only for a ledger that cannot record it.
+    pub fn notify(
+        &self,
+        rules: &[NotifyRule],
+        events: &[Event],
+        header: &Header<'_>,
+        env: &dyn Fn(&str) -> Option<String>,
+        now: jiff::Timestamp,
+    ) -> Result<Vec<Delivery>, ProjectError> {
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ProjectError::Invalid(format!("cannot start an HTTP client: {e}")))?;
+        let mut out = Vec::new();
+        for rule in rules {
+            let chosen: Vec<Event> = events
+                .iter()
+                .filter(|e| rule.on.iter().any(|o| o == e.change))
+                .filter(|e| severity_rank(e.severity) >= severity_rank(rule.min_severity))
+                .map(|e| Event {
+                    link: rule.link.as_ref().map(|l| {
+                        l.replace("{control}", &e.control)
+                            .replace("{test}", &e.test)
+                    }),
+                    ..e.clone()
+                })
+                .collect();
+            if chosen.is_empty() {
+                continue;
+            }
+            let messages: Vec<Vec<Event>> = if rule.each {
+                chosen.into_iter().map(|e| vec![e]).collect()
+            } else {
+                vec![chosen]
+            };
+            for batch in messages {
+                let d = self.deliver(&client, rule, &batch, header, env, now);
+                let bytes = serde_json::to_vec(&d)
+                    .map_err(|e| ProjectError::Invalid(format!("delivery record: {e}")))?;
+                self.record_activity(KIND, "assay-notify", &bytes)?;
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    fn deliver(
+        &self,
+        client: &reqwest::blocking::Client,
+        rule: &NotifyRule,
+        events: &[Event],
+        header: &Header<'_>,
+        env: &dyn Fn(&str) -> Option<String>,
+        now: jiff::Timestamp,
+    ) -> Delivery {
+        let at = now.to_string();
+        let body = match rule.channel {
+            Channel::Webhook => serde_json::json!({
+                "type": "assay.drift",
+                "timestamp": at,
+                "data": {"system": header.system, "ledger": header.ledger, "events": events},
+            }),
+            Channel::Slack => serde_json::json!({ "text": slack_text(header, events) }),
+        };
+        let body = serde_json::to_vec(&body).unwrap_or_default();
+        let id = format!("msg_{}", &hex::encode(Sha256::digest(&body))[..32]);
+        let mut d = Delivery {
+            rule: rule.name.clone(),
+            channel: rule.channel.as_str(),
+            id: id.clone(),
+            events: events
+                .iter()
+                .map(|e| (e.change.to_string(), e.test.clone()))
+                .collect(),
+            attempts: 0,
+            status: None,
+            outcome: "failed",
+            error: None,
+            at,
+        };
+        let Some(url) = env(&rule.url_env).filter(|u| !u.is_empty()) else {
+            d.error = Some(format!(
+                "{} is not set; put the URL in that environment variable",
+                rule.url_env
+            ));
+            return d;
+        };
+        let mut headers = Vec::new();
+        if let Some(var) = &rule.secret_env {
+            let key = match env(var).filter(|s| !s.is_empty()).map(|s| signing_key(&s)) {
+                Some(Ok(k)) => k,
+                Some(Err(m)) => {
+                    d.error = Some(format!("{var}: {m}"));
+                    return d;
+                }
+                None => {
+                    d.error = Some(format!(
+                        "{var} is not set; put the signing secret in that environment variable"
+                    ));
+                    return d;
+                }
+            };
+            let ts = now.as_second();
+            headers.push(("webhook-id", id.clone()));
+            headers.push(("webhook-timestamp", ts.to_string()));
+            headers.push(("webhook-signature", signature(&key, &id, ts, &body)));
+        }
+        let (attempts, status, error) = post(client, &url, &headers, &body, rule);
+        d.attempts = attempts;
+        d.status = status;
+        d.outcome = if error.is_none() { "sent" } else { "failed" };
+        d.error = error;
+        d
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_follow_standard_webhooks() {
+        // The key is the base64 after whsec_; the signed content is "id.timestamp.body".
+        let key = signing_key("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        assert_eq!(key.len(), 24);
+        let sig = signature(
+            &key,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            br#"{"test": 2432232314}"#,
+        );
+        assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assert!(signing_key("whsec_not base64!").is_err());
+    }
+}

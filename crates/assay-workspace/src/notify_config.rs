@@ -1,0 +1,228 @@
+//! `[[notify]]` tables of `assay.toml`: who hears about compliance drift, over which channel,
+//! for which changes and severities. URLs and signing secrets are named by environment
+//! variable only, never written in the file.
+
+use crate::engine_config::Report;
+use assay_core::Severity;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The changes a rule can ask for, as written in `on`.
+pub const EVENTS: &[&str] = &[
+    "new-failure",
+    "new-exceptions",
+    "recovered",
+    "collector-failed",
+];
+
+/// One `[[notify]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNotify {
+    #[serde(default)]
+    name: Option<Spanned<String>>,
+    channel: Spanned<String>,
+    url_env: Spanned<String>,
+    #[serde(default)]
+    secret_env: Option<Spanned<String>>,
+    #[serde(default)]
+    on: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    min_severity: Option<Spanned<String>>,
+    #[serde(default)]
+    each: Option<bool>,
+    #[serde(default)]
+    link: Option<Spanned<String>>,
+    #[serde(default)]
+    attempts: Option<Spanned<i64>>,
+    #[serde(default)]
+    backoff_ms: Option<Spanned<i64>>,
+}
+
+/// Where a notification goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A generic webhook: JSON, signed after Standard Webhooks (HMAC-SHA256).
+    Webhook,
+    /// A Slack incoming webhook.
+    Slack,
+}
+
+impl Channel {
+    /// Its name in `assay.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook => "webhook",
+            Channel::Slack => "slack",
+        }
+    }
+}
+
+/// A validated `[[notify]]` rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyRule {
+    /// Its name (defaults to the channel), used in records and messages.
+    pub name: String,
+    /// The channel.
+    pub channel: Channel,
+    /// The environment variable holding the URL to post to.
+    pub url_env: String,
+    /// The environment variable holding the webhook's signing secret (`whsec_…`).
+    pub secret_env: Option<String>,
+    /// The changes it reports (a subset of [`EVENTS`]).
+    pub on: Vec<String>,
+    /// The least severity reported.
+    pub min_severity: Severity,
+    /// One message per change (`true`) or one digest per run (`false`, the default).
+    pub each: bool,
+    /// A link template, `{control}` and `{test}` filled in.
+    pub link: Option<String>,
+    /// Delivery attempts before giving up (1 to 10, default 4).
+    pub attempts: u32,
+    /// The first retry's wait in milliseconds, doubled each time (default 1000).
+    pub backoff_ms: u64,
+}
+
+fn env_name(v: &Spanned<String>, field: &str, report: &mut Report<'_>) -> Option<String> {
+    let s = v.get_ref();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    {
+        return Some(s.clone());
+    }
+    report(
+        v.span(),
+        // The value itself is not echoed: it may be the URL or secret that belongs elsewhere.
+        format!("`{field}` must name an environment variable (capital letters, digits and _), not hold the URL or secret itself"),
+        "write the variable's name, e.g. `url_env = \"ASSAY_WEBHOOK_URL\"`, and put the URL or secret in the environment",
+    );
+    None
+}
+
+fn bounded(
+    v: &Option<Spanned<i64>>,
+    range: std::ops::RangeInclusive<i64>,
+    default: i64,
+    field: &'static str,
+    report: &mut Report<'_>,
+) -> i64 {
+    match v {
+        None => default,
+        Some(n) if range.contains(n.get_ref()) => *n.get_ref(),
+        Some(n) => {
+            report(
+                n.span(),
+                format!(
+                    "`{field}` is {}, outside {} to {}",
+                    n.get_ref(),
+                    range.start(),
+                    range.end()
+                ),
+                "use a value inside the range, or leave the field out for the default",
+            );
+            default
+        }
+    }
+}
+
+/// The rules, validated; each problem is reported and its rule left out.
+pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyRule> {
+    let mut out: Vec<NotifyRule> = Vec::new();
+    for table in raw {
+        let r = table.get_ref();
+        let channel = match r.channel.get_ref().as_str() {
+            "webhook" => Channel::Webhook,
+            "slack" => Channel::Slack,
+            other => {
+                report(
+                    r.channel.span(),
+                    format!("unknown notification channel `{other}`"),
+                    "write `channel = \"webhook\"` or `channel = \"slack\"`",
+                );
+                continue;
+            }
+        };
+        let Some(url_env) = env_name(&r.url_env, "url_env", report) else {
+            continue;
+        };
+        let secret_env = match &r.secret_env {
+            Some(s) => match env_name(s, "secret_env", report) {
+                Some(n) => Some(n),
+                None => continue,
+            },
+            None if channel == Channel::Webhook => {
+                report(
+                    table.span(),
+                    "a webhook needs `secret_env`: every delivery is signed".into(),
+                    "add `secret_env = \"ASSAY_WEBHOOK_SECRET\"` and put the receiver's secret (`whsec_…`) in that variable",
+                );
+                continue;
+            }
+            None => None,
+        };
+        let on = match &r.on {
+            None => EVENTS.iter().map(|e| e.to_string()).collect(),
+            Some(list) => {
+                let unknown: Vec<&String> = list
+                    .get_ref()
+                    .iter()
+                    .filter(|e| !EVENTS.contains(&e.as_str()))
+                    .collect();
+                if !unknown.is_empty() || list.get_ref().is_empty() {
+                    report(
+                        list.span(),
+                        format!("`on` lists no known change: {unknown:?}"),
+                        "use any of new-failure, new-exceptions, recovered, collector-failed",
+                    );
+                    continue;
+                }
+                list.get_ref().clone()
+            }
+        };
+        let min_severity = match r
+            .min_severity
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span()))
+        {
+            None | Some(("low", _)) => Severity::Low,
+            Some(("medium", _)) => Severity::Medium,
+            Some(("high", _)) => Severity::High,
+            Some(("critical", _)) => Severity::Critical,
+            Some((other, span)) => {
+                report(
+                    span,
+                    format!("`min_severity` cannot be `{other}`"),
+                    "use low, medium, high or critical",
+                );
+                continue;
+            }
+        };
+        let name = r
+            .name
+            .as_ref()
+            .map(|n| n.get_ref().clone())
+            .unwrap_or_else(|| channel.as_str().to_string());
+        if out.iter().any(|o| o.name == name) {
+            report(
+                table.span(),
+                format!("two [[notify]] rules are named `{name}`"),
+                "give one of them a distinct `name = \"...\"`",
+            );
+            continue;
+        }
+        out.push(NotifyRule {
+            name,
+            channel,
+            url_env,
+            secret_env,
+            on,
+            min_severity,
+            each: r.each.unwrap_or(false),
+            link: r.link.as_ref().map(|l| l.get_ref().clone()),
+            attempts: bounded(&r.attempts, 1..=10, 4, "attempts", report) as u32,
+            backoff_ms: bounded(&r.backoff_ms, 0..=60_000, 1000, "backoff_ms", report) as u64,
+        });
+    }
+    out
+}
