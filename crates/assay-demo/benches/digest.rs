@@ -114,15 +114,25 @@ fn sorted_rows_v2(bencher: divan::Bencher, events: usize) {
     let f = fixture(events);
     bencher.bench_local(|| {
         let batches = collect(f, POPULATION);
-        let mut hashes = Vec::new();
-        let mut order = Vec::new();
-        rows(&batches, |cells| {
-            let hash =
-                assay_engine::digest::row(cells.iter().map(|c| c.as_deref().map(str::as_bytes)));
-            hashes.push(hash);
-            // The engine also orders the population by key, then row hash, for its listing.
-            order.push((cells[0].clone().unwrap_or_default(), hash));
-        });
+        // The engine's own row hashing (on every core), then the key of each row for the
+        // population's order (by key, then row hash), as `population::run` does.
+        let Ok(per_batch) = assay_engine::digest::row_hashes(&batches, COLUMNS.split(',').count())
+        else {
+            unreachable!("every column type displays")
+        };
+        let hashes: Vec<[u8; 32]> = per_batch.iter().flatten().copied().collect();
+        let mut order = Vec::with_capacity(hashes.len());
+        let opts = FormatOptions::default();
+        let mut i = 0;
+        for b in &batches {
+            let Ok(key) = ArrayFormatter::try_new(b.column(0).as_ref(), &opts) else {
+                unreachable!("the key column displays")
+            };
+            for r in 0..b.num_rows() {
+                order.push((key.value(r).to_string(), hashes[i]));
+                i += 1;
+            }
+        }
         order.sort_unstable();
         (assay_engine::digest::rows(hashes), order.len())
     });

@@ -16,7 +16,10 @@
 //! or step 4. A sum or XOR of row hashes would not have this property (rows could be chosen to
 //! cancel out); the sort costs O(n log n) over 32-byte values only.
 
+use datafusion::arrow::array::{Array, RecordBatch};
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 /// The digest's name, recorded in every frozen population as `rows_digest`.
 pub const ROWS_DIGEST: &str = "sha256-sorted-rows/v2";
@@ -39,6 +42,62 @@ pub fn row<'a>(cells: impl IntoIterator<Item = Option<&'a [u8]>>) -> [u8; 32] {
         }
     }
     h.finalize().into()
+}
+
+/// Every row's hash, per batch, over the first `width` columns (cells as Arrow's default
+/// display text). The batches are shared among the machine's cores: rows are independent,
+/// so the work splits without changing the result.
+pub fn row_hashes(batches: &[RecordBatch], width: usize) -> Result<Vec<Vec<[u8; 32]>>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(batches.len().max(1));
+    let per = batches.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = batches
+            .chunks(per)
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|b| batch_hashes(b, width))
+                        .collect::<Result<Vec<_>, String>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(batches.len());
+        for p in parts {
+            out.extend(
+                p.join()
+                    .map_err(|_| "a hashing thread panicked".to_string())??,
+            );
+        }
+        Ok(out)
+    })
+}
+
+fn batch_hashes(b: &RecordBatch, width: usize) -> Result<Vec<[u8; 32]>, String> {
+    let opts = FormatOptions::default();
+    let fmts: Vec<ArrayFormatter<'_>> = b
+        .columns()
+        .iter()
+        .take(width)
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let mut cells: Vec<String> = vec![String::new(); fmts.len()];
+    let mut out = Vec::with_capacity(b.num_rows());
+    for r in 0..b.num_rows() {
+        for (c, f) in fmts.iter().enumerate() {
+            cells[c].clear();
+            if !b.column(c).is_null(r) {
+                let _ = write!(cells[c], "{}", f.value(r));
+            }
+        }
+        out.push(row((0..fmts.len()).map(|c| {
+            (!b.column(c).is_null(r)).then_some(cells[c].as_bytes())
+        })));
+    }
+    Ok(out)
 }
 
 /// The population's digest from its rows' hashes, in any order.

@@ -195,8 +195,8 @@ pub fn run(
         let opts = FormatOptions::default();
         let width = columns.len();
         let key_at = columns.iter().position(|c| c == "key").unwrap_or(0);
-        let mut cells: Vec<Option<String>> = Vec::with_capacity(width);
-        for b in &batches {
+        let hashes = digest::row_hashes(&batches, width)?;
+        for (b, hashes) in batches.iter().zip(&hashes) {
             let fmts: Vec<ArrayFormatter<'_>> = b
                 .columns()
                 .iter()
@@ -218,11 +218,8 @@ pub fn run(
                 ),
                 None => None,
             };
-            for r in 0..b.num_rows() {
-                cells.clear();
-                cells.extend((0..width).map(|c| text(c, r)));
-                let hash = digest::row(cells.iter().map(|c| c.as_deref().map(str::as_bytes)));
-                let key = cells[key_at].clone().unwrap_or_default();
+            for (r, hash) in hashes.iter().copied().enumerate() {
+                let key = text(key_at, r).unwrap_or_default();
                 let at = at_col.as_ref().and_then(|at| {
                     let at = at.as_primitive::<TimestampMicrosecondType>();
                     (!at.is_null(r)).then(|| at.value(r))
@@ -237,10 +234,10 @@ pub fn run(
                     failing.add((key.clone(), hash), || {
                         let mut row = Map::new();
                         for (c, name) in columns.iter().enumerate() {
-                            row.insert(name.clone(), json_cell(b, c, r, cells[c].clone()));
+                            row.insert(name.clone(), json_cell(b, c, r, text(c, r)));
                         }
                         let mut ev: Vec<String> =
-                            evidence_cols.iter().filter_map(|c| cells[*c].clone()).collect();
+                            evidence_cols.iter().filter_map(|c| text(*c, r)).collect();
                         ev.sort();
                         ev.dedup();
                         Exception { key: key.clone(), reason, row, evidence: ev }
