@@ -175,6 +175,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A test's result and exception count at every run `assay monitor` recorded.
+    History {
+        /// The test (e.g. CHG-01.1).
+        test: String,
+        /// Print as JSON (schema assay.history/v1).
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign a checkpoint of the ledger as it is now.
     Checkpoint {
         /// Print the result as JSON.

@@ -120,6 +120,46 @@ fn every_run_is_recorded_once_and_a_killed_run_is_found() {
         "{out}"
     );
     assert_eq!(interrupted(&records(ws)), 1);
+    // The history of one test: a point per record, a state for every completed run.
+    let recs = records(ws);
+    let completed = recs.iter().filter(|r| r["tests"].is_object()).count();
+    assert!(completed >= 4, "{recs:?}");
+    let id = recs
+        .iter()
+        .rev()
+        .find_map(|r| {
+            r["tests"]
+                .as_object()
+                .and_then(|t| t.keys().next().cloned())
+        })
+        .unwrap();
+    let (code, out, err) = run(ws, &["history", &id, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let h: Value = serde_json::from_str(&out).unwrap();
+    let points = h["points"].as_array().unwrap();
+    assert_eq!(points.len(), recs.len());
+    assert_eq!(
+        points
+            .iter()
+            .filter(|p| p["state"]["result"].is_string())
+            .count(),
+        completed
+    );
+    for p in points
+        .iter()
+        .filter(|p| p["outcome"] == "interrupted" || p["outcome"] == "missed")
+    {
+        assert!(p["state"].is_null(), "{p}");
+    }
+    let (code, out, _) = run(ws, &["history", &id]);
+    assert_eq!(code, 0);
+    assert!(out.contains(&format!("{id}: failing in ")), "{out}");
+    let (code, _, err) = run(ws, &["history", "NO-SUCH.1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no recorded run has a result for `NO-SUCH.1`"),
+        "{err}"
+    );
     let (code, _, err) = run(ws, &["verify"]);
     assert_eq!(code, 0, "{err}");
     // While one monitor runs, a second is refused.

@@ -9,6 +9,7 @@ use crate::{Project, ProjectError};
 use assay_core::cron::Cron;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The ledger kind of run records.
@@ -80,6 +81,65 @@ pub struct RunRecord {
     /// For `missed`: the first missed times.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missed: Vec<String>,
+    /// For a completed run: every test's result and exception count (the history).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tests: BTreeMap<String, TestState>,
+}
+
+/// One test's state in one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestState {
+    /// Its result, e.g. `not-effective`.
+    pub result: String,
+    /// How many rows failed.
+    pub exceptions: usize,
+}
+
+/// One point of a test's history: a scheduled run and the test's state in it (none when
+/// the run did not complete or was missed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Point {
+    /// When the run was due.
+    pub at: String,
+    /// How the run ended.
+    pub outcome: Outcome,
+    /// The test's state, when the run completed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<TestState>,
+    /// `started-failing` or `recovered` against the last completed run before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub change: Option<&'static str>,
+}
+
+/// Whether a result fails (as `assay ci` counts it).
+fn failing(result: &str) -> bool {
+    matches!(result, "not-effective" | "exceptions-noted" | "error")
+}
+
+/// A test's history over the recorded runs, oldest first.
+pub fn history(runs: &[RunRecord], test: &str) -> Vec<Point> {
+    let mut out = Vec::new();
+    let mut was_failing: Option<bool> = None;
+    for r in runs {
+        let state = r.tests.get(test).cloned();
+        let mut change = None;
+        if let Some(s) = &state {
+            let now = failing(&s.result);
+            change = match (was_failing, now) {
+                (Some(false), true) => Some("started-failing"),
+                (Some(true), false) => Some("recovered"),
+                _ => None,
+            };
+            was_failing = Some(now);
+        }
+        out.push(Point {
+            at: r.scheduled_for.clone(),
+            outcome: r.outcome,
+            state,
+            change,
+        });
+    }
+    out
 }
 
 /// The marker of a run in progress (`.assay/monitor/running.json`).
@@ -209,6 +269,7 @@ impl Project {
                         error: Some("the monitor stopped during the run (killed or crashed); found at the next start".into()),
                         missed_count: None,
                         missed: Vec::new(),
+                        tests: BTreeMap::new(),
                     };
                     self.record_run(&r)?;
                     out.interrupted = Some(r);
@@ -267,6 +328,7 @@ impl Project {
             )),
             missed_count: Some(count),
             missed: listed,
+            tests: BTreeMap::new(),
         };
         self.record_run(&r)?;
         Ok(Some(r))

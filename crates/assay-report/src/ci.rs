@@ -29,6 +29,9 @@ pub struct Was {
     /// The exception keys listed.
     #[serde(default)]
     pub exception_keys: BTreeSet<String>,
+    /// How many rows failed (exact, where the listed keys stop at 1,000).
+    #[serde(default)]
+    pub exception_count: usize,
 }
 
 /// Tests' results from an earlier run: `assay ci`'s own record, or the output of `assay test
@@ -74,6 +77,7 @@ impl Baseline {
                     .ok_or_else(|| format!("{at}: field `id` is missing"))?;
                 let result: Verdict = serde_json::from_value(t["result"].clone())
                     .map_err(|e| format!("{at}: field `result`: {e}"))?;
+                let exception_count = t["exception_count"].as_u64().unwrap_or(0) as usize;
                 let exception_keys = t["exceptions"]
                     .as_array()
                     .into_iter()
@@ -85,6 +89,7 @@ impl Baseline {
                     Was {
                         result,
                         exception_keys,
+                        exception_count,
                     },
                 );
             }
@@ -97,6 +102,7 @@ fn was(t: &TestOutcome) -> Was {
     Was {
         result: t.result,
         exception_keys: t.exceptions.iter().map(|e| e.key.clone()).collect(),
+        exception_count: t.exception_count,
     }
 }
 

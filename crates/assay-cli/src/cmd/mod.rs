@@ -105,6 +105,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             },
         ),
         Command::Monitor { runs, json } => monitor::run(&workspace_root(&cli.chdir)?, runs, json),
+        Command::History { test, json } => {
+            monitor::history(&workspace_root(&cli.chdir)?, &test, json)
+        }
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
         Command::Serve(args) => serve::run(&workspace_root(&cli.chdir)?, args, catalog),
     }

@@ -3,11 +3,12 @@
 //! unit. One monitor per workspace (a lock); runs never overlap; a run past its timeout is
 //! ended; every run, and every scheduled time without one, is a ledger entry.
 
-use crate::output::plural;
+use crate::output::{self, plural};
 use crate::Outcome;
 use anyhow::{bail, Context as _};
-use assay_project::monitor::{Outcome as Ran, RunRecord, Running};
+use assay_project::monitor::{Outcome as Ran, RunRecord, Running, TestState};
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -44,7 +45,15 @@ fn say(r: &RunRecord, json: bool) -> anyhow::Result<()> {
 }
 
 /// Runs `assay ci --json` for one scheduled time, ended after `timeout`.
-fn one_run(root: &Path, timeout: Duration) -> anyhow::Result<(Ran, Option<usize>, Option<String>)> {
+/// What one run gave: its outcome, failing tests, error, and every test's state.
+type Ran3 = (
+    Ran,
+    Option<usize>,
+    Option<String>,
+    BTreeMap<String, TestState>,
+);
+
+fn one_run(root: &Path, timeout: Duration) -> anyhow::Result<Ran3> {
     let exe = std::env::current_exe().context("cannot find the assay binary to run")?;
     let mut child = Command::new(exe)
         .arg("-C")
@@ -90,38 +99,53 @@ fn one_run(root: &Path, timeout: Duration) -> anyhow::Result<(Ran, Option<usize>
                 "ended after the timeout of {} s",
                 timeout.as_secs()
             )),
+            BTreeMap::new(),
         ));
     };
-    let failing = serde_json::from_str::<serde_json::Value>(&stdout)
-        .ok()
-        .and_then(|v| {
-            v["baseline"]["tests"].as_object().map(|t| {
-                t.values()
-                    .filter(|w| {
-                        matches!(
-                            w["result"].as_str(),
-                            Some("not-effective" | "exceptions-noted" | "error")
-                        )
-                    })
-                    .count()
+    let record = serde_json::from_str::<serde_json::Value>(&stdout).unwrap_or_default();
+    let tests: BTreeMap<String, TestState> = record["baseline"]["tests"]
+        .as_object()
+        .map(|t| {
+            t.iter()
+                .map(|(id, w)| {
+                    let state = TestState {
+                        result: w["result"].as_str().unwrap_or_default().to_string(),
+                        exceptions: w["exception_count"].as_u64().unwrap_or(0) as usize,
+                    };
+                    (id.clone(), state)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let failing = (!tests.is_empty()).then(|| {
+        tests
+            .values()
+            .filter(|s| {
+                matches!(
+                    s.result.as_str(),
+                    "not-effective" | "exceptions-noted" | "error"
+                )
             })
-        });
+            .count()
+    });
     let last_line = stderr
         .lines()
         .rev()
         .find(|l| !l.trim().is_empty())
         .map(str::to_string);
     Ok(match status.code() {
-        Some(0) => (Ran::Ok, failing, None),
+        Some(0) => (Ran::Ok, failing, None, tests),
         Some(1) => (
             Ran::Failing,
             failing,
             last_line.filter(|l| l.contains("collector")),
+            tests,
         ),
         _ => (
             Ran::Error,
             None,
             Some(last_line.unwrap_or_else(|| format!("`assay ci` ended with {status}"))),
+            BTreeMap::new(),
         ),
     })
 }
@@ -183,7 +207,7 @@ pub fn run(root: &Path, runs: Option<u64>, json: bool) -> anyhow::Result<Outcome
             started: started.to_string(),
             ledger_before: before,
         })?;
-        let (outcome, failing_tests, error) =
+        let (outcome, failing_tests, error, tests) =
             one_run(root, Duration::from_secs(m.timeout_seconds))?;
         let r = RunRecord {
             schedule: m.schedule.as_str().to_string(),
@@ -197,6 +221,7 @@ pub fn run(root: &Path, runs: Option<u64>, json: bool) -> anyhow::Result<Outcome
             error,
             missed_count: None,
             missed: Vec::new(),
+            tests,
         };
         project.finish_run(&r)?;
         say(&r, json)?;
@@ -216,5 +241,62 @@ pub fn run(root: &Path, runs: Option<u64>, json: bool) -> anyhow::Result<Outcome
             last = due;
         }
     }
+    Ok(Outcome::Ok)
+}
+
+/// `assay history TEST [--json]`: the test's state at every recorded run of the monitor.
+pub fn history(root: &Path, test: &str, json: bool) -> anyhow::Result<Outcome> {
+    let project = super::project(root)?;
+    let runs = project.monitor_runs()?;
+    let points = assay_project::monitor::history(&runs, test);
+    if !points.iter().any(|p| p.state.is_some()) {
+        bail!(
+            "no recorded run has a result for `{test}`; `assay monitor` records one per run (`assay validate` lists the tests)"
+        );
+    }
+    if json {
+        output::json(&serde_json::json!({
+            "schema": "assay.history/v1",
+            "test": test,
+            "points": points,
+        }))?;
+        return Ok(Outcome::Ok);
+    }
+    let mut t = output::table(vec!["due", "run", "result", "exceptions", "change"]);
+    for p in &points {
+        t.add_row(vec![
+            p.at.clone(),
+            serde_json::to_value(p.outcome)?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            p.state
+                .as_ref()
+                .map(|s| s.result.clone())
+                .unwrap_or_else(|| "-".into()),
+            p.state
+                .as_ref()
+                .map(|s| s.exceptions.to_string())
+                .unwrap_or_else(|| "-".into()),
+            p.change.unwrap_or_default().to_string(),
+        ]);
+    }
+    println!("{t}");
+    let measured: Vec<_> = points.iter().filter_map(|p| p.state.as_ref()).collect();
+    let failing = measured
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.result.as_str(),
+                "not-effective" | "exceptions-noted" | "error"
+            )
+        })
+        .count();
+    let gaps = points.len() - measured.len();
+    println!(
+        "{test}: failing in {failing} of {} completed runs; {} without a result (missed, interrupted or failed runs)",
+        measured.len(),
+        gaps
+    );
     Ok(Outcome::Ok)
 }
