@@ -26,6 +26,7 @@
 
 mod assess;
 pub mod bundle;
+pub mod ci;
 mod clock;
 mod collect;
 mod config;
@@ -39,6 +40,7 @@ pub mod notify;
 pub mod parallel;
 mod progress;
 mod report;
+pub mod scheduler;
 mod tables;
 mod triage;
 

@@ -90,7 +90,7 @@ pub struct RunRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestState {
     /// Its result, e.g. `not-effective`.
-    pub result: String,
+    pub result: assay_engine::Verdict,
     /// How many rows failed.
     pub exceptions: usize,
 }
@@ -111,9 +111,29 @@ pub struct Point {
     pub change: Option<&'static str>,
 }
 
-/// Whether a result fails (as `assay ci` counts it).
-fn failing(result: &str) -> bool {
-    matches!(result, "not-effective" | "exceptions-noted" | "error")
+/// What a history comes to: completed runs, how many the test failed in, and runs without a
+/// result (missed, interrupted or failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistorySummary {
+    /// Runs that completed with a result for the test.
+    pub completed: usize,
+    /// Of those, runs where it failed.
+    pub failing: usize,
+    /// Points without a result.
+    pub gaps: usize,
+}
+
+/// Sums up a history.
+pub fn summary(points: &[Point]) -> HistorySummary {
+    let states: Vec<&TestState> = points.iter().filter_map(|p| p.state.as_ref()).collect();
+    HistorySummary {
+        completed: states.len(),
+        failing: states
+            .iter()
+            .filter(|s| assay_report::ci::fails(s.result))
+            .count(),
+        gaps: points.len() - states.len(),
+    }
 }
 
 /// A test's history over the recorded runs, oldest first.
@@ -124,7 +144,7 @@ pub fn history(runs: &[RunRecord], test: &str) -> Vec<Point> {
         let state = r.tests.get(test).cloned();
         let mut change = None;
         if let Some(s) = &state {
-            let now = failing(&s.result);
+            let now = assay_report::ci::fails(s.result);
             change = match (was_failing, now) {
                 (Some(false), true) => Some("started-failing"),
                 (Some(true), false) => Some("recovered"),

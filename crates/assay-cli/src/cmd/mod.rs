@@ -95,14 +95,14 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             json,
         } => ci::run(
             &workspace_root(&cli.chdir)?,
-            &ci::Options {
+            &assay_project::ci::CiRequest {
                 junit,
                 summary,
                 new_only,
                 baseline,
                 collect: !no_collect,
-                json,
             },
+            json,
         ),
         Command::Monitor { runs, json } => monitor::run(&workspace_root(&cli.chdir)?, runs, json),
         Command::History { test, json } => {

@@ -1,0 +1,140 @@
+//! One `assay ci` run: collection (when collectors are configured), every test, the
+//! comparison with a baseline (the workspace's last run in `.assay/ci/last.json`, or a given
+//! file), the JUnit XML and Markdown summary written where asked, the run kept as the next
+//! baseline, and the changes sent by the `[[notify]]` rules.
+
+use crate::notify::{self, Delivery};
+use crate::progress::Progress;
+use crate::{Project, ProjectError};
+use assay_report::ci::{Baseline, CollectorOutcome, Run};
+use std::path::{Path, PathBuf};
+
+/// What to run and where to write.
+#[derive(Debug, Clone, Default)]
+pub struct CiRequest {
+    /// Write JUnit XML here.
+    pub junit: Option<PathBuf>,
+    /// Write the Markdown summary here.
+    pub summary: Option<PathBuf>,
+    /// Fail only on new failures and new exception keys.
+    pub new_only: bool,
+    /// Compare with this file instead of the last run.
+    pub baseline: Option<PathBuf>,
+    /// Run the configured collectors first.
+    pub collect: bool,
+}
+
+/// How the run went.
+#[derive(Debug)]
+pub struct CiDone {
+    /// The Markdown summary.
+    pub summary: String,
+    /// The run's record (`assay.ci/v1`), with the deliveries under `notifications`.
+    pub record: serde_json::Value,
+    /// Whether a baseline was compared with.
+    pub had_baseline: bool,
+    /// Where the run was kept for the next one.
+    pub kept_in: PathBuf,
+    /// Every notification delivery.
+    pub deliveries: Vec<Delivery>,
+    /// Collectors that failed.
+    pub failed_collectors: usize,
+    /// Whether the pipeline should fail.
+    pub should_fail: bool,
+}
+
+fn write(path: &Path, text: &str) -> Result<(), ProjectError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(ProjectError::io(dir))?;
+    }
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(ProjectError::io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(ProjectError::io(path))
+}
+
+impl Project {
+    fn last_ci_run(&self) -> PathBuf {
+        self.root.join(".assay").join("ci").join("last.json")
+    }
+
+    fn ci_baseline(&self, given: Option<&Path>) -> Result<Option<Baseline>, ProjectError> {
+        let path = match given {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = self.last_ci_run();
+                if !p.exists() {
+                    return Ok(None);
+                }
+                p
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(ProjectError::io(&path))?;
+        Baseline::parse(&path.display().to_string(), &text)
+            .map(Some)
+            .map_err(ProjectError::Invalid)
+    }
+
+    /// One `assay ci` run. `env` reads the environment (notification URLs and secrets);
+    /// `now` is the caller's clock. A bad baseline is refused before anything runs or is
+    /// stored.
+    pub fn ci(
+        &self,
+        req: &CiRequest,
+        progress: &dyn Progress,
+        env: &dyn Fn(&str) -> Option<String>,
+        now: jiff::Timestamp,
+    ) -> Result<CiDone, ProjectError> {
+        let base = self.ci_baseline(req.baseline.as_deref())?;
+        let config = assay_workspace::config::read(&self.root).ok();
+        let mut collectors = Vec::new();
+        if req.collect && config.as_ref().is_some_and(|c| !c.collectors.is_empty()) {
+            collectors = self
+                .collect(None, None, now, progress)?
+                .runs
+                .into_iter()
+                .map(|r| CollectorOutcome {
+                    name: r.name,
+                    result: r.result.map(|report| report.stored),
+                })
+                .collect();
+        }
+        let a = self.assess(None, progress)?;
+        let run = Run {
+            assessment: &a,
+            collectors: &collectors,
+            baseline: base.as_ref(),
+        };
+        let summary = assay_report::ci::summary(&run);
+        if let Some(path) = &req.junit {
+            write(path, &assay_report::ci::junit(&run))?;
+        }
+        if let Some(path) = &req.summary {
+            write(path, &summary)?;
+        }
+        let mut record = run.record();
+        let kept_in = self.last_ci_run();
+        let text = serde_json::to_string_pretty(&record)
+            .map_err(|e| ProjectError::Invalid(format!("ci record: {e}")))?;
+        write(&kept_in, &text)?;
+        let rules = config.map(|c| c.notify).unwrap_or_default();
+        let deliveries = if rules.is_empty() {
+            Vec::new()
+        } else {
+            let header = notify::Header {
+                system: &a.system,
+                ledger: a.ledger.as_ref(),
+            };
+            self.notify(&rules, &notify::events(&run), &header, env, now)?
+        };
+        record["notifications"] = serde_json::to_value(&deliveries).unwrap_or_default();
+        Ok(CiDone {
+            summary,
+            record,
+            had_baseline: base.is_some(),
+            kept_in,
+            failed_collectors: collectors.iter().filter(|c| c.result.is_err()).count(),
+            should_fail: run.should_fail(req.new_only),
+            deliveries,
+        })
+    }
+}
