@@ -30,6 +30,10 @@ pub enum AuditTypeArg {
 pub enum Command {
     /// Create a new audit workspace with a complete SOC 2 starting set.
     Init(InitArgs),
+    /// Answer security questionnaires from the workspace: proposals with sources, which a
+    /// person accepts or rejects.
+    #[command(subcommand)]
+    Questionnaire(QuestionnaireCommand),
     /// Check the workspace's files and report design coverage.
     Validate(ValidateArgs),
     /// Browse the Trust Services Criteria and the default library.
@@ -399,6 +403,66 @@ pub struct InitArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `assay questionnaire ...`.
+#[derive(Debug, Subcommand)]
+pub enum QuestionnaireCommand {
+    /// Propose an answer to every question of a security questionnaire (CSV or XLSX), with
+    /// its class, sources and confidence; every input column is kept. Answers are proposals
+    /// until a person accepts them (`assay questionnaire accept`).
+    Answer {
+        /// The questionnaire (.csv or .xlsx).
+        file: PathBuf,
+        /// The header of the column holding the questions.
+        #[arg(long, value_name = "NAME")]
+        question_column: String,
+        /// Where to write the answered questionnaire (.csv or .xlsx; the format follows the
+        /// extension).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Cite the test results of this stored assessment (`assay assess --json > FILE`)
+        /// instead of assessing now.
+        #[arg(long, value_name = "FILE")]
+        assessment: Option<PathBuf>,
+        /// Answer extractively, without the model `[ai]` names.
+        #[arg(long)]
+        offline: bool,
+        /// Print, as JSON lines, exactly what would be sent to the model, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the proposals as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record your decisions: rows of an answered questionnaire whose `Status` you set to
+    /// `accepted` (the answer, class and sources as you left them) or `rejected`. Accepted
+    /// answers join the answer library (answers/library.json) and are reused first.
+    Accept {
+        /// The answered questionnaire.
+        file: PathBuf,
+        /// The header of the column holding the questions.
+        #[arg(long, value_name = "NAME")]
+        question_column: String,
+        /// Who decided (default: $USER).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
+    /// Score answering against a labelled set (CSV: id,question,class,sources): class
+    /// accuracy, citation precision and recall, the needs-info rate.
+    Eval {
+        /// The labelled set.
+        file: PathBuf,
+        /// Cite the test results of this stored assessment instead of assessing now.
+        #[arg(long, value_name = "FILE")]
+        assessment: Option<PathBuf>,
+        /// Answer extractively, without the model `[ai]` names.
+        #[arg(long)]
+        offline: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `assay validate`.

@@ -136,6 +136,7 @@ impl assay_project::Progress for Bars {
             (Unit::Pieces, _) => format!("{{spinner}} {phase} [{{bar:30}}] {{pos}}/{{len}} pieces of evidence {{msg}}"),
             (Unit::Tests, _) => format!("{{spinner}} {phase} {{pos}}/{{len}} {{msg}}"),
             (Unit::Requests, _) => "{spinner} {msg}".to_string(),
+            (Unit::Questions, _) => format!("{{spinner}} {phase} [{{bar:30}}] {{pos}}/{{len}} questions {{msg}}"),
         };
         let bar = if total == 0 {
             ProgressBar::new_spinner()

@@ -24,6 +24,7 @@
 //!   appends).
 //! - Every write to `.assay/` goes through the [`assay_locker::Locker`].
 
+pub mod ai;
 mod assess;
 pub mod bundle;
 pub mod ci;

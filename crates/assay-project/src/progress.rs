@@ -12,6 +12,8 @@ pub enum Unit {
     Tests,
     /// Requests of a collector (no known total).
     Requests,
+    /// Questions of a questionnaire.
+    Questions,
 }
 
 /// Receives progress from a pipeline operation. Every method has a default that ignores it.

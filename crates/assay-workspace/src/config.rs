@@ -40,6 +40,8 @@ struct RawConfig {
     notify: Vec<Spanned<crate::notify_config::RawNotify>>,
     #[serde(default)]
     monitor: Option<crate::monitor_config::RawMonitor>,
+    #[serde(default)]
+    ai: Option<crate::ai_config::RawAi>,
 }
 
 #[derive(Deserialize)]
@@ -186,6 +188,8 @@ pub struct Config {
     pub notify: Vec<crate::notify_config::NotifyRule>,
     /// `[monitor]`: when `assay monitor` runs collection and the tests.
     pub monitor: Option<crate::monitor_config::MonitorSettings>,
+    /// `[ai]`: the model that proposes answers, if any.
+    pub ai: crate::ai_config::AiSettings,
 }
 
 impl Config {
@@ -567,6 +571,18 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         })
     });
 
+    let ai = raw
+        .ai
+        .as_ref()
+        .and_then(|a| {
+            crate::ai_config::settings(a, &mut |span, message, help| {
+                let at = cx.origin(span);
+                cx.diags
+                    .push(Diagnostic::error(Code::InvalidValue, &at, message).help(help));
+            })
+        })
+        .unwrap_or_default();
+
     let mut limits = LimitSettings::default();
     if let Some(l) = &raw.limits {
         for (field, value, slot) in [
@@ -603,6 +619,7 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
         frameworks,
         notify,
         monitor,
+        ai,
         limits,
         locker,
         engine,

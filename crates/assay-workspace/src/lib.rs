@@ -9,6 +9,7 @@
 //! **Architecture invariant:** this crate reads and writes workspace files only; it prints
 //! nothing (the CLI renders diagnostics) and never touches the evidence locker.
 
+pub mod ai_config;
 pub mod config;
 mod controls;
 pub mod diagnostic;

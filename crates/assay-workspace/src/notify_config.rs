@@ -83,7 +83,11 @@ pub struct NotifyRule {
     pub backoff_ms: u64,
 }
 
-fn env_name(v: &Spanned<String>, field: &str, report: &mut Report<'_>) -> Option<String> {
+pub(crate) fn env_name(
+    v: &Spanned<String>,
+    field: &str,
+    report: &mut Report<'_>,
+) -> Option<String> {
     let s = v.get_ref();
     if !s.is_empty()
         && s.chars()

@@ -10,6 +10,7 @@ mod evidence;
 mod import;
 mod init;
 mod monitor;
+mod questionnaire;
 mod report;
 mod serve;
 mod tables;
@@ -109,6 +110,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             monitor::history(&workspace_root(&cli.chdir)?, &test, json)
         }
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
+        Command::Questionnaire(c) => questionnaire::run(&workspace_root(&cli.chdir)?, c),
         Command::Serve(args) => serve::run(&workspace_root(&cli.chdir)?, args, catalog),
     }
 }

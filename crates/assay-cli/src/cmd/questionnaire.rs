@@ -1,0 +1,162 @@
+//! `assay questionnaire answer | accept | eval`: prints what the pipeline's AI assistance
+//! (`assay_project::ai`) proposed, recorded or measured.
+
+use crate::cli::QuestionnaireCommand;
+use crate::output::{self, plural};
+use crate::Outcome;
+use assay_ai::answer::Class;
+use assay_project::ai::{QuestionnaireRequest, Results};
+use std::path::Path;
+
+fn results(assessment: Option<std::path::PathBuf>) -> Results {
+    assessment.map_or(Results::Fresh, Results::Stored)
+}
+
+pub fn run(root: &Path, c: QuestionnaireCommand) -> anyhow::Result<Outcome> {
+    let project = super::project(root)?;
+    let env = |k: &str| std::env::var(k).ok();
+    match c {
+        QuestionnaireCommand::Answer {
+            file,
+            question_column,
+            out,
+            assessment,
+            offline,
+            dry_run,
+            json,
+        } => {
+            let out = out.unwrap_or_else(|| {
+                let stem = file
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let ext = file
+                    .extension()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                file.with_file_name(format!("{stem}.answered.{ext}"))
+            });
+            let req = QuestionnaireRequest {
+                input: file,
+                column: question_column,
+                out,
+                results: results(assessment),
+                offline,
+            };
+            if dry_run {
+                for body in project.questionnaire_requests(&req, &env, &output::Bars::default())? {
+                    println!("{body}");
+                }
+                return Ok(Outcome::Ok);
+            }
+            let done = project.answer_questionnaire(&req, &env, &output::Bars::default())?;
+            if json {
+                output::json(&serde_json::json!({
+                    "schema": "assay.questionnaire/v1",
+                    "model": done.model,
+                    "written": done.written,
+                    "recorded": done.recorded,
+                    "proposals": done.proposals,
+                }))?;
+                return Ok(Outcome::Ok);
+            }
+            let count = |c: Class| {
+                done.proposals
+                    .iter()
+                    .filter(|p| p.answer.class == c)
+                    .count()
+            };
+            println!(
+                "Answered {} ({}): {} yes, {} partial, {} no, {} needs info",
+                plural(done.proposals.len(), "question"),
+                match &done.model {
+                    Some(m) => format!("model {m}"),
+                    None => "extractive: no model was used".into(),
+                },
+                count(Class::Yes),
+                count(Class::Partial),
+                count(Class::No),
+                count(Class::NeedsInfo)
+            );
+            let notes: usize = done.proposals.iter().map(|p| p.answer.notes.len()).sum();
+            if notes > 0 {
+                println!("{} for the reviewer (see --json)", plural(notes, "note"));
+            }
+            println!("Wrote {}", done.written.display());
+            println!(
+                "Proposals recorded in the ledger (entry {})",
+                &done.recorded[..16]
+            );
+            println!("Review each answer, set Status to accepted or rejected, then run `assay questionnaire accept`.");
+            Ok(Outcome::Ok)
+        }
+        QuestionnaireCommand::Accept {
+            file,
+            question_column,
+            by,
+        } => {
+            let by = by.or_else(|| env("USER")).ok_or_else(|| {
+                anyhow::anyhow!("say who decided with --by NAME ($USER is not set)")
+            })?;
+            let now = assay_project::inputs::now()?;
+            let done = project
+                .accept_answers(&file, &question_column, &by, now)
+                .map_err(output::rejected)?;
+            println!(
+                "Recorded {} accepted ({} edited) and {} rejected by {by} (ledger entry {})",
+                done.accepted,
+                done.edited,
+                done.rejected,
+                &done.recorded[..16]
+            );
+            println!("Accepted answers are in {}", assay_project::ai::LIBRARY);
+            Ok(Outcome::Ok)
+        }
+        QuestionnaireCommand::Eval {
+            file,
+            assessment,
+            offline,
+            json,
+        } => {
+            let (r, model) = project.evaluate_answers(
+                &file,
+                &results(assessment),
+                offline,
+                &env,
+                &output::Bars::default(),
+            )?;
+            if json {
+                let mut v = serde_json::to_value(&r)?;
+                v["model"] = serde_json::json!(model);
+                output::json(&v)?;
+            } else {
+                println!(
+                    "{} ({})",
+                    plural(r.questions, "question"),
+                    model.as_deref().unwrap_or("extractive")
+                );
+                println!(
+                    "class accuracy, answerable ({}): {:.1}%",
+                    r.answerable,
+                    r.class_accuracy_answerable * 100.0
+                );
+                println!("class accuracy, all: {:.1}%", r.class_accuracy * 100.0);
+                println!(
+                    "citation precision: {:.1}%  recall: {:.1}%",
+                    r.citation_precision * 100.0,
+                    r.citation_recall * 100.0
+                );
+                println!("needs info: {:.1}%", r.needs_info_rate * 100.0);
+                println!(
+                    "citations that do not resolve: {}; dropped by the check: {}",
+                    r.unresolved_citations, r.dropped_citations
+                );
+            }
+            Ok(if r.unresolved_citations > 0 {
+                Outcome::Findings
+            } else {
+                Outcome::Ok
+            })
+        }
+    }
+}
