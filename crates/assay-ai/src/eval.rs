@@ -85,6 +85,8 @@ pub struct Scored {
 /// The evaluation's measures.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// Passages in the index.
+    pub passages: usize,
     /// Questions.
     pub questions: usize,
     /// Questions a reviewer can answer from the workspace (expected class not `needs-info`).
@@ -167,6 +169,7 @@ pub fn score(set: &[Labelled], answers: &[Answer], index: &Index) -> Report {
         });
     }
     Report {
+        passages: index.passages().len(),
         questions: set.len(),
         answerable,
         class_accuracy_answerable: ratio(right_answerable, answerable),

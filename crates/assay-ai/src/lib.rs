@@ -21,6 +21,7 @@
 pub mod answer;
 pub mod citation;
 pub mod decision;
+pub mod document;
 mod error;
 pub mod eval;
 pub mod extractive;
@@ -30,6 +31,7 @@ pub mod passage;
 pub mod policy;
 pub mod provider;
 pub mod questionnaire;
+pub mod review;
 pub mod sheet;
 pub mod text;
 

@@ -23,8 +23,9 @@ struct Open {
 /// The passages of policy `id` (titled `title`) from its Markdown `body`.
 pub fn passages(id: &str, title: &str, body: &str) -> Vec<Passage> {
     let mut out: Vec<Passage> = Vec::new();
+    // Text before the first heading is the document's opening section.
     let mut section = Open {
-        reference: id.to_string(),
+        reference: format!("{id}#s0"),
         title: title.to_string(),
         text: String::new(),
     };

@@ -40,6 +40,13 @@ pub struct ModelClient {
     pub structured: Structured,
 }
 
+/// Passages sent with a question.
+pub const MODEL_PASSAGES: usize = 5;
+/// Characters of each passage sent.
+pub const PASSAGE_CHARS: usize = 1200;
+/// The longest reply asked for.
+pub const REPLY_TOKENS: u32 = 400;
+
 const SYSTEM: &str = "You answer questions from a security questionnaire for a company, using only the passages given. \
 Reply with one JSON object: `class` (yes, partial, no or needs-info), `answer` (one or two sentences), \
 `citations` (the ids, in square brackets below, of the passages that support your answer) and `confidence` (0 to 1). \
@@ -62,11 +69,14 @@ pub fn schema() -> Value {
 }
 
 impl ModelClient {
-    /// The request body for `question` over `passages` (already redacted by the caller).
+    /// The request body for `question` over `passages` (already redacted by the caller): the
+    /// best [`MODEL_PASSAGES`], each cut to [`PASSAGE_CHARS`] characters, and a reply of at
+    /// most [`REPLY_TOKENS`] tokens.
     pub fn body(&self, question: &str, passages: &[&Passage]) -> Value {
         let mut user = format!("Question: {}\n\nPassages:\n", question.trim());
-        for p in passages {
-            user.push_str(&format!("\n[{}] {}\n{}\n", p.id, p.title, p.text));
+        for p in passages.iter().take(MODEL_PASSAGES) {
+            let text: String = p.text.chars().take(PASSAGE_CHARS).collect();
+            user.push_str(&format!("\n[{}] {}\n{}\n", p.id, p.title, text));
             if let Some(s) = &p.state {
                 user.push_str(&format!(
                     "Latest result: {}, {} exceptions, {}\n",
@@ -84,6 +94,7 @@ impl ModelClient {
         json!({
             "model": self.model,
             "temperature": 0,
+            "max_tokens": REPLY_TOKENS,
             "messages": [
                 {"role": "system", "content": SYSTEM},
                 {"role": "user", "content": user}

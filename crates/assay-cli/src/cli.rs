@@ -34,6 +34,9 @@ pub enum Command {
     /// person accepts or rejects.
     #[command(subcommand)]
     Questionnaire(QuestionnaireCommand),
+    /// Review policy documents against the criteria in scope.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Check the workspace's files and report design coverage.
     Validate(ValidateArgs),
     /// Browse the Trust Services Criteria and the default library.
@@ -460,6 +463,24 @@ pub enum QuestionnaireCommand {
         #[arg(long)]
         offline: bool,
         /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `assay policy ...`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Propose, for each criterion in scope and each of its points of focus, whether the
+    /// policies cover it (covered, partial, missing), with the passages behind each proposal
+    /// and existing controls to link. Extractive: no model is used.
+    Review {
+        /// Documents to review instead of the workspace's policies (.md, .txt, .docx).
+        files: Vec<PathBuf>,
+        /// List every point of focus, not only those partly covered or missing.
+        #[arg(long)]
+        all: bool,
+        /// Print the review as JSON.
         #[arg(long)]
         json: bool,
     },

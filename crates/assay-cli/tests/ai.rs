@@ -309,3 +309,110 @@ fn a_provider_without_a_model_is_refused_with_the_field_named() {
     assert!(out.contains("needs `model`"), "{out}");
     assert!(out.contains("assay.toml"), "{out}");
 }
+
+/// Policy review proposes coverage per point of focus from the workspace's own policies, and
+/// from a company's DOCX (saved by LibreOffice): a document about one topic covers that topic
+/// and leaves the rest missing; every citation names a passage of what was reviewed.
+#[test]
+fn policy_review_proposes_coverage_with_its_passages() {
+    let tmp = workspace();
+    let ws = tmp.path();
+    let (code, out, err) = run(ws, &["policy", "review", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["mode"], "extractive");
+    let criteria = v["criteria"].as_array().unwrap();
+    assert!(
+        criteria.iter().any(|c| c["id"] == "CC6.1"),
+        "security is in scope"
+    );
+    let points: Vec<&Value> = criteria
+        .iter()
+        .flat_map(|c| c["points"].as_array().unwrap())
+        .collect();
+    let covered = points.iter().filter(|p| p["cover"] == "covered").count();
+    assert!(
+        covered * 2 > points.len(),
+        "the starter policies cover most points: {covered} of {}",
+        points.len()
+    );
+    for p in &points {
+        for c in p["citations"].as_array().unwrap() {
+            assert!(c["id"].as_str().unwrap().starts_with("policy:POL-"), "{c}");
+        }
+    }
+
+    // A company's own document, one topic only, as DOCX.
+    let txt = ws.join("remote-access.txt");
+    std::fs::write(
+        &txt,
+        "Remote access standard\n\nMulti-factor authentication is enforced for all workforce access to production systems, cloud consoles, source control and email. Administrators use phishing-resistant security keys.\n\nNew user accounts are created only after an approved access request, and access is removed within one business day of a person leaving.\n",
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let Ok(conv) = std::process::Command::new("libreoffice")
+        .env("HOME", home.path())
+        .args(["--headless", "--convert-to", "docx", "--outdir"])
+        .arg(ws)
+        .arg(&txt)
+        .output()
+    else {
+        assay_testkit::missing("libreoffice", "apt-get install libreoffice-calc-nogui");
+        return;
+    };
+    assert!(
+        conv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&conv.stderr)
+    );
+    assert!(
+        ws.join("remote-access.docx").exists(),
+        "LibreOffice Writer saves DOCX (apt-get install libreoffice-writer-nogui): {}",
+        String::from_utf8_lossy(&conv.stderr)
+    );
+    let (code, out, err) = run(ws, &["policy", "review", "remote-access.docx", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let points: Vec<&Value> = v["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["points"].as_array().unwrap())
+        .collect();
+    let cited: Vec<&str> = points
+        .iter()
+        .flat_map(|p| p["citations"].as_array().unwrap())
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        !cited.is_empty() && cited.iter().all(|c| c.starts_with("policy:remote-access#")),
+        "{cited:?}"
+    );
+    let missing = points.iter().filter(|p| p["cover"] == "missing").count();
+    assert!(
+        missing * 2 > points.len(),
+        "one topic leaves most points missing: {missing} of {}",
+        points.len()
+    );
+    let mfa = points
+        .iter()
+        .filter(|p| {
+            p["text"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("mfa is enforced")
+        })
+        .filter(|p| p["cover"] != "missing")
+        .count();
+    assert!(mfa > 0, "the MFA point of focus is found in the document");
+
+    // PDF is refused with a way around it, and nothing is recorded.
+    std::fs::write(ws.join("scan.pdf"), b"%PDF-1.7\n").unwrap();
+    let (code, _, err) = run(ws, &["policy", "review", "scan.pdf"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("scan.pdf") && err.contains("DOCX or Markdown"),
+        "{err}"
+    );
+}

@@ -41,6 +41,7 @@ pub mod notify;
 pub mod parallel;
 mod progress;
 mod report;
+pub mod review;
 pub mod scheduler;
 mod tables;
 mod triage;

@@ -1,7 +1,8 @@
-//! `assay questionnaire answer | accept | eval`: prints what the pipeline's AI assistance
-//! (`assay_project::ai`) proposed, recorded or measured.
+//! `assay questionnaire answer | accept | eval` and `assay policy review`: print what the
+//! pipeline's AI assistance (`assay_project::ai`, `assay_project::review`) proposed, recorded
+//! or measured.
 
-use crate::cli::QuestionnaireCommand;
+use crate::cli::{PolicyCommand, QuestionnaireCommand};
 use crate::output::{self, plural};
 use crate::Outcome;
 use assay_ai::answer::Class;
@@ -159,4 +160,68 @@ pub fn run(root: &Path, c: QuestionnaireCommand) -> anyhow::Result<Outcome> {
             })
         }
     }
+}
+
+pub fn policy(root: &Path, c: PolicyCommand) -> anyhow::Result<Outcome> {
+    use assay_ai::review::Cover;
+    let PolicyCommand::Review { files, all, json } = c;
+    let project = super::project(root)?;
+    let r = project.review_policies(&files)?;
+    if json {
+        output::json(&serde_json::json!({
+            "schema": "assay.policy-review/v1",
+            "mode": "extractive",
+            "documents": r.documents,
+            "recorded": r.recorded,
+            "criteria": r.criteria,
+        }))?;
+        return Ok(Outcome::Ok);
+    }
+    let points: Vec<_> = r
+        .criteria
+        .iter()
+        .flat_map(|c| c.points.iter().map(move |p| (c, p)))
+        .collect();
+    let count = |k: Cover| points.iter().filter(|(_, p)| p.cover == k).count();
+    println!(
+        "Reviewed {} against {} criteria (extractive: no model was used)",
+        plural(r.documents.len(), "document"),
+        r.criteria.len()
+    );
+    println!(
+        "Points of focus: {} covered, {} partial, {} missing",
+        count(Cover::Covered),
+        count(Cover::Partial),
+        count(Cover::Missing)
+    );
+    for (c, p) in points
+        .iter()
+        .filter(|(_, p)| all || p.cover != Cover::Covered)
+    {
+        let cover = match p.cover {
+            Cover::Covered => "covered",
+            Cover::Partial => "partial",
+            Cover::Missing => "missing",
+        };
+        let text: String = p.text.chars().take(90).collect();
+        println!(
+            "{:<7} {cover:<8} {:>3.0}%  {text}",
+            format!("{}/{}", c.id, p.number),
+            p.score * 100.0
+        );
+        for cit in &p.citations {
+            println!("                         {}", cit.id);
+        }
+        if !p.proposed_controls.is_empty() {
+            println!(
+                "                         link? {}",
+                p.proposed_controls.join(", ")
+            );
+        }
+    }
+    println!(
+        "Proposals recorded in the ledger (entry {})",
+        &r.recorded[..16]
+    );
+    Ok(Outcome::Ok)
 }

@@ -1,0 +1,84 @@
+//! Policy review in the pipeline: the criteria in scope, each with its points of focus and
+//! the controls already mapped to it, held against the workspace's policies (or the documents
+//! given) and its controls; the proposals recorded in the ledger as `assay-ai-proposals`.
+
+use crate::{Project, ProjectError};
+use assay_ai::index::Index;
+use assay_ai::passage::Kind;
+use assay_ai::review::{review, Asked, CriterionReview};
+use serde_json::json;
+use std::path::PathBuf;
+
+/// A policy review.
+#[derive(Debug)]
+pub struct PolicyReview {
+    /// The documents reviewed (the workspace's policy files, or those given).
+    pub documents: Vec<String>,
+    /// Per criterion in scope.
+    pub criteria: Vec<CriterionReview>,
+    /// The ledger entry recording the proposals.
+    pub recorded: String,
+}
+
+impl Project {
+    /// Reviews the policies of the workspace, or `documents` (Markdown, text or DOCX) when
+    /// given, against every criterion in scope and its points of focus.
+    pub fn review_policies(&self, documents: &[PathBuf]) -> Result<PolicyReview, ProjectError> {
+        let (ws, config) = self.valid_workspace()?;
+        let mut passages: Vec<_> = self
+            .passages(None)?
+            .into_iter()
+            .filter(|p| p.kind == Kind::Control || (documents.is_empty() && p.kind == Kind::Policy))
+            .collect();
+        let names: Vec<String> = if documents.is_empty() {
+            ws.policies.iter().map(|p| p.origin.file.clone()).collect()
+        } else {
+            for d in documents {
+                let text = assay_ai::document::text(d)?;
+                let name = d
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let id = d
+                    .file_stem()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                passages.extend(assay_ai::policy::passages(&id, &name, &text));
+            }
+            documents.iter().map(|d| d.display().to_string()).collect()
+        };
+        let index = Index::new(passages);
+        let asked: Vec<Asked> = self
+            .catalog
+            .criteria
+            .iter()
+            .filter(|c| config.scope.categories.contains(&c.category))
+            .map(|c| Asked {
+                id: c.id.clone(),
+                text: format!("{} {}", c.subject, c.summary),
+                points: c.points_of_focus.clone(),
+                mapped: ws
+                    .controls
+                    .iter()
+                    .filter(|l| l.control.criteria.iter().any(|k| k.id == c.id))
+                    .map(|l| l.control.id.clone())
+                    .collect(),
+            })
+            .collect();
+        let criteria = review(&index, &asked);
+        let bytes = serde_json::to_vec_pretty(&json!({
+            "schema": "assay.ai-proposals/v1",
+            "kind": "policy-review",
+            "mode": "extractive",
+            "documents": names,
+            "criteria": criteria,
+        }))
+        .map_err(|e| ProjectError::Invalid(e.to_string()))?;
+        let entry = self.record_activity(crate::ai::PROPOSALS, "assay-policy-review", &bytes)?;
+        Ok(PolicyReview {
+            documents: names,
+            criteria,
+            recorded: entry.hash(),
+        })
+    }
+}
