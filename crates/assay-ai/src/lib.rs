@@ -34,5 +34,6 @@ pub mod questionnaire;
 pub mod review;
 pub mod sheet;
 pub mod text;
+pub mod vendor;
 
 pub use error::AiError;

@@ -37,6 +37,9 @@ pub enum Command {
     /// Review policy documents against the criteria in scope.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Review what vendors send: propose the facts of a vendor's SOC report.
+    #[command(subcommand)]
+    Vendor(VendorCommand),
     /// Check the workspace's files and report design coverage.
     Validate(ValidateArgs),
     /// Browse the Trust Services Criteria and the default library.
@@ -481,6 +484,25 @@ pub enum PolicyCommand {
         #[arg(long)]
         all: bool,
         /// Print the review as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `assay vendor ...`.
+#[derive(Debug, Subcommand)]
+pub enum VendorCommand {
+    /// Propose the facts an auditor extracts from a vendor's SOC report (PDF, DOCX, Markdown
+    /// or text): report type, period, service auditor, opinion, exceptions noted and
+    /// complementary user entity controls, each with the line it was read from. Extractive:
+    /// no model is used. PDF text is read with pdftotext (poppler-utils).
+    Review {
+        /// The report.
+        file: PathBuf,
+        /// The vendor it is from.
+        #[arg(long)]
+        vendor: Option<String>,
+        /// Print the proposal as JSON.
         #[arg(long)]
         json: bool,
     },

@@ -407,12 +407,120 @@ fn policy_review_proposes_coverage_with_its_passages() {
         .count();
     assert!(mfa > 0, "the MFA point of focus is found in the document");
 
-    // PDF is refused with a way around it, and nothing is recorded.
-    std::fs::write(ws.join("scan.pdf"), b"%PDF-1.7\n").unwrap();
+    // A file that is not a PDF is refused, naming it.
+    std::fs::write(ws.join("scan.pdf"), b"not a pdf\n").unwrap();
     let (code, _, err) = run(ws, &["policy", "review", "scan.pdf"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("scan.pdf") && err.contains("DOCX or Markdown"),
+        err.contains("scan.pdf") && err.contains("is it a PDF"),
         "{err}"
     );
+}
+
+/// A vendor's SOC 2 Type II report, typeset as a PDF with Typst the way such reports are laid
+/// out (opinion, tests of controls with results, CUECs), read back through pdftotext: the
+/// facts an auditor extracts are proposed, each with its line, and recorded with the
+/// document's SHA-256.
+#[test]
+fn a_vendor_soc_report_pdf_yields_its_facts() {
+    use assay_report::doc::{Block, Doc};
+    if !assay_testkit::has_program("pdftotext") {
+        assay_testkit::missing("pdftotext", "apt-get install poppler-utils");
+        return;
+    }
+    let tmp = workspace();
+    let ws = tmp.path();
+    let doc = Doc {
+        title: "Harbor Payments, Inc.".into(),
+        subtitle: vec![
+            "Report on Controls Relevant to Security (SOC 2 Type II)".into(),
+            "For the period January 1, 2026 to June 30, 2026".into(),
+        ],
+        watermark: None,
+        contents: false,
+        blocks: vec![
+            Block::Heading(1, "Section I: Independent Service Auditor's Report".into()),
+            Block::Para("We have examined Harbor Payments' description of its payments platform and the suitability of the design and operating effectiveness of its controls.".into()),
+            Block::Heading(2, "Opinion".into()),
+            Block::Para("In our opinion, except for the matter described in the basis for qualified opinion paragraph, in all material respects the controls operated effectively.".into()),
+            Block::Para("Whitfield & Crane LLP".into()),
+            Block::Para("Denver, Colorado, August 14, 2026".into()),
+            Block::Heading(1, "Section IV: Tests of Controls and Results".into()),
+            Block::Table {
+                header: vec!["Control".into(), "Test".into(), "Result".into()],
+                rows: vec![
+                    vec!["CC6.2".into(), "Inspected 25 access requests".into(), "Exception noted: 2 of 25 lacked approval.".into()],
+                    vec!["CC7.1".into(), "Inspected weekly scans".into(), "No exceptions noted.".into()],
+                    vec!["CC8.1".into(), "Inspected 40 changes".into(), "Exception noted: 1 change lacked review.".into()],
+                ],
+            },
+            Block::Heading(2, "Complementary User Entity Controls".into()),
+            Block::List(vec![
+                "User entities review their users' access each quarter.".into(),
+                "User entities protect the API keys issued to them.".into(),
+                "User entities report suspected incidents to Harbor Payments.".into(),
+            ]),
+            Block::Heading(2, "Subservice Organizations".into()),
+            Block::Para("Harbor Payments uses a cloud hosting provider, carved out of this report.".into()),
+        ],
+    };
+    let pdf = assay_report::pdf::render(&doc).unwrap();
+    std::fs::write(ws.join("harbor-soc2.pdf"), &pdf).unwrap();
+    let (code, out, err) = run(
+        ws,
+        &[
+            "vendor",
+            "review",
+            "harbor-soc2.pdf",
+            "--vendor",
+            "Harbor Payments",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let f = &v["facts"];
+    assert_eq!(f["report"]["value"], "SOC 2 Type II", "{f}");
+    assert_eq!(f["period_start"]["value"], "2026-01-01", "{f}");
+    assert_eq!(f["period_end"]["value"], "2026-06-30", "{f}");
+    assert_eq!(f["auditor"]["value"], "Whitfield & Crane LLP", "{f}");
+    assert_eq!(f["opinion"]["value"], "qualified", "{f}");
+    let exceptions: Vec<&str> = f["exceptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["quote"].as_str().unwrap())
+        .collect();
+    assert_eq!(exceptions.len(), 2, "{exceptions:?}");
+    assert!(
+        exceptions[0].contains("CC6.2") && exceptions[1].contains("CC8.1"),
+        "{exceptions:?}"
+    );
+    let cuecs: Vec<&str> = f["cuecs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cuecs,
+        [
+            "User entities review their users' access each quarter.",
+            "User entities protect the API keys issued to them.",
+            "User entities report suspected incidents to Harbor Payments.",
+        ]
+    );
+    use sha2::Digest as _;
+    assert_eq!(v["sha256"], hex_sha(&sha2::Sha256::digest(&pdf)));
+    let (_, list, _) = run(ws, &["evidence", "list", "--json"]);
+    assert!(list.contains("assay-ai-proposals"), "{list}");
+    // Not a SOC report: said so, exit 2.
+    std::fs::write(ws.join("menu.txt"), "Lunch menu\n\nSoup of the day.\n").unwrap();
+    let (code, _, err) = run(ws, &["vendor", "review", "menu.txt"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no SOC report found"), "{err}");
+}
+
+fn hex_sha(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
 }

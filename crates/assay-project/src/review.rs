@@ -82,3 +82,59 @@ impl Project {
         })
     }
 }
+
+/// Facts proposed from a vendor's SOC report.
+#[derive(Debug, serde::Serialize)]
+pub struct VendorReview {
+    /// The document as given.
+    pub document: String,
+    /// SHA-256 of the document's bytes.
+    pub sha256: String,
+    /// The vendor, if named.
+    pub vendor: Option<String>,
+    /// The facts, each with the line it was read from.
+    pub facts: assay_ai::vendor::SocFacts,
+    /// The ledger entry recording the proposal.
+    pub recorded: String,
+}
+
+impl Project {
+    /// Proposes the facts of a vendor's SOC report (PDF, DOCX, Markdown or text) and records
+    /// the proposal, with the document's SHA-256, in the ledger.
+    pub fn review_vendor_report(
+        &self,
+        document: &std::path::Path,
+        vendor: Option<&str>,
+    ) -> Result<VendorReview, ProjectError> {
+        use sha2::Digest as _;
+        let bytes = std::fs::read(document).map_err(ProjectError::io(document))?;
+        let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+        let text = assay_ai::document::text(document)?;
+        let facts = assay_ai::vendor::soc_facts(&text);
+        if facts.report.is_none() && facts.opinion.is_none() {
+            return Err(ProjectError::Invalid(format!(
+                "{}: no SOC report found in its text (no `SOC 1`/`SOC 2` with a type, no opinion); is it the right document?",
+                document.display()
+            )));
+        }
+        let name = document.display().to_string();
+        let record = serde_json::to_vec_pretty(&json!({
+            "schema": "assay.ai-proposals/v1",
+            "kind": "vendor-report-review",
+            "mode": "extractive",
+            "document": name,
+            "document_sha256": sha256,
+            "vendor": vendor,
+            "facts": facts,
+        }))
+        .map_err(|e| ProjectError::Invalid(e.to_string()))?;
+        let entry = self.record_activity(crate::ai::PROPOSALS, "assay-vendor-review", &record)?;
+        Ok(VendorReview {
+            document: name,
+            sha256,
+            vendor: vendor.map(str::to_string),
+            facts,
+            recorded: entry.hash(),
+        })
+    }
+}

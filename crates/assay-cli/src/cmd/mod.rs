@@ -112,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
         Command::Questionnaire(c) => questionnaire::run(&workspace_root(&cli.chdir)?, c),
         Command::Policy(c) => questionnaire::policy(&workspace_root(&cli.chdir)?, c),
+        Command::Vendor(c) => questionnaire::vendor(&workspace_root(&cli.chdir)?, c),
         Command::Serve(args) => serve::run(&workspace_root(&cli.chdir)?, args, catalog),
     }
 }

@@ -1,8 +1,9 @@
-//! `assay questionnaire answer | accept | eval` and `assay policy review`: print what the
+//! `assay questionnaire answer | accept | eval`, `assay policy review` and `assay vendor
+//! review`: print what the
 //! pipeline's AI assistance (`assay_project::ai`, `assay_project::review`) proposed, recorded
 //! or measured.
 
-use crate::cli::{PolicyCommand, QuestionnaireCommand};
+use crate::cli::{PolicyCommand, QuestionnaireCommand, VendorCommand};
 use crate::output::{self, plural};
 use crate::Outcome;
 use assay_ai::answer::Class;
@@ -221,6 +222,47 @@ pub fn policy(root: &Path, c: PolicyCommand) -> anyhow::Result<Outcome> {
     }
     println!(
         "Proposals recorded in the ledger (entry {})",
+        &r.recorded[..16]
+    );
+    Ok(Outcome::Ok)
+}
+
+pub fn vendor(root: &Path, c: VendorCommand) -> anyhow::Result<Outcome> {
+    let VendorCommand::Review { file, vendor, json } = c;
+    let project = super::project(root)?;
+    let r = project.review_vendor_report(&file, vendor.as_deref())?;
+    if json {
+        let mut v = serde_json::to_value(&r)?;
+        v["schema"] = serde_json::json!("assay.vendor-review/v1");
+        v["mode"] = serde_json::json!("extractive");
+        output::json(&v)?;
+        return Ok(Outcome::Ok);
+    }
+    let f = &r.facts;
+    println!(
+        "{} (SHA-256 {}): proposed facts, extractive (no model was used); check each against its line",
+        r.document,
+        &r.sha256[..16]
+    );
+    let one = |name: &str, v: &Option<assay_ai::vendor::Read<String>>| match v {
+        Some(x) => println!("  {name:<13} {:<28} line {}", x.value, x.line),
+        None => println!("  {name:<13} not found"),
+    };
+    one("report", &f.report);
+    one("period start", &f.period_start);
+    one("period end", &f.period_end);
+    one("auditor", &f.auditor);
+    one("opinion", &f.opinion);
+    println!("  exceptions    {}", f.exceptions.len());
+    for e in &f.exceptions {
+        println!("    line {:<5} {}", e.line, e.value);
+    }
+    println!("  CUECs         {}", f.cuecs.len());
+    for c in &f.cuecs {
+        println!("    line {:<5} {}", c.line, c.value);
+    }
+    println!(
+        "Proposal recorded in the ledger (entry {})",
         &r.recorded[..16]
     );
     Ok(Outcome::Ok)
