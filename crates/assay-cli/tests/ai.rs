@@ -349,27 +349,9 @@ fn policy_review_proposes_coverage_with_its_passages() {
         "Remote access standard\n\nMulti-factor authentication is enforced for all workforce access to production systems, cloud consoles, source control and email. Administrators use phishing-resistant security keys.\n\nNew user accounts are created only after an approved access request, and access is removed within one business day of a person leaving.\n",
     )
     .unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let Ok(conv) = std::process::Command::new("libreoffice")
-        .env("HOME", home.path())
-        .args(["--headless", "--convert-to", "docx", "--outdir"])
-        .arg(ws)
-        .arg(&txt)
-        .output()
-    else {
-        assay_testkit::missing("libreoffice", "apt-get install libreoffice-calc-nogui");
+    if common::libreoffice(&txt, "docx", ws).is_none() {
         return;
-    };
-    assert!(
-        conv.status.success(),
-        "{}",
-        String::from_utf8_lossy(&conv.stderr)
-    );
-    assert!(
-        ws.join("remote-access.docx").exists(),
-        "LibreOffice Writer saves DOCX (apt-get install libreoffice-writer-nogui): {}",
-        String::from_utf8_lossy(&conv.stderr)
-    );
+    }
     let (code, out, err) = run(ws, &["policy", "review", "remote-access.docx", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();

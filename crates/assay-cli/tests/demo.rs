@@ -423,34 +423,6 @@ fn nothing_unplanted(demo: &Value, a: &Value) {
     }
 }
 
-/// LibreOffice converts `file` to `to` (`xlsx` or `csv`) in `dir`; the converted path.
-fn libreoffice(
-    file: &std::path::Path,
-    to: &str,
-    dir: &std::path::Path,
-) -> Option<std::path::PathBuf> {
-    let home = tempfile::tempdir().unwrap();
-    let Ok(out) = std::process::Command::new("libreoffice")
-        .env("HOME", home.path())
-        .args(["--headless", "--convert-to", to, "--outdir"])
-        .arg(dir)
-        .arg(file)
-        .output()
-    else {
-        assay_testkit::missing("libreoffice", "apt-get install libreoffice-calc-nogui");
-        return None;
-    };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(dir.join(format!(
-        "{}.{to}",
-        file.file_stem().unwrap().to_string_lossy()
-    )))
-}
-
 /// A security questionnaire answered from the demo workspace, offline:
 /// - the labelled set (crates/assay-ai/eval/questions.csv) meets the goals: class accuracy
 ///   at least 85% on answerable questions, and no citation that fails to resolve;
@@ -493,7 +465,7 @@ fn questionnaire(ws: &std::path::Path) {
          Other,Do you hold a FedRAMP authorization?,ask legal\n",
     )
     .unwrap();
-    let Some(xlsx) = libreoffice(&csv, "xlsx", &dir) else {
+    let Some(xlsx) = common::libreoffice(&csv, "xlsx", &dir) else {
         return;
     };
     let (code, out, err) = run(
@@ -514,7 +486,7 @@ fn questionnaire(ws: &std::path::Path) {
         out.contains("1 yes, 1 partial, 1 no, 1 needs info"),
         "{out}"
     );
-    let back = libreoffice(&dir.join("answered.xlsx"), "csv", &dir.join("back")).unwrap();
+    let back = common::libreoffice(&dir.join("answered.xlsx"), "csv", &dir.join("back")).unwrap();
     let text = std::fs::read_to_string(back).unwrap();
     let header = text.lines().next().unwrap();
     assert_eq!(

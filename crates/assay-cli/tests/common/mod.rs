@@ -168,3 +168,37 @@ pub fn setup_owner(s: &Server, email: &str, password: &str) -> Owner {
         audit,
     }
 }
+
+/// LibreOffice converts `file` to `to` (`xlsx`, `csv`, `docx`) in `dir`; the converted path.
+pub fn libreoffice(
+    file: &std::path::Path,
+    to: &str,
+    dir: &std::path::Path,
+) -> Option<std::path::PathBuf> {
+    let home = tempfile::tempdir().unwrap();
+    let Ok(out) = std::process::Command::new("libreoffice")
+        .env("HOME", home.path())
+        .args(["--headless", "--convert-to", to, "--outdir"])
+        .arg(dir)
+        .arg(file)
+        .output()
+    else {
+        assay_testkit::missing("libreoffice", "apt-get install libreoffice-calc-nogui");
+        return None;
+    };
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let converted = dir.join(format!(
+        "{}.{to}",
+        file.file_stem().unwrap().to_string_lossy()
+    ));
+    assert!(
+        converted.exists(),
+        "LibreOffice wrote no {to} (Writer saves DOCX: apt-get install libreoffice-writer-nogui): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(converted)
+}
