@@ -288,11 +288,38 @@ fn notified(ws: &std::path::Path, new_test: &str) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(!port.is_empty(), "the receiver did not start");
+    // A real SMTP server (aiosmtpd) for the e-mail rule.
+    let has_aiosmtpd = std::process::Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_aiosmtpd {
+        assay_testkit::missing("python3 with aiosmtpd", "pip install aiosmtpd");
+        let _ = receiver.kill();
+        let _ = receiver.wait();
+        return;
+    }
+    let (smtp_port_file, mail_log) = (dir.path().join("smtp-port"), dir.path().join("mail.jsonl"));
+    let mut smtp = std::process::Command::new("python3")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/smtp_receiver.py"))
+        .arg(&smtp_port_file)
+        .arg(&mail_log)
+        .spawn()
+        .unwrap();
+    let mut smtp_port = String::new();
+    for _ in 0..100 {
+        if let Ok(p) = std::fs::read_to_string(&smtp_port_file) {
+            smtp_port = p;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!smtp_port.is_empty(), "the SMTP server did not start");
     let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
     std::fs::write(
         ws.join("assay.toml"),
         format!(
-            "{toml}\n[[notify]]\nname = \"hook\"\nchannel = \"webhook\"\nurl_env = \"ASSAY_TEST_HOOK_URL\"\nsecret_env = \"ASSAY_TEST_HOOK_SECRET\"\nlink = \"https://assay.example/controls/{{control}}\"\n\n[[notify]]\nname = \"down\"\nchannel = \"webhook\"\nurl_env = \"ASSAY_TEST_DOWN_URL\"\nsecret_env = \"ASSAY_TEST_HOOK_SECRET\"\nattempts = 3\nbackoff_ms = 10\n\n[[notify]]\nname = \"chat\"\nchannel = \"slack\"\nurl_env = \"ASSAY_TEST_SLACK_URL\"\neach = true\n"
+            "{toml}\n[[notify]]\nname = \"hook\"\nchannel = \"webhook\"\nurl_env = \"ASSAY_TEST_HOOK_URL\"\nsecret_env = \"ASSAY_TEST_HOOK_SECRET\"\nlink = \"https://assay.example/controls/{{control}}\"\n\n[[notify]]\nname = \"down\"\nchannel = \"webhook\"\nurl_env = \"ASSAY_TEST_DOWN_URL\"\nsecret_env = \"ASSAY_TEST_HOOK_SECRET\"\nattempts = 3\nbackoff_ms = 10\n\n[[notify]]\nname = \"chat\"\nchannel = \"slack\"\nurl_env = \"ASSAY_TEST_SLACK_URL\"\neach = true\n\n[[notify]]\nname = \"mail\"\nchannel = \"email\"\nurl_env = \"ASSAY_TEST_SMTP_URL\"\nto = [\"security@northwind.example\", \"cto@northwind.example\"]\nfrom = \"assay@northwind.example\"\nlink = \"https://assay.example/controls/{{control}}\"\n"
         ),
     )
     .unwrap();
@@ -303,10 +330,16 @@ fn notified(ws: &std::path::Path, new_test: &str) {
         .env("ASSAY_TEST_DOWN_URL", format!("{base}/fail"))
         .env("ASSAY_TEST_SLACK_URL", format!("{base}/slack"))
         .env("ASSAY_TEST_HOOK_SECRET", secret)
+        .env(
+            "ASSAY_TEST_SMTP_URL",
+            format!("smtp://127.0.0.1:{smtp_port}"),
+        )
         .output()
         .unwrap();
     let _ = receiver.kill();
     let _ = receiver.wait();
+    let _ = smtp.kill();
+    let _ = smtp.wait();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
@@ -335,6 +368,37 @@ fn notified(ws: &std::path::Path, new_test: &str) {
     assert_eq!(by_rule("down")["attempts"], 3);
     assert_eq!(by_rule("down")["status"], 503);
     assert_eq!(by_rule("chat")["outcome"], "sent");
+    // The e-mail: delivered once to both recipients, naming the control, the change, the
+    // exception keys and the link.
+    assert_eq!(by_rule("mail")["outcome"], "sent", "{}", by_rule("mail"));
+    assert_eq!(by_rule("mail")["status"], 250);
+    let mails: Vec<Value> = std::fs::read_to_string(&mail_log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let m = &mails[0];
+    assert_eq!(m["mail_from"], "assay@northwind.example");
+    assert_eq!(
+        m["rcpt_tos"],
+        serde_json::json!(["security@northwind.example", "cto@northwind.example"])
+    );
+    assert!(
+        m["subject"]
+            .as_str()
+            .unwrap()
+            .contains("1 compliance change"),
+        "{m}"
+    );
+    let body = m["body"].as_str().unwrap();
+    assert!(body.contains(&format!("failing: {new_test}")), "{body}");
+    assert!(body.contains("exceptions: "), "{body}");
+    assert!(body.contains("https://assay.example/controls/"), "{body}");
+    assert_eq!(
+        m["message_id"].as_str().unwrap(),
+        format!("<{}@assay>", by_rule("mail")["id"].as_str().unwrap())
+    );
     let lines: Vec<Value> = std::fs::read_to_string(&log)
         .unwrap()
         .lines()

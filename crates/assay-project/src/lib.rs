@@ -36,6 +36,7 @@ mod evidence;
 mod frameworks;
 mod import;
 pub mod inputs;
+mod mail;
 pub mod monitor;
 pub mod notify;
 pub mod parallel;

@@ -165,13 +165,28 @@ pub fn signature(key: &[u8], id: &str, timestamp: i64, body: &[u8]) -> String {
     )
 }
 
-fn slack_text(header: &Header<'_>, events: &[Event]) -> String {
-    let mut s = format!(
-        "*Assay: {}*: {} change{}",
+/// The subject of an e-mail.
+fn subject(header: &Header<'_>, events: &[Event]) -> String {
+    format!(
+        "Assay: {}: {} compliance change{}",
         header.system,
         events.len(),
         if events.len() == 1 { "" } else { "s" }
-    );
+    )
+}
+
+/// The text of a message: Slack's markup (`slack`), or plain text for e-mail.
+fn message_text(header: &Header<'_>, events: &[Event], slack: bool) -> String {
+    let mut s = if slack {
+        format!(
+            "*Assay: {}*: {} change{}",
+            header.system,
+            events.len(),
+            if events.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        format!("{}\n", subject(header, events))
+    };
     for e in events {
         let what = match e.change {
             "new-failure" => "failing",
@@ -194,7 +209,11 @@ fn slack_text(header: &Header<'_>, events: &[Event]) -> String {
             s.push_str(&format!("\n  exceptions: {}", e.exception_keys.join(", ")));
         }
         if let Some(l) = &e.link {
-            s.push_str(&format!("\n  <{l}|open>"));
+            s.push_str(&if slack {
+                format!("\n  <{l}|open>")
+            } else {
+                format!("\n  {l}")
+            });
         }
     }
     s
@@ -317,7 +336,11 @@ impl Project {
                 "timestamp": at,
                 "data": {"system": header.system, "ledger": header.ledger, "events": events},
             }),
-            Channel::Slack => serde_json::json!({ "text": slack_text(header, events) }),
+            Channel::Slack => serde_json::json!({ "text": message_text(header, events, true) }),
+            Channel::Email => serde_json::json!({
+                "subject": subject(header, events),
+                "text": message_text(header, events, false),
+            }),
         };
         let body = serde_json::to_vec(&body).unwrap_or_default();
         let id = format!("msg_{}", &hex::encode(Sha256::digest(&body))[..32]);
@@ -362,7 +385,17 @@ impl Project {
             headers.push(("webhook-timestamp", ts.to_string()));
             headers.push(("webhook-signature", signature(&key, &id, ts, &body)));
         }
-        let (attempts, status, error) = post(client, &url, &headers, &body, rule);
+        let (attempts, status, error) = if rule.channel == Channel::Email {
+            crate::mail::send(
+                &url,
+                rule,
+                &subject(header, events),
+                &message_text(header, events, false),
+                &id,
+            )
+        } else {
+            post(client, &url, &headers, &body, rule)
+        };
         d.attempts = attempts;
         d.status = status;
         d.outcome = if error.is_none() { "sent" } else { "failed" };

@@ -37,6 +37,10 @@ pub struct RawNotify {
     attempts: Option<Spanned<i64>>,
     #[serde(default)]
     backoff_ms: Option<Spanned<i64>>,
+    #[serde(default)]
+    to: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    from: Option<Spanned<String>>,
 }
 
 /// Where a notification goes.
@@ -46,6 +50,8 @@ pub enum Channel {
     Webhook,
     /// A Slack incoming webhook.
     Slack,
+    /// E-mail over SMTP (the URL's variable holds `smtp://` or `smtps://`).
+    Email,
 }
 
 impl Channel {
@@ -54,6 +60,7 @@ impl Channel {
         match self {
             Channel::Webhook => "webhook",
             Channel::Slack => "slack",
+            Channel::Email => "email",
         }
     }
 }
@@ -81,6 +88,10 @@ pub struct NotifyRule {
     pub attempts: u32,
     /// The first retry's wait in milliseconds, doubled each time (default 1000).
     pub backoff_ms: u64,
+    /// For e-mail: the recipients.
+    pub to: Vec<String>,
+    /// For e-mail: the sender.
+    pub from: Option<String>,
 }
 
 pub(crate) fn env_name(
@@ -138,11 +149,12 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
         let channel = match r.channel.get_ref().as_str() {
             "webhook" => Channel::Webhook,
             "slack" => Channel::Slack,
+            "email" => Channel::Email,
             other => {
                 report(
                     r.channel.span(),
                     format!("unknown notification channel `{other}`"),
-                    "write `channel = \"webhook\"` or `channel = \"slack\"`",
+                    "write `channel = \"webhook\"`, `\"slack\"` or `\"email\"`",
                 );
                 continue;
             }
@@ -164,6 +176,58 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
                 continue;
             }
             None => None,
+        };
+        let address = |a: &str| {
+            let a = a.trim();
+            a.split_once('@').is_some_and(|(l, d)| {
+                !l.is_empty() && d.contains('.') && !a.contains(char::is_whitespace)
+            })
+        };
+        let (to, from) = match (channel, &r.to, &r.from) {
+            (Channel::Email, Some(to), Some(from)) => {
+                if to.get_ref().is_empty() || !to.get_ref().iter().all(|a| address(a)) {
+                    report(
+                        to.span(),
+                        "`to` must list e-mail addresses".into(),
+                        "e.g. `to = [\"security@example.com\"]`",
+                    );
+                    continue;
+                }
+                if !address(from.get_ref()) {
+                    report(
+                        from.span(),
+                        format!("`from` `{}` is not an e-mail address", from.get_ref()),
+                        "e.g. `from = \"assay@example.com\"`",
+                    );
+                    continue;
+                }
+                (
+                    to.get_ref().clone(),
+                    Some(from.get_ref().trim().to_string()),
+                )
+            }
+            (Channel::Email, _, _) => {
+                report(
+                    table.span(),
+                    "an e-mail rule needs `to` and `from`".into(),
+                    "add e.g. `to = [\"security@example.com\"]` and `from = \"assay@example.com\"`; the SMTP URL goes in the variable `url_env` names",
+                );
+                continue;
+            }
+            (_, None, None) => (Vec::new(), None),
+            (_, to, from) => {
+                let span = to
+                    .as_ref()
+                    .map(|t| t.span())
+                    .or(from.as_ref().map(|f| f.span()))
+                    .unwrap_or(table.span());
+                report(
+                    span,
+                    "`to` and `from` are for `channel = \"email\"` only".into(),
+                    "remove them, or make the rule an e-mail rule",
+                );
+                continue;
+            }
         };
         let on = match &r.on {
             None => EVENTS.iter().map(|e| e.to_string()).collect(),
@@ -226,6 +290,8 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
             link: r.link.as_ref().map(|l| l.get_ref().clone()),
             attempts: bounded(&r.attempts, 1..=10, 4, "attempts", report) as u32,
             backoff_ms: bounded(&r.backoff_ms, 0..=60_000, 1000, "backoff_ms", report) as u64,
+            to,
+            from,
         });
     }
     out

@@ -686,3 +686,76 @@ fn a_firm_sampling_table_is_read_and_a_bad_one_located() {
         );
     }
 }
+
+/// Appends `text` to the workspace's assay.toml.
+fn append_toml(dir: &std::path::Path, text: &str) {
+    let path = dir.join("assay.toml");
+    let mut t = std::fs::read_to_string(&path).expect("read");
+    t.push_str(text);
+    std::fs::write(&path, t).expect("write");
+}
+
+#[test]
+fn an_email_rule_needs_its_recipients_and_sender() {
+    let dir = fresh(&[Category::Security]);
+    append_toml(
+        dir.path(),
+        "\n[[notify]]\nchannel = \"email\"\nurl_env = \"ASSAY_SMTP_URL\"\nto = [\"security@example.com\"]\n",
+    );
+    let d = only(&load(dir.path()), Code::InvalidValue);
+    assert!(d.message.contains("needs `to` and `from`"), "{}", d.message);
+    assert_eq!(d.file, "assay.toml");
+
+    let dir = fresh(&[Category::Security]);
+    append_toml(
+        dir.path(),
+        "\n[[notify]]\nchannel = \"email\"\nurl_env = \"ASSAY_SMTP_URL\"\nto = [\"security\"]\nfrom = \"assay@example.com\"\n",
+    );
+    let d = only(&load(dir.path()), Code::InvalidValue);
+    assert!(
+        d.message.contains("`to` must list e-mail addresses"),
+        "{}",
+        d.message
+    );
+
+    let dir = fresh(&[Category::Security]);
+    append_toml(
+        dir.path(),
+        "\n[[notify]]\nchannel = \"email\"\nurl_env = \"ASSAY_SMTP_URL\"\nto = [\"security@example.com\"]\nfrom = \"assay@example.com\"\n",
+    );
+    let ws = load(dir.path());
+    assert!(errors(&ws).is_empty(), "{:#?}", ws.diagnostics);
+    let rule = &ws.config.as_ref().expect("config").notify[0];
+    assert_eq!((rule.name.as_str(), rule.to.len()), ("email", 1));
+}
+
+#[test]
+fn an_ai_provider_is_checked_field_by_field() {
+    let dir = fresh(&[Category::Security]);
+    append_toml(
+        dir.path(),
+        "\n[ai]\nprovider = \"openai-compatible\"\nbase_url = \"127.0.0.1:8080\"\nmodel = \"m\"\napi_key_env = \"sk-live-123\"\n",
+    );
+    let ws = load(dir.path());
+    let messages: Vec<&str> = errors(&ws).iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.contains("is not an http(s) URL")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`api_key_env` must name an environment variable")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages.iter().any(|m| m.contains("sk-live-123")),
+        "the key is not echoed"
+    );
+
+    let dir = fresh(&[Category::Security]);
+    append_toml(dir.path(), "\n[ai]\nprovider = \"none\"\n");
+    let ws = load(dir.path());
+    assert!(errors(&ws).is_empty(), "{:#?}", ws.diagnostics);
+    assert!(ws.config.as_ref().expect("config").ai.endpoint.is_none());
+}
