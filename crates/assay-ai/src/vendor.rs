@@ -302,3 +302,101 @@ mod tests {
         );
     }
 }
+
+/// The facts proposed from a penetration test report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PentestFacts {
+    /// The firm that tested.
+    pub tester: Option<Read<String>>,
+    /// The first day of testing, YYYY-MM-DD.
+    pub tested_from: Option<Read<String>>,
+    /// The last day of testing (the only day for a one-day test).
+    pub tested_to: Option<Read<String>>,
+    /// Findings by severity: each finding's line, in order.
+    pub findings: Vec<Read<String>>,
+    /// The count per severity (`critical`, `high`, `medium`, `low`, `informational`).
+    pub by_severity: std::collections::BTreeMap<String, usize>,
+}
+
+const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "informational"];
+
+/// Whether the text is a penetration test report rather than a SOC report.
+pub fn is_pentest(text: &str) -> bool {
+    let l = text.to_lowercase();
+    (l.contains("penetration test") || l.contains("pentest"))
+        && !(l.contains("soc 2") || l.contains("soc 1"))
+}
+
+/// The facts of a penetration test report's text. A finding is a line that starts with a
+/// finding id (letters, a dash or nothing, then digits: `PT-01`, `F3`, `1.`) and names a
+/// severity.
+pub fn pentest_facts(text: &str) -> PentestFacts {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut f = PentestFacts::default();
+    for (i, l) in lines.iter().enumerate() {
+        let lower = l.to_lowercase();
+        if f.tester.is_none() {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            if let Some(at) = words.iter().position(|w| {
+                matches!(
+                    w.trim_matches([',', '.']),
+                    "LLP" | "LLC" | "Ltd" | "GmbH" | "Inc"
+                )
+            }) {
+                let mut start = at;
+                while start > 0
+                    && words[start - 1]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_uppercase() || c == '&')
+                {
+                    start -= 1;
+                }
+                let said_by = lower.contains("performed by")
+                    || lower.contains("conducted by")
+                    || lower.contains("prepared by");
+                if start < at && said_by {
+                    f.tester = Some(read(
+                        words[start..=at]
+                            .join(" ")
+                            .trim_end_matches([',', '.'])
+                            .to_string(),
+                        i,
+                        l,
+                    ));
+                }
+            }
+        }
+        if f.tested_to.is_none() && (lower.contains("test") || lower.contains("assessment")) {
+            let d = dates(l);
+            if (lower.contains("between") || lower.contains("from") || lower.contains("period"))
+                && d.len() >= 2
+            {
+                f.tested_from = Some(read(d[0].clone(), i, l));
+                f.tested_to = Some(read(d[1].clone(), i, l));
+            } else if (lower.contains(" on ") || lower.contains("date")) && d.len() == 1 {
+                f.tested_from = Some(read(d[0].clone(), i, l));
+                f.tested_to = Some(read(d[0].clone(), i, l));
+            }
+        }
+        let first = l.split_whitespace().next().unwrap_or("");
+        let id = {
+            let t = first.trim_end_matches(['.', ':', ')']);
+            let digits = t
+                .trim_start_matches(|c: char| c.is_ascii_alphabetic())
+                .trim_start_matches('-');
+            !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && t.len() <= 8
+        };
+        if id {
+            let words: Vec<String> = lower
+                .split(|c: char| !c.is_alphanumeric())
+                .map(str::to_string)
+                .collect();
+            if let Some(sev) = SEVERITIES.iter().find(|s| words.iter().any(|w| w == *s)) {
+                f.findings.push(read(l.trim().to_string(), i, l));
+                *f.by_severity.entry((*sev).to_string()).or_default() += 1;
+            }
+        }
+    }
+    f
+}

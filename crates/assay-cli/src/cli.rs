@@ -37,7 +37,7 @@ pub enum Command {
     /// Review policy documents against the criteria in scope.
     #[command(subcommand)]
     Policy(PolicyCommand),
-    /// Review what vendors send: propose the facts of a vendor's SOC report.
+    /// Review what vendors send: propose the facts of a SOC report or a penetration test report.
     #[command(subcommand)]
     Vendor(VendorCommand),
     /// Check the workspace's files and report design coverage.
@@ -494,8 +494,9 @@ pub enum PolicyCommand {
 pub enum VendorCommand {
     /// Propose the facts an auditor extracts from a vendor's SOC report (PDF, DOCX, Markdown
     /// or text): report type, period, service auditor, opinion, exceptions noted and
-    /// complementary user entity controls, each with the line it was read from. Extractive:
-    /// no model is used. PDF text is read with pdftotext (poppler-utils).
+    /// complementary user entity controls; or from a penetration test report: the tester, the
+    /// test dates and the findings by severity. Each fact comes with the line it was read
+    /// from. Extractive: no model is used. PDF text is read with pdftotext (poppler-utils).
     Review {
         /// The report.
         file: PathBuf,

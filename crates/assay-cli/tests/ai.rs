@@ -506,3 +506,73 @@ fn a_vendor_soc_report_pdf_yields_its_facts() {
 fn hex_sha(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A penetration test report, typeset with Typst: the tester, the test dates and the findings
+/// by severity are proposed, each with its line.
+#[test]
+fn a_pentest_report_pdf_yields_its_findings_by_severity() {
+    use assay_report::doc::{Block, Doc};
+    if !assay_testkit::has_program("pdftotext") {
+        assay_testkit::missing("pdftotext", "apt-get install poppler-utils");
+        return;
+    }
+    let tmp = workspace();
+    let ws = tmp.path();
+    let doc = Doc {
+        title: "Harbor Payments: Penetration Test Report".into(),
+        subtitle: vec!["Web application and external network".into()],
+        watermark: None,
+        contents: false,
+        blocks: vec![
+            Block::Heading(1, "Engagement".into()),
+            Block::Para("Performed by Redline Security LLC.".into()),
+            Block::Para("Tested from March 2, 2026 to March 13, 2026.".into()),
+            Block::Para("We found one high, one medium and two low severity issues.".into()),
+            Block::Heading(1, "Findings".into()),
+            Block::Table {
+                header: vec!["ID".into(), "Finding".into(), "Severity".into()],
+                rows: vec![
+                    vec![
+                        "PT-01".into(),
+                        "SQL injection in search".into(),
+                        "High".into(),
+                    ],
+                    vec![
+                        "PT-02".into(),
+                        "No rate limit on login".into(),
+                        "Medium".into(),
+                    ],
+                    vec!["PT-03".into(), "Verbose error pages".into(), "Low".into()],
+                    vec![
+                        "PT-04".into(),
+                        "Weak TLS cipher offered".into(),
+                        "Low".into(),
+                    ],
+                ],
+            },
+        ],
+    };
+    std::fs::write(
+        ws.join("pentest.pdf"),
+        assay_report::pdf::render(&doc).unwrap(),
+    )
+    .unwrap();
+    let (code, out, err) = run(ws, &["vendor", "review", "pentest.pdf", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["kind"], "pentest-report");
+    let p = &v["pentest"];
+    assert_eq!(p["tester"]["value"], "Redline Security LLC", "{p}");
+    assert_eq!(p["tested_from"]["value"], "2026-03-02", "{p}");
+    assert_eq!(p["tested_to"]["value"], "2026-03-13", "{p}");
+    assert_eq!(
+        p["by_severity"],
+        serde_json::json!({"high": 1, "low": 2, "medium": 1}),
+        "{p}"
+    );
+    let first = p["findings"][0]["quote"].as_str().unwrap();
+    assert!(
+        first.starts_with("PT-01") && first.contains("SQL injection"),
+        "{first}"
+    );
+}

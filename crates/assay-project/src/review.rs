@@ -92,14 +92,21 @@ pub struct VendorReview {
     pub sha256: String,
     /// The vendor, if named.
     pub vendor: Option<String>,
-    /// The facts, each with the line it was read from.
-    pub facts: assay_ai::vendor::SocFacts,
+    /// What the document is: `soc-report` or `pentest-report`.
+    pub kind: &'static str,
+    /// The facts of a SOC report, each with the line it was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub facts: Option<assay_ai::vendor::SocFacts>,
+    /// The facts of a penetration test report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pentest: Option<assay_ai::vendor::PentestFacts>,
     /// The ledger entry recording the proposal.
     pub recorded: String,
 }
 
 impl Project {
-    /// Proposes the facts of a vendor's SOC report (PDF, DOCX, Markdown or text) and records
+    /// Proposes the facts of a vendor's SOC report or penetration test report (PDF, DOCX,
+    /// Markdown or text) and records
     /// the proposal, with the document's SHA-256, in the ledger.
     pub fn review_vendor_report(
         &self,
@@ -110,22 +117,36 @@ impl Project {
         let bytes = std::fs::read(document).map_err(ProjectError::io(document))?;
         let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
         let text = assay_ai::document::text(document)?;
-        let facts = assay_ai::vendor::soc_facts(&text);
-        if facts.report.is_none() && facts.opinion.is_none() {
-            return Err(ProjectError::Invalid(format!(
-                "{}: no SOC report found in its text (no `SOC 1`/`SOC 2` with a type, no opinion); is it the right document?",
-                document.display()
-            )));
-        }
+        let (kind, facts, pentest) = if assay_ai::vendor::is_pentest(&text) {
+            let p = assay_ai::vendor::pentest_facts(&text);
+            if p.findings.is_empty() && p.tested_to.is_none() {
+                return Err(ProjectError::Invalid(format!(
+                    "{}: a penetration test report, but neither its test dates nor findings with an id and a severity were found",
+                    document.display()
+                )));
+            }
+            ("pentest-report", None, Some(p))
+        } else {
+            let f = assay_ai::vendor::soc_facts(&text);
+            if f.report.is_none() && f.opinion.is_none() {
+                return Err(ProjectError::Invalid(format!(
+                    "{}: no SOC report found in its text (no `SOC 1`/`SOC 2` with a type, no opinion) and no penetration test; is it the right document?",
+                    document.display()
+                )));
+            }
+            ("soc-report", Some(f), None)
+        };
         let name = document.display().to_string();
         let record = serde_json::to_vec_pretty(&json!({
             "schema": "assay.ai-proposals/v1",
             "kind": "vendor-report-review",
+            "document_kind": kind,
             "mode": "extractive",
             "document": name,
             "document_sha256": sha256,
             "vendor": vendor,
             "facts": facts,
+            "pentest": pentest,
         }))
         .map_err(|e| ProjectError::Invalid(e.to_string()))?;
         let entry = self.record_activity(crate::ai::PROPOSALS, "assay-vendor-review", &record)?;
@@ -133,7 +154,9 @@ impl Project {
             document: name,
             sha256,
             vendor: vendor.map(str::to_string),
+            kind,
             facts,
+            pentest,
             recorded: entry.hash(),
         })
     }

@@ -238,7 +238,6 @@ pub fn vendor(root: &Path, c: VendorCommand) -> anyhow::Result<Outcome> {
         output::json(&v)?;
         return Ok(Outcome::Ok);
     }
-    let f = &r.facts;
     println!(
         "{} (SHA-256 {}): proposed facts, extractive (no model was used); check each against its line",
         r.document,
@@ -248,18 +247,38 @@ pub fn vendor(root: &Path, c: VendorCommand) -> anyhow::Result<Outcome> {
         Some(x) => println!("  {name:<13} {:<28} line {}", x.value, x.line),
         None => println!("  {name:<13} not found"),
     };
-    one("report", &f.report);
-    one("period start", &f.period_start);
-    one("period end", &f.period_end);
-    one("auditor", &f.auditor);
-    one("opinion", &f.opinion);
-    println!("  exceptions    {}", f.exceptions.len());
-    for e in &f.exceptions {
-        println!("    line {:<5} {}", e.line, e.value);
+    if let Some(p) = &r.pentest {
+        one("tester", &p.tester);
+        one("tested from", &p.tested_from);
+        one("tested to", &p.tested_to);
+        let counts: Vec<String> = p
+            .by_severity
+            .iter()
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        println!(
+            "  findings      {} ({})",
+            p.findings.len(),
+            counts.join(", ")
+        );
+        for x in &p.findings {
+            println!("    line {:<5} {}", x.line, x.value);
+        }
     }
-    println!("  CUECs         {}", f.cuecs.len());
-    for c in &f.cuecs {
-        println!("    line {:<5} {}", c.line, c.value);
+    if let Some(f) = &r.facts {
+        one("report", &f.report);
+        one("period start", &f.period_start);
+        one("period end", &f.period_end);
+        one("auditor", &f.auditor);
+        one("opinion", &f.opinion);
+        println!("  exceptions    {}", f.exceptions.len());
+        for e in &f.exceptions {
+            println!("    line {:<5} {}", e.line, e.value);
+        }
+        println!("  CUECs         {}", f.cuecs.len());
+        for c in &f.cuecs {
+            println!("    line {:<5} {}", c.line, c.value);
+        }
     }
     println!(
         "Proposal recorded in the ledger (entry {})",
