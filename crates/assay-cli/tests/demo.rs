@@ -233,6 +233,41 @@ fn in_a_pipeline(ws: &std::path::Path, a: &Value) {
         new.contains("; 1 new and 0 recovered since the baseline"),
         "{new}"
     );
+    // A baseline in which a criterion now not met was met: the change is listed with both
+    // verdicts and the controls behind it.
+    let not_met = a["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["verdict"] == "not-met")
+        .expect("the demo has a criterion not met");
+    let id = not_met["id"].as_str().unwrap();
+    let mut crit_base = base.clone();
+    crit_base["baseline"]["tests"][failing_ids[0]]["result"] = "exceptions-noted".into();
+    crit_base["baseline"]["criteria"][id] = "met".into();
+    std::fs::write(ws.join("ci/base-criteria.json"), crit_base.to_string()).unwrap();
+    let (_, out, err) = run(
+        ws,
+        &[
+            "ci",
+            "--baseline",
+            "ci/base-criteria.json",
+            "--summary",
+            "ci/criteria.md",
+        ],
+    );
+    let crit =
+        std::fs::read_to_string(ws.join("ci/criteria.md")).unwrap_or_else(|_| panic!("{out}{err}"));
+    assert!(crit.contains("## Criteria whose verdict changed"), "{crit}");
+    assert!(
+        crit.contains(&format!("| {id} | met | not-met |")),
+        "{crit}"
+    );
+    assert_eq!(
+        crit.matches("| met | not-met |").count(),
+        1,
+        "only the one changed: {crit}"
+    );
     // `assay test --json` output is a baseline too.
     let (_, tests_json, _) = run(ws, &["test", "--json"]);
     std::fs::write(ws.join("ci/tests.json"), tests_json).unwrap();

@@ -21,7 +21,8 @@ pub const KIND: &str = "assay-notification";
 /// One change worth telling someone about.
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
-    /// `new-failure`, `new-exceptions`, `recovered` or `collector-failed`.
+    /// `new-failure`, `new-exceptions`, `recovered`, `collector-failed` or
+    /// `criterion-changed`.
     pub change: &'static str,
     /// The control (empty for a collector).
     pub control: String,
@@ -84,6 +85,28 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
             });
         }
     }
+    for (c, before) in run.criterion_changes() {
+        let (was, now) = (
+            assay_report::ci::verdict_name(before),
+            assay_report::ci::verdict_name(c.verdict),
+        );
+        out.push(Event {
+            change: "criterion-changed",
+            control: c.controls.join(", "),
+            test: c.id.clone(),
+            // Worse is what someone must act on; better is still worth knowing.
+            severity: match c.verdict {
+                assay_engine::assessment::CriterionResult::NotMet => Severity::High,
+                assay_engine::assessment::CriterionResult::NotTested => Severity::Medium,
+                assay_engine::assessment::CriterionResult::Met => Severity::Low,
+            },
+            result: now.clone(),
+            statement: format!("{}: {was} to {now}: {}", c.id, c.statement),
+            exception_keys: Vec::new(),
+            evidence: Vec::new(),
+            link: None,
+        });
+    }
     for c in run.collectors {
         if let Err(e) = &c.result {
             out.push(Event {
@@ -107,7 +130,7 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
 pub struct Delivery {
     /// The rule's name.
     pub rule: String,
-    /// `webhook` or `slack`.
+    /// `webhook`, `slack` or `email`.
     pub channel: &'static str,
     /// The message id (`webhook-id`), the same on every attempt.
     pub id: String,
@@ -192,6 +215,7 @@ fn message_text(header: &Header<'_>, events: &[Event], slack: bool) -> String {
             "new-failure" => "failing",
             "new-exceptions" => "new exceptions",
             "recovered" => "recovered",
+            "criterion-changed" => "criterion verdict changed",
             _ => "collector failed",
         };
         s.push_str(&format!(

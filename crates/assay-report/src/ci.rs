@@ -1,9 +1,9 @@
 //! What `assay ci` hands to a pipeline: the tests' state against a baseline (new failures,
-//! new exception keys, recoveries), a JUnit XML file (one test case per control test, named
+//! new exception keys, recoveries; criteria whose verdict changed), a JUnit XML file (one test case per control test, named
 //! by its id) and a Markdown summary, so compliance drift shows where engineers already look.
 //! Pure functions of the assessment and the baseline: the same inputs give the same bytes.
 
-use assay_engine::assessment::TestOutcome;
+use assay_engine::assessment::{CriterionResult, CriterionVerdict, TestOutcome};
 use assay_engine::{Assessment, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +40,9 @@ pub struct Was {
 pub struct Baseline {
     /// Per test id.
     pub tests: BTreeMap<String, Was>,
+    /// Per criterion id, its verdict (absent from a baseline made of `assay test --json`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub criteria: BTreeMap<String, CriterionResult>,
 }
 
 impl Baseline {
@@ -51,6 +54,11 @@ impl Baseline {
                 .iter()
                 .flat_map(|c| &c.tests)
                 .map(|t| (t.id.clone(), was(t)))
+                .collect(),
+            criteria: a
+                .criteria
+                .iter()
+                .map(|c| (c.id.clone(), c.verdict))
                 .collect(),
         }
     }
@@ -94,7 +102,17 @@ impl Baseline {
                 );
             }
         }
-        Ok(Baseline { tests })
+        let mut criteria = BTreeMap::new();
+        for (i, c) in v["criteria"].as_array().into_iter().flatten().enumerate() {
+            let at = format!("{name}: criteria[{i}]");
+            let id = c["id"]
+                .as_str()
+                .ok_or_else(|| format!("{at}: field `id` is missing"))?;
+            let verdict: CriterionResult = serde_json::from_value(c["verdict"].clone())
+                .map_err(|e| format!("{at}: field `verdict`: {e}"))?;
+            criteria.insert(id.to_string(), verdict);
+        }
+        Ok(Baseline { tests, criteria })
     }
 }
 
@@ -175,6 +193,22 @@ impl Run<'_> {
                 }
             }
         }
+    }
+
+    /// The criteria whose verdict differs from the baseline's, with the verdict before (none
+    /// when the baseline holds no criteria, as one made of `assay test --json`).
+    pub fn criterion_changes(&self) -> Vec<(&CriterionVerdict, CriterionResult)> {
+        let Some(b) = self.baseline.filter(|b| !b.criteria.is_empty()) else {
+            return Vec::new();
+        };
+        self.assessment
+            .criteria
+            .iter()
+            .filter_map(|c| match b.criteria.get(&c.id) {
+                Some(before) if *before != c.verdict => Some((c, *before)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether the pipeline should fail: a collector failed, or a test fails (with
@@ -455,5 +489,28 @@ pub fn summary(run: &Run<'_>) -> String {
     if !recovered.is_empty() {
         let _ = writeln!(s, "\n## Recovered\n\n{}", recovered.join(", "));
     }
+    let criteria = run.criterion_changes();
+    if !criteria.is_empty() {
+        s.push_str("\n## Criteria whose verdict changed\n\n| criterion | before | now | controls | why |\n|---|---|---|---|---|\n");
+        for (c, before) in criteria {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                md(&c.id),
+                verdict_name(before),
+                verdict_name(c.verdict),
+                md(&c.controls.join(", ")),
+                md(&c.statement)
+            );
+        }
+    }
     s
+}
+
+/// A criterion verdict as written in files: `met`, `not-met`, `not-tested`.
+pub fn verdict_name(v: CriterionResult) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

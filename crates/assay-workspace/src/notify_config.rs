@@ -13,6 +13,7 @@ pub const EVENTS: &[&str] = &[
     "new-exceptions",
     "recovered",
     "collector-failed",
+    "criterion-changed",
 ];
 
 /// One `[[notify]]` table as written.
@@ -241,7 +242,7 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
                     report(
                         list.span(),
                         format!("`on` lists no known change: {unknown:?}"),
-                        "use any of new-failure, new-exceptions, recovered, collector-failed",
+                        "use any of new-failure, new-exceptions, recovered, collector-failed, criterion-changed",
                     );
                     continue;
                 }
