@@ -215,6 +215,12 @@ pub struct TestOutcome {
     pub exception_count: usize,
     /// The exceptions.
     pub exceptions: Vec<Exception>,
+    /// Failing rows per day they happened (UTC, `YYYY-MM-DD`), for a test whose population
+    /// dates its rows: by its occurrence column, the time column of an event table it reads
+    /// (`basis::event_time`), or `snapshot_at`; a calendar's missed window counts on its last
+    /// day. Rows without a date are not counted here (`exception_count` counts them all).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exception_days: BTreeMap<String, usize>,
     /// What the result rests on: snapshots after the period, missing evidence, errors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

@@ -30,6 +30,7 @@ fn test(id: &str, result: Verdict, rule: Rule) -> TestOutcome {
         sample: None,
         exception_count: usize::from(rule == Rule::TDeviation),
         exceptions: Vec::new(),
+        exception_days: Default::default(),
         notes: Vec::new(),
     }
 }

@@ -23,6 +23,10 @@ pub const DEFAULTS: &[(&str, i64, &str)] = &[
     ("incident_postmortem_severities", 2, "incidents of this severity rank or worse (1 = sev1/critical, 2 = sev2/high) need a post-mortem"),
     ("significant_incident_severities", 2, "incidents of this severity rank or worse (1 = sev1/critical, 2 = sev2/high) are significant: Section III of the draft report describes each"),
     ("endpoint_checkin_days", 30, "days since last check-in after which a laptop counts as unmanaged"),
+    ("failing_sla_critical_days", 7, "days a failing test of critical severity may stay failing before `assay ci` reports it overdue"),
+    ("failing_sla_high_days", 30, "days a failing test of high severity may stay failing before `assay ci` reports it overdue"),
+    ("failing_sla_medium_days", 60, "days a failing test of medium severity may stay failing before `assay ci` reports it overdue"),
+    ("failing_sla_low_days", 90, "days a failing test of low severity may stay failing before `assay ci` reports it overdue"),
 ];
 
 /// A parameter's value as an SQL literal.

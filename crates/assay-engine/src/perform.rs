@@ -304,6 +304,7 @@ fn outcome(test: &TestDef, method: Method, severity: Severity) -> TestOutcome {
         sample: None,
         exception_count: 0,
         exceptions: Vec::new(),
+        exception_days: BTreeMap::new(),
         notes: Vec::new(),
     }
 }
@@ -525,6 +526,7 @@ fn finish(mut o: TestOutcome, v: Verdict, rule: Rule, run: Run) -> TestOutcome {
     o.rule = rule;
     o.exception_count = run.exception_count;
     o.exceptions = run.exceptions;
+    o.exception_days = run.exception_days;
     o.population = Some(run.frozen);
     o
 }
@@ -788,6 +790,7 @@ fn calendar_test(cx: &Ctx<'_>, control: &Control, mut o: TestOutcome, mut run: R
                 evidence: Vec::new(),
             });
             run.exception_count += 1;
+            *run.exception_days.entry(s.to.to_string()).or_default() += 1;
         }
     }
     let expected = slots.len();

@@ -16,7 +16,7 @@ use datafusion::prelude::SessionContext;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// Exceptions listed in full per test; the count is always exact.
@@ -71,6 +71,8 @@ pub struct Run {
     pub exceptions: Vec<Exception>,
     /// How many rows fail it.
     pub exception_count: usize,
+    /// Failing rows per day (UTC `YYYY-MM-DD`) of the column that dates them ([`dating`]).
+    pub exception_days: BTreeMap<String, usize>,
     /// The rows exactly as hashed (the selected columns, in no particular order), when
     /// [`Ask::keep`] asked for them.
     pub rows_out: Option<(SchemaRef, Vec<RecordBatch>)>,
@@ -165,11 +167,13 @@ pub fn run(
                 return Err(format!("the occurrence column `{o}` is not selected by the population"));
             }
         }
+        let dating = dating(ask, &tables, &columns);
         let full = format!(
             "SELECT population.*, CAST((\n{}\n) AS BOOLEAN) AS __assay_pass, CAST((\n{}\n) AS VARCHAR) AS __assay_reason{} FROM (\n{}\n) AS population",
             ask.expect.unwrap_or("TRUE"),
             ask.reason.unwrap_or("NULL"),
-            ask.occurrence
+            dating
+                .as_deref()
                 .map(|o| format!(", population.{} AS __assay_at", quote(o)))
                 .unwrap_or_default(),
             ask.sql,
@@ -192,6 +196,7 @@ pub fn run(
         let ev_list: Vec<&str> = evidence.into_iter().collect();
         let mut rows = Vec::new();
         let mut failing = Failing::default();
+        let mut exception_days: BTreeMap<String, usize> = BTreeMap::new();
         let opts = FormatOptions::default();
         let width = columns.len();
         let key_at = columns.iter().position(|c| c == "key").unwrap_or(0);
@@ -208,15 +213,17 @@ pub fn run(
                 (!col.is_null(r)).then(|| fmts[c].value(r).to_string())
             };
             let pass = b.column(width).as_boolean();
-            let at_col = match ask.occurrence {
-                Some(_) => Some(
-                    cast(
-                        b.column(width + 2),
-                        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
-                    )
-                    .map_err(|e| format!("the occurrence column is not a date or time: {e}"))?,
+            let as_time = |c: &dyn Array| {
+                cast(c, &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())))
+            };
+            let at_col = match (ask.occurrence, &dating) {
+                (Some(_), _) => Some(
+                    as_time(b.column(width + 2))
+                        .map_err(|e| format!("the occurrence column is not a date or time: {e}"))?,
                 ),
-                None => None,
+                // A column found by its name dates exceptions only if it is a time.
+                (None, Some(_)) => as_time(b.column(width + 2)).ok(),
+                (None, None) => None,
             };
             for (r, hash) in hashes.iter().copied().enumerate() {
                 let key = text(key_at, r).unwrap_or_default();
@@ -226,6 +233,9 @@ pub fn run(
                 });
                 let ok = !pass.is_null(r) && pass.value(r);
                 if !ok {
+                    if let Some(day) = at.and_then(|at| jiff::Timestamp::from_microsecond(at).ok()) {
+                        *exception_days.entry(day.strftime("%Y-%m-%d").to_string()).or_default() += 1;
+                    }
                     let reason = if pass.is_null(r) {
                         format!("the expectation could not be evaluated (a value it reads is empty): {}", ask.expect.unwrap_or("TRUE"))
                     } else {
@@ -284,9 +294,26 @@ pub fn run(
             occurrences,
             exceptions: failing.listed(),
             exception_count,
+            exception_days,
             rows_out,
         })
     })
+}
+
+/// The column that dates each row: the occurrence column, else the time column of an event
+/// table the population reads (`basis::event_time`) when it is selected under that name, else
+/// `snapshot_at` when selected.
+fn dating(ask: &Ask<'_>, tables: &[String], columns: &[String]) -> Option<String> {
+    if let Some(o) = ask.occurrence {
+        return Some(o.to_string());
+    }
+    let selected = |c: &str| columns.iter().any(|x| x == c);
+    tables
+        .iter()
+        .filter_map(|t| crate::basis::event_time(t))
+        .find(|c| selected(c))
+        .or_else(|| selected("snapshot_at").then_some("snapshot_at"))
+        .map(str::to_string)
 }
 
 /// A population row as kept after the query: its key, hash and occurrence instant.

@@ -3,7 +3,7 @@
 //! rows, and a remediation roadmap ordered by severity and criterion weight.
 
 use crate::doc::{Block, Doc};
-use crate::{charts, Context};
+use crate::{charts, history, Context};
 use assay_engine::assessment::{CriterionResult, Finding, TestOutcome, Verdict};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -273,6 +273,8 @@ pub fn doc(cx: &Context<'_>) -> Doc {
         });
     }
 
+    operation_section(cx, &mut b);
+
     b.push(Block::Heading(1, "Failing tests".into()));
     let fails = failing(cx);
     if fails.is_empty() {
@@ -458,8 +460,57 @@ pub fn json(cx: &Context<'_>) -> Value {
         "evidence_gaps": evidence_gaps(cx).into_iter().map(|(c, r)| json!({"control": c, "reason": r})).collect::<Vec<_>>(),
         "stale_evidence": stale(cx).into_iter().map(|(t, g)| json!({"table": t, "problem": g})).collect::<Vec<_>>(),
         "failing_tests": failing,
+        "operation": if a.audit.audit_type == "type1" { Vec::new() } else { history::controls(&history::replay(a)) },
         "roadmap": roadmap,
     })
+}
+
+/// For a Type II: per control observed day by day, since when it has operated continuously
+/// and on how many days it failed or had no evidence ([`crate::history`]).
+fn operation_section(cx: &Context<'_>, b: &mut Vec<Block>) {
+    let a = cx.assessment;
+    if a.audit.audit_type == "type1" || cx.evidence_count == 0 {
+        return;
+    }
+    let controls = history::controls(&history::replay(a));
+    if controls.is_empty() {
+        return;
+    }
+    b.push(Block::Heading(1, "Operation over the period".into()));
+    b.push(Block::Para(format!(
+        "Each day of the period, replayed from the evidence: a control operated on a day when \
+         every one of its tests observed day by day had evidence reaching that day and no \
+         failing row dated that day. \"Operating continuously since\" is the first day from \
+         which that held every day to the end of the period ({}). Tests over snapshots or \
+         samples are not observed day by day and are not counted here (`assay history \
+         --replay` lists them).",
+        a.audit.period_end
+    )));
+    b.push(Block::Table {
+        header: vec![
+            "control".into(),
+            "tests".into(),
+            "operating continuously since".into(),
+            "days failing".into(),
+            "days without evidence".into(),
+            "last failing".into(),
+        ],
+        rows: controls
+            .iter()
+            .map(|c| {
+                vec![
+                    c.control.clone(),
+                    c.tests.join(", "),
+                    c.operating_since
+                        .clone()
+                        .unwrap_or_else(|| "not at the period's end".into()),
+                    c.failing_days.to_string(),
+                    c.no_evidence_days.to_string(),
+                    c.last_failing.clone().unwrap_or_else(|| "never".into()),
+                ]
+            })
+            .collect(),
+    });
 }
 
 /// Readiness for each framework beside SOC 2: counts by verdict, then the requirements not
