@@ -171,6 +171,10 @@ pub enum Command {
         /// Do not run the configured collectors first.
         #[arg(long)]
         no_collect: bool,
+        /// Collect only with the collectors that have no `schedule` of their own (the
+        /// monitor's suite runs do this; those collectors run on their own schedules).
+        #[arg(long, conflicts_with = "no_collect")]
+        skip_scheduled_collectors: bool,
         /// Print the run's record as JSON (schema assay.ci/v1) instead of the summary.
         #[arg(long)]
         json: bool,
@@ -185,11 +189,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// A test's result and exception count at every run `assay monitor` recorded.
+    /// A test's result and exception count at every run `assay monitor` recorded, or, with
+    /// --replay, every day of the audit period replayed from the evidence.
     History {
-        /// The test (e.g. CHG-01.1).
-        test: String,
-        /// Print as JSON (schema assay.history/v1).
+        /// The test (e.g. CHG-01.1); with --replay and no test, every control's summary.
+        test: Option<String>,
+        /// Replay the period day by day from the evidence (one assessment), instead of
+        /// reading the monitor's recorded runs.
+        #[arg(long)]
+        replay: bool,
+        /// With --replay: read this stored assessment (`assay assess --json`) instead of
+        /// assessing the workspace now.
+        #[arg(long, value_name = "FILE", requires = "replay")]
+        from: Option<std::path::PathBuf>,
+        /// With --replay and a test: also write the control's day-by-day chart (SVG) here.
+        #[arg(long, value_name = "FILE", requires = "replay")]
+        svg: Option<std::path::PathBuf>,
+        /// Print as JSON (schema assay.history/v1, or assay.history.replay/v1 with --replay).
         #[arg(long)]
         json: bool,
     },
@@ -240,6 +256,10 @@ pub struct ServeArgs {
     /// Map an identity-provider group to a role: GROUP=ORG[/AUDIT]:ROLE (repeatable).
     #[arg(long = "oidc-group", value_name = "RULE")]
     pub oidc_groups: Vec<String>,
+    /// Do not run the `[monitor]` schedules of the served workspaces (run `assay monitor`
+    /// beside the server instead).
+    #[arg(long)]
+    pub no_monitor: bool,
 }
 
 /// `assay evidence ...`.

@@ -162,6 +162,18 @@ fn the_web_app_in_a_real_browser() {
     let (code, _, err) = run(tmp.path(), &["demo", "--out", "ws"]);
     assert!(code == 0 || code == 1, "assay demo failed: {err}");
     let ws = tmp.path().join("ws");
+    // An in-app notification rule, and a run of `assay ci` that finds changes for it (with no
+    // baseline, every failing test is new).
+    let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
+    std::fs::write(
+        ws.join("assay.toml"),
+        format!(
+            "{toml}\n[[notify]]\nname = \"inbox\"\nchannel = \"app\"\non = [\"new-failure\"]\n"
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&ws, &["ci"]);
+    assert_eq!(code, 1, "{err}");
     let server = start(&ws);
     let audit = owner(&server);
     let downloads = tmp.path().join("downloads");
@@ -303,6 +315,7 @@ fn the_web_app_in_a_real_browser() {
         ),
         ("upload", format!("{audit}/evidence/upload")),
         ("findings", format!("{audit}/findings")),
+        ("notifications", format!("{audit}/notifications")),
         ("query", format!("{audit}/query")),
         ("reports", format!("{audit}/reports")),
         (
@@ -313,6 +326,26 @@ fn the_web_app_in_a_real_browser() {
     for (name, url) in &pages {
         check_page(&b, url, name, &mut problems);
     }
+    // The in-app notifications: the run's new failures, each linked to its control.
+    b.go(&format!("{audit}/notifications"));
+    let first = b.text("li.event");
+    assert!(first.starts_with("new failure:"), "{first}");
+    let link = b.find("li.event a");
+    b.click(&link);
+    b.wait_url("a control's page", |u| u.contains("/controls/"));
+    // The failing control's page draws its tests day by day over the period, with a failing
+    // day among them and the same in words.
+    b.go(&pages[2].1);
+    let caption = b.text("figure.history figcaption");
+    assert!(caption.contains("days operating"), "{caption}");
+    let failing = b.script(
+        "return document.querySelectorAll('figure.history rect[fill=\"#c0392b\"]').length;",
+        json!([]),
+    );
+    assert!(
+        failing.as_u64().unwrap_or(0) > 1,
+        "no failing day drawn: {failing}"
+    );
     if std::env::var("UPDATE_SCREENSHOTS").is_ok_and(|v| v == "1") {
         // The README's view of a failing test: its exception rows, linked to the evidence.
         b.go(&pages[2].1);
@@ -322,6 +355,16 @@ fn the_web_app_in_a_real_browser() {
         );
         std::fs::write(
             screenshots_dir().join("control-exceptions-desktop.png"),
+            b.screenshot(),
+        )
+        .unwrap();
+        // The same control's history over the period (docs/monitoring.md).
+        b.script(
+            "document.querySelector('figure.history').scrollIntoView();",
+            json!([]),
+        );
+        std::fs::write(
+            screenshots_dir().join("control-history-desktop.png"),
             b.screenshot(),
         )
         .unwrap();

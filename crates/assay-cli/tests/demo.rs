@@ -4,6 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+#[path = "demo_checks/drift.rs"]
+mod drift;
+#[path = "demo_checks/quiet.rs"]
+mod quiet;
+#[path = "demo_checks/replay.rs"]
+mod replay;
 
 use common::run;
 use serde_json::Value;
@@ -296,6 +302,8 @@ fn in_a_pipeline(ws: &std::path::Path, a: &Value) {
         assert_eq!(cases["gh"], "error", "{cases}");
     }
     notified(ws, failing_ids[0]);
+    quiet::held_then_sent(ws, failing_ids[0]);
+    drift::overdue(ws);
 }
 
 /// The `[[notify]]` rules on `assay ci`'s changes: a signed webhook checked by an independent
@@ -753,6 +761,7 @@ fn the_demo_finds_every_planted_failure() {
     reperformed(&ws, &a);
     in_a_pipeline(&ws, &a);
     questionnaire(&ws);
+    replay::replayed(&ws, &a);
 
     // The auditor's fieldwork: every sampled test has its results, and the one deviation
     // extended its sample and ends as exceptions noted.

@@ -7,6 +7,7 @@ use crate::notify::{self, Delivery};
 use crate::progress::Progress;
 use crate::{Project, ProjectError};
 use assay_report::ci::{Baseline, CollectorOutcome, Run};
+use assay_report::drift::{LateCollector, StaleSource, Watch};
 use std::path::{Path, PathBuf};
 
 /// What to run and where to write.
@@ -22,6 +23,8 @@ pub struct CiRequest {
     pub baseline: Option<PathBuf>,
     /// Run the configured collectors first.
     pub collect: bool,
+    /// Only the collectors without a `schedule` of their own.
+    pub skip_scheduled: bool,
 }
 
 /// How the run went.
@@ -53,6 +56,78 @@ fn write(path: &Path, text: &str) -> Result<(), ProjectError> {
 }
 
 impl Project {
+    /// What a run measures beside the tests: the date, the sources whose newest evidence is
+    /// past its time-to-live, and (with `[monitor] collector_sla_hours`) the collectors that
+    /// have not succeeded within it, from this run and the monitor's records.
+    fn watch(
+        &self,
+        config: Option<&assay_workspace::config::Config>,
+        collectors: &[CollectorOutcome],
+        now: jiff::Timestamp,
+    ) -> Result<Watch, ProjectError> {
+        let today = jiff::tz::TimeZone::UTC.to_datetime(now).date();
+        let mut newest: std::collections::BTreeMap<String, &crate::EvidenceRow> =
+            std::collections::BTreeMap::new();
+        let rows = self.evidence(None)?;
+        // Assay's own records (runs, notifications, decisions) are activity, not evidence.
+        for r in rows
+            .iter()
+            .filter(|r| r.stale.is_some() && !r.entry.record.kind.starts_with("assay-"))
+        {
+            let source = format!(
+                "{} from {}",
+                r.entry.record.kind, r.entry.record.provenance.system
+            );
+            newest.insert(source, r);
+        }
+        let stale = newest
+            .into_iter()
+            .filter(|(_, r)| r.stale == Some(true))
+            .map(|(source, r)| StaleSource {
+                source,
+                entry: r.entry.seq,
+                evidence: r.entry.record.blob.clone(),
+                as_of: r
+                    .entry
+                    .record
+                    .effective_to
+                    .clone()
+                    .unwrap_or_else(|| r.entry.record.collected_at.chars().take(10).collect()),
+            })
+            .collect();
+        let mut late = Vec::new();
+        if let Some((cfg, hours)) = config.and_then(|c| {
+            c.monitor
+                .as_ref()
+                .and_then(|m| m.collector_sla_hours)
+                .map(|h| (c, h))
+        }) {
+            let names: Vec<String> = cfg.collectors.iter().map(|c| c.name.clone()).collect();
+            let status = crate::monitor::status(&self.monitor_runs()?, &names);
+            for name in names {
+                if collectors
+                    .iter()
+                    .any(|c| c.name == name && c.result.is_ok())
+                {
+                    continue;
+                }
+                let last_good = status.sources.get(&name).and_then(|s| s.last_good.clone());
+                let within = last_good
+                    .as_deref()
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                    .is_some_and(|t| now.duration_since(t).as_secs() <= hours as i64 * 3600);
+                if !within {
+                    late.push(LateCollector {
+                        name,
+                        last_good,
+                        sla_hours: hours,
+                    });
+                }
+            }
+        }
+        Ok(Watch { today, stale, late })
+    }
+
     fn last_ci_run(&self) -> PathBuf {
         self.root.join(".assay").join("ci").join("last.json")
     }
@@ -87,10 +162,21 @@ impl Project {
         let base = self.ci_baseline(req.baseline.as_deref())?;
         let config = assay_workspace::config::read(&self.root).ok();
         let mut collectors = Vec::new();
-        if req.collect && config.as_ref().is_some_and(|c| !c.collectors.is_empty()) {
-            collectors = self
-                .collect(None, None, now, progress)?
-                .runs
+        let configured = config
+            .as_ref()
+            .map(|c| c.collectors.as_slice())
+            .unwrap_or_default();
+        if req.collect && !configured.is_empty() {
+            let runs = if req.skip_scheduled {
+                let mut runs = Vec::new();
+                for c in configured.iter().filter(|c| c.schedule.is_none()) {
+                    runs.extend(self.collect(Some(&c.name), None, now, progress)?.runs);
+                }
+                runs
+            } else {
+                self.collect(None, None, now, progress)?.runs
+            };
+            collectors = runs
                 .into_iter()
                 .map(|r| CollectorOutcome {
                     name: r.name,
@@ -99,10 +185,12 @@ impl Project {
                 .collect();
         }
         let a = self.assess(None, progress)?;
+        let watch = self.watch(config.as_ref(), &collectors, now)?;
         let run = Run {
             assessment: &a,
             collectors: &collectors,
             baseline: base.as_ref(),
+            watch: Some(&watch),
         };
         let summary = assay_report::ci::summary(&run);
         if let Some(path) = &req.junit {

@@ -53,6 +53,9 @@ pub enum Outcome {
 pub struct RunRecord {
     /// The schedule (cron text).
     pub schedule: String,
+    /// For a collector with a schedule of its own, its name; none for the suite's runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// When the run was due (for `missed`, the last missed time).
     pub scheduled_for: String,
     /// When it started, if it did.
@@ -84,6 +87,9 @@ pub struct RunRecord {
     /// For a completed run: every test's result and exception count (the history).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tests: BTreeMap<String, TestState>,
+    /// For a completed run: each collector that ran, `ok` or why it failed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub collectors: BTreeMap<String, String>,
 }
 
 /// One test's state in one run.
@@ -140,7 +146,7 @@ pub fn summary(points: &[Point]) -> HistorySummary {
 pub fn history(runs: &[RunRecord], test: &str) -> Vec<Point> {
     let mut out = Vec::new();
     let mut was_failing: Option<bool> = None;
-    for r in runs {
+    for r in runs.iter().filter(|r| r.source.is_none()) {
         let state = r.tests.get(test).cloned();
         let mut change = None;
         if let Some(s) = &state {
@@ -162,6 +168,87 @@ pub fn history(runs: &[RunRecord], test: &str) -> Vec<Point> {
     out
 }
 
+/// Where the schedule stands, from its records: the dashboard's monitoring panel.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// Records read.
+    pub records: usize,
+    /// The last run that started, when it was due and how it ended.
+    pub last: Option<(String, Outcome)>,
+    /// The last run that completed (collection and tests ran, failing or not).
+    pub last_completed: Option<String>,
+    /// Scheduled times with no run (every `missed` record's count).
+    pub missed: usize,
+    /// Runs cut off by the process's end.
+    pub interrupted: usize,
+    /// Runs ended at their timeout.
+    pub timed_out: usize,
+    /// Runs that could not complete.
+    pub errors: usize,
+    /// Per collector: the last run it succeeded in (none yet when it never did), and how it
+    /// did in the last completed run.
+    pub sources: BTreeMap<String, SourceStatus>,
+}
+
+/// One collector's runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SourceStatus {
+    /// When the last run it succeeded in was due.
+    pub last_good: Option<String>,
+    /// `ok`, or why it failed, in the last completed run.
+    pub last: Option<String>,
+}
+
+/// Sums up the records (in ledger order) for the collectors the workspace configures.
+pub fn status(runs: &[RunRecord], collectors: &[String]) -> Status {
+    let mut s = Status {
+        records: runs.len(),
+        ..Status::default()
+    };
+    for name in collectors {
+        s.sources.insert(name.clone(), SourceStatus::default());
+    }
+    for r in runs {
+        // A collector's own run: only that source's state.
+        if let Some(name) = &r.source {
+            let src = s.sources.entry(name.clone()).or_default();
+            match r.outcome {
+                Outcome::Ok => {
+                    src.last_good = Some(r.scheduled_for.clone());
+                    src.last = Some("ok".into());
+                }
+                Outcome::Missed => s.missed += r.missed_count.unwrap_or(1),
+                Outcome::Interrupted => s.interrupted += 1,
+                Outcome::TimedOut => s.timed_out += 1,
+                Outcome::Error | Outcome::Failing => {
+                    src.last = Some(r.error.clone().unwrap_or_else(|| "failed".into()));
+                }
+            }
+            continue;
+        }
+        match r.outcome {
+            Outcome::Missed => s.missed += r.missed_count.unwrap_or(1),
+            Outcome::Interrupted => s.interrupted += 1,
+            Outcome::TimedOut => s.timed_out += 1,
+            Outcome::Error => s.errors += 1,
+            Outcome::Ok | Outcome::Failing => {
+                s.last_completed = Some(r.scheduled_for.clone());
+                for (name, how) in &r.collectors {
+                    let src = s.sources.entry(name.clone()).or_default();
+                    if how == "ok" {
+                        src.last_good = Some(r.scheduled_for.clone());
+                    }
+                    src.last = Some(how.clone());
+                }
+            }
+        }
+        if r.outcome != Outcome::Missed {
+            s.last = Some((r.scheduled_for.clone(), r.outcome));
+        }
+    }
+    s
+}
+
 /// The marker of a run in progress (`.assay/monitor/running.json`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Running {
@@ -173,6 +260,9 @@ pub struct Running {
     pub started: String,
     /// The ledger's size at the start.
     pub ledger_before: u64,
+    /// The collector it is for, when it is a collector's own run.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// What the monitor found at its start.
@@ -254,18 +344,21 @@ impl Project {
         }
     }
 
-    /// At the monitor's start: records a run cut off by the process's end as interrupted and
-    /// the scheduled times that passed without a run as missed, each once.
+    /// At the monitor's start, for one schedule (the suite's, or a collector's own, by
+    /// `source`): records a run cut off by the process's end as interrupted (whichever
+    /// schedule it was on) and this schedule's times that passed without a run as missed,
+    /// each once.
     pub fn recover_monitor(
         &self,
         cron: &Cron,
+        source: Option<&str>,
         tz: &jiff::tz::TimeZone,
         now: Timestamp,
     ) -> Result<Recovery, ProjectError> {
         let runs = self.monitor_runs()?;
         let mut last_due = runs
             .iter()
-            .filter(|r| r.schedule == cron.as_str())
+            .filter(|r| r.schedule == cron.as_str() && r.source.as_deref() == source)
             .filter_map(|r| r.scheduled_for.parse::<Timestamp>().ok())
             .max();
         let mut out = Recovery::default();
@@ -273,12 +366,15 @@ impl Project {
         if let Ok(bytes) = std::fs::read(&path) {
             if let Ok(m) = serde_json::from_slice::<Running>(&bytes) {
                 let due = m.scheduled_for.parse::<Timestamp>().ok();
-                let recorded = runs
-                    .iter()
-                    .any(|r| r.scheduled_for == m.scheduled_for && r.schedule == m.schedule);
+                let recorded = runs.iter().any(|r| {
+                    r.scheduled_for == m.scheduled_for
+                        && r.schedule == m.schedule
+                        && r.source == m.source
+                });
                 if !recorded {
                     let r = RunRecord {
                         schedule: m.schedule.clone(),
+                        source: m.source.clone(),
                         scheduled_for: m.scheduled_for.clone(),
                         started: Some(m.started.clone()),
                         ended: None,
@@ -290,11 +386,12 @@ impl Project {
                         missed_count: None,
                         missed: Vec::new(),
                         tests: BTreeMap::new(),
+                        collectors: BTreeMap::new(),
                     };
                     self.record_run(&r)?;
                     out.interrupted = Some(r);
                 }
-                if m.schedule == cron.as_str() {
+                if m.schedule == cron.as_str() && m.source.as_deref() == source {
                     last_due = last_due.max(due);
                 }
             }
@@ -302,7 +399,7 @@ impl Project {
         }
         if let Some(since) = last_due {
             let why = "the monitor was not running";
-            if let Some(r) = self.record_missed(cron, tz, since, now, why)? {
+            if let Some(r) = self.record_missed(cron, source, tz, since, now, why)? {
                 last_due = r.scheduled_for.parse().ok();
                 out.missed = Some(r);
             }
@@ -316,6 +413,7 @@ impl Project {
     pub fn record_missed(
         &self,
         cron: &Cron,
+        source: Option<&str>,
         tz: &jiff::tz::TimeZone,
         since: Timestamp,
         until: Timestamp,
@@ -335,6 +433,7 @@ impl Project {
         };
         let r = RunRecord {
             schedule: cron.as_str().to_string(),
+            source: source.map(str::to_string),
             scheduled_for: last.to_string(),
             started: None,
             ended: None,
@@ -349,6 +448,7 @@ impl Project {
             missed_count: Some(count),
             missed: listed,
             tests: BTreeMap::new(),
+            collectors: BTreeMap::new(),
         };
         self.record_run(&r)?;
         Ok(Some(r))

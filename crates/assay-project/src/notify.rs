@@ -1,16 +1,19 @@
 //! Notifications of compliance drift, by the `[[notify]]` rules of `assay.toml`: a generic
 //! webhook signed after Standard Webhooks (`webhook-id`, `webhook-timestamp`,
-//! `webhook-signature: v1,<base64 HMAC-SHA256>`), or a Slack incoming webhook. Deliveries are
-//! retried with back-off on connection errors, 429 (honouring `Retry-After`) and 5xx. Every
-//! delivery, sent or failed, is recorded in the ledger (kind `assay-notification`), without
-//! its URL or secret, which come only from the environment.
+//! `webhook-signature: v1,<base64 HMAC-SHA256>`), a Slack incoming webhook, e-mail, or in the
+//! app (the record itself, listed by the web app). Deliveries are retried with back-off on
+//! connection errors, 429 (honouring `Retry-After`) and 5xx. In a rule's quiet hours its
+//! messages are held (all but critical changes) in `.assay/notify/held/<rule>.json` and sent
+//! with the first delivery after them. Every delivery, sent, failed or held, is recorded in
+//! the ledger (kind `assay-notification`), without its URL or secret, which come only from
+//! the environment.
 
 use crate::{Project, ProjectError};
 use assay_core::Severity;
 use assay_report::ci::{Change, Run};
 use assay_workspace::notify_config::{Channel, NotifyRule};
 use base64::Engine as _;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -19,11 +22,11 @@ use std::time::Duration;
 pub const KIND: &str = "assay-notification";
 
 /// One change worth telling someone about.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
-    /// `new-failure`, `new-exceptions`, `recovered`, `collector-failed` or
-    /// `criterion-changed`.
-    pub change: &'static str,
+    /// `new-failure`, `new-exceptions`, `recovered`, `collector-failed`,
+    /// `criterion-changed`, `evidence-stale`, `collector-late` or `sla-breached`.
+    pub change: String,
     /// The control (empty for a collector).
     pub control: String,
     /// The test id, or the collector's name.
@@ -53,7 +56,7 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
             let Some((t, change)) = changes.next() else {
                 break;
             };
-            let (name, keys): (&'static str, Vec<String>) = match change {
+            let (name, keys): (&str, Vec<String>) = match change {
                 Change::NewFailure => (
                     "new-failure",
                     t.exceptions.iter().map(|e| e.key.clone()).collect(),
@@ -70,7 +73,7 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
                 .flat_map(|e| e.evidence.iter().cloned())
                 .collect();
             out.push(Event {
-                change: name,
+                change: name.to_string(),
                 control: c.id.clone(),
                 test: t.id.clone(),
                 severity: t.severity,
@@ -91,7 +94,7 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
             assay_report::ci::verdict_name(c.verdict),
         );
         out.push(Event {
-            change: "criterion-changed",
+            change: "criterion-changed".into(),
             control: c.controls.join(", "),
             test: c.id.clone(),
             // Worse is what someone must act on; better is still worth knowing.
@@ -107,10 +110,84 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
             link: None,
         });
     }
+    for (t, age) in run.newly_overdue() {
+        let control = run
+            .assessment
+            .controls
+            .iter()
+            .find(|c| c.tests.iter().any(|x| x.id == t.id))
+            .map(|c| c.id.clone())
+            .unwrap_or_default();
+        out.push(Event {
+            change: "sla-breached".into(),
+            control,
+            test: t.id.clone(),
+            severity: t.severity,
+            result: serde_json::to_value(t.result)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            statement: format!(
+                "failing since {} ({} days), past its remediation SLA of {} days for {} severity: {}",
+                age.since,
+                age.days,
+                age.sla_days.unwrap_or_default(),
+                t.severity.as_str(),
+                t.statement
+            ),
+            exception_keys: t.exceptions.iter().map(|e| e.key.clone()).collect(),
+            evidence: t
+                .exceptions
+                .iter()
+                .flat_map(|e| e.evidence.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            link: None,
+        });
+    }
+    for s in run.newly_stale() {
+        out.push(Event {
+            change: "evidence-stale".into(),
+            control: String::new(),
+            test: s.source.clone(),
+            severity: Severity::Medium,
+            result: "stale".into(),
+            statement: format!(
+                "the newest evidence of {} (ledger entry {}, as of {}) is past its time-to-live: collect or import a newer one",
+                s.source, s.entry, s.as_of
+            ),
+            exception_keys: Vec::new(),
+            evidence: vec![s.evidence.clone()],
+            link: None,
+        });
+    }
+    for l in run.late() {
+        out.push(Event {
+            change: "collector-late".into(),
+            control: String::new(),
+            test: l.name.clone(),
+            severity: Severity::High,
+            result: "late".into(),
+            statement: match &l.last_good {
+                Some(t) => format!(
+                    "no successful run since {t}, longer than its SLA of {} hours",
+                    l.sla_hours
+                ),
+                None => format!(
+                    "no successful run recorded yet; its SLA is {} hours",
+                    l.sla_hours
+                ),
+            },
+            exception_keys: Vec::new(),
+            evidence: Vec::new(),
+            link: None,
+        });
+    }
     for c in run.collectors {
         if let Err(e) = &c.result {
             out.push(Event {
-                change: "collector-failed",
+                change: "collector-failed".into(),
                 control: String::new(),
                 test: c.name.clone(),
                 severity: Severity::High,
@@ -147,6 +224,30 @@ pub struct Delivery {
     pub error: Option<String>,
     /// When it was sent (RFC 3339).
     pub at: String,
+    /// For an in-app notification, and for messages held in quiet hours: the changes in
+    /// full, as the web app lists them and the next delivery sends them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detail: Vec<Event>,
+}
+
+/// The (change, test) pairs a delivery record lists.
+fn pairs(events: &[Event]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| (e.change.clone(), e.test.clone()))
+        .collect()
+}
+
+/// Writes JSON atomically (a temporary file renamed over the target).
+fn write_json<T: Serialize>(path: &std::path::Path, value: &T) -> Result<(), ProjectError> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(ProjectError::io(dir))?;
+    }
+    let bytes = serde_json::to_vec_pretty(value)
+        .map_err(|e| ProjectError::Invalid(format!("held notifications: {e}")))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).map_err(ProjectError::io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(ProjectError::io(path))
 }
 
 /// What the deliveries say about the run (organization, system, ledger head).
@@ -211,11 +312,14 @@ fn message_text(header: &Header<'_>, events: &[Event], slack: bool) -> String {
         format!("{}\n", subject(header, events))
     };
     for e in events {
-        let what = match e.change {
+        let what = match e.change.as_str() {
             "new-failure" => "failing",
             "new-exceptions" => "new exceptions",
             "recovered" => "recovered",
             "criterion-changed" => "criterion verdict changed",
+            "sla-breached" => "past its remediation SLA",
+            "evidence-stale" => "evidence stale",
+            "collector-late" => "collector late",
             _ => "collector failed",
         };
         s.push_str(&format!(
@@ -313,9 +417,9 @@ impl Project {
             .map_err(|e| ProjectError::Invalid(format!("cannot start an HTTP client: {e}")))?;
         let mut out = Vec::new();
         for rule in rules {
-            let chosen: Vec<Event> = events
+            let mut chosen: Vec<Event> = events
                 .iter()
-                .filter(|e| rule.on.iter().any(|o| o == e.change))
+                .filter(|e| rule.on.contains(&e.change))
                 .filter(|e| severity_rank(e.severity) >= severity_rank(rule.min_severity))
                 .map(|e| Event {
                     link: rule.link.as_ref().map(|l| {
@@ -325,6 +429,50 @@ impl Project {
                     ..e.clone()
                 })
                 .collect();
+            let held_path = self.held_path(&rule.name);
+            let mut flushing = false;
+            match &rule.quiet {
+                Some(q) if q.contains(now) => {
+                    // Held, except what is critical.
+                    let (urgent, hold): (Vec<Event>, Vec<Event>) = chosen
+                        .into_iter()
+                        .partition(|e| e.severity == Severity::Critical);
+                    if !hold.is_empty() {
+                        let mut all = self.held(&held_path)?;
+                        all.extend(hold.iter().cloned());
+                        write_json(&held_path, &all)?;
+                        let d = Delivery {
+                            rule: rule.name.clone(),
+                            channel: rule.channel.as_str(),
+                            id: String::new(),
+                            events: pairs(&hold),
+                            attempts: 0,
+                            status: None,
+                            outcome: "held",
+                            error: Some(format!(
+                                "quiet hours {:02}:{:02}-{:02}:{:02} {}: sent with the first delivery after them",
+                                q.from / 60,
+                                q.from % 60,
+                                q.to / 60,
+                                q.to % 60,
+                                q.timezone
+                            )),
+                            at: now.to_string(),
+                            detail: hold,
+                        };
+                        self.record_delivery(&d)?;
+                        out.push(d);
+                    }
+                    chosen = urgent;
+                }
+                _ => {
+                    let held = self.held(&held_path)?;
+                    if !held.is_empty() {
+                        flushing = true;
+                        chosen = held.into_iter().chain(chosen).collect();
+                    }
+                }
+            }
             if chosen.is_empty() {
                 continue;
             }
@@ -335,12 +483,80 @@ impl Project {
             };
             for batch in messages {
                 let d = self.deliver(&client, rule, &batch, header, env, now);
-                let bytes = serde_json::to_vec(&d)
-                    .map_err(|e| ProjectError::Invalid(format!("delivery record: {e}")))?;
-                self.record_activity(KIND, "assay-notify", &bytes)?;
+                self.record_delivery(&d)?;
                 out.push(d);
             }
+            // The held messages went out (or failed, recorded like any other): not again.
+            if flushing {
+                std::fs::remove_file(&held_path).map_err(ProjectError::io(&held_path))?;
+            }
         }
+        Ok(out)
+    }
+
+    fn record_delivery(&self, d: &Delivery) -> Result<(), ProjectError> {
+        let bytes = serde_json::to_vec(d)
+            .map_err(|e| ProjectError::Invalid(format!("delivery record: {e}")))?;
+        self.record_activity(KIND, "assay-notify", &bytes)?;
+        Ok(())
+    }
+
+    fn held_path(&self, rule: &str) -> std::path::PathBuf {
+        let safe: String = rule
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.root
+            .join(".assay")
+            .join("notify")
+            .join("held")
+            .join(format!("{safe}.json"))
+    }
+
+    fn held(&self, path: &std::path::Path) -> Result<Vec<Event>, ProjectError> {
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ProjectError::Invalid(format!(
+                    "{}: not a list of held notifications ({e}); delete it to drop them",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(ProjectError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            }),
+        }
+    }
+
+    /// Every in-app notification in the ledger, newest first: (ledger entry, delivery).
+    pub fn app_notifications(&self) -> Result<Vec<(u64, serde_json::Value)>, ProjectError> {
+        let Some(locker) = self.locker_if_any()? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for e in locker.entries()? {
+            if e.record.kind != KIND {
+                continue;
+            }
+            let bytes = locker.blob_store().get(&e.record.blob)?;
+            let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+                ProjectError::Invalid(format!(
+                    "ledger entry {}: not a delivery record: {err}",
+                    e.seq
+                ))
+            })?;
+            if v["channel"] == "app" {
+                out.push((e.seq, v));
+            }
+        }
+        out.reverse();
         Ok(out)
     }
 
@@ -361,7 +577,7 @@ impl Project {
                 "data": {"system": header.system, "ledger": header.ledger, "events": events},
             }),
             Channel::Slack => serde_json::json!({ "text": message_text(header, events, true) }),
-            Channel::Email => serde_json::json!({
+            Channel::Email | Channel::App => serde_json::json!({
                 "subject": subject(header, events),
                 "text": message_text(header, events, false),
             }),
@@ -372,16 +588,21 @@ impl Project {
             rule: rule.name.clone(),
             channel: rule.channel.as_str(),
             id: id.clone(),
-            events: events
-                .iter()
-                .map(|e| (e.change.to_string(), e.test.clone()))
-                .collect(),
+            events: pairs(events),
             attempts: 0,
             status: None,
             outcome: "failed",
             error: None,
             at,
+            detail: Vec::new(),
         };
+        if rule.channel == Channel::App {
+            // The record is the notification: the web app lists it.
+            d.attempts = 1;
+            d.outcome = "sent";
+            d.detail = events.to_vec();
+            return d;
+        }
         let Some(url) = env(&rule.url_env).filter(|u| !u.is_empty()) else {
             d.error = Some(format!(
                 "{} is not set; put the URL in that environment variable",

@@ -33,6 +33,7 @@ struct Completed {
     failing_tests: Option<usize>,
     error: Option<String>,
     tests: BTreeMap<String, TestState>,
+    collectors: BTreeMap<String, String>,
 }
 
 fn invalid(m: String) -> ProjectError {
@@ -48,18 +49,20 @@ fn drain(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<
     })
 }
 
-/// Runs `exe -C root ci --json` once, ended after `timeout`.
-fn run_ci(exe: &Path, root: &Path, timeout: Duration) -> Result<Completed, ProjectError> {
-    let mut child = Command::new(exe)
-        .arg("-C")
-        .arg(root)
-        .args(["ci", "--json"])
+/// Runs a child to its end, or kills it after `timeout`: its status and output, or `None` when
+/// it timed out.
+fn run_child(
+    mut cmd: Command,
+    exe: &Path,
+    timeout: Duration,
+) -> Result<Option<(std::process::ExitStatus, String, String)>, ProjectError> {
+    let mut child = cmd
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| invalid(format!("cannot start `{} ci`: {e}", exe.display())))?;
+        .map_err(|e| invalid(format!("cannot start `{}`: {e}", exe.display())))?;
     let out = child.stdout.take().map(drain);
     let err = child.stderr.take().map(drain);
     let started = Instant::now();
@@ -76,16 +79,75 @@ fn run_ci(exe: &Path, root: &Path, timeout: Duration) -> Result<Completed, Proje
     };
     let stdout = out.and_then(|h| h.join().ok()).unwrap_or_default();
     let stderr = err.and_then(|h| h.join().ok()).unwrap_or_default();
-    let Some(status) = status else {
-        return Ok(Completed {
-            outcome: Outcome::TimedOut,
-            failing_tests: None,
-            error: Some(format!(
-                "ended after the timeout of {} s",
-                timeout.as_secs()
-            )),
-            tests: BTreeMap::new(),
-        });
+    Ok(status.map(|s| (s, stdout, stderr)))
+}
+
+fn timed_out(timeout: Duration) -> Completed {
+    Completed {
+        outcome: Outcome::TimedOut,
+        failing_tests: None,
+        error: Some(format!(
+            "ended after the timeout of {} s",
+            timeout.as_secs()
+        )),
+        tests: BTreeMap::new(),
+        collectors: BTreeMap::new(),
+    }
+}
+
+fn last_line(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::to_string)
+}
+
+/// Runs `exe -C root collect --only NAME --json` once: a collector's own scheduled run.
+fn run_collect(
+    exe: &Path,
+    root: &Path,
+    name: &str,
+    timeout: Duration,
+) -> Result<Completed, ProjectError> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("-C")
+        .arg(root)
+        .args(["collect", "--only", name, "--json"]);
+    let Some((status, _, stderr)) = run_child(cmd, exe, timeout)? else {
+        return Ok(timed_out(timeout));
+    };
+    let (outcome, how) = if status.success() {
+        (Outcome::Ok, "ok".to_string())
+    } else {
+        let why =
+            last_line(&stderr).unwrap_or_else(|| format!("`assay collect` ended with {status}"));
+        (Outcome::Failing, why)
+    };
+    Ok(Completed {
+        outcome,
+        failing_tests: None,
+        error: (outcome != Outcome::Ok).then(|| how.clone()),
+        tests: BTreeMap::new(),
+        collectors: BTreeMap::from([(name.to_string(), how)]),
+    })
+}
+
+/// Runs `exe -C root ci --json` once (collecting only the collectors without a schedule of
+/// their own when `skip_scheduled`), ended after `timeout`.
+fn run_ci(
+    exe: &Path,
+    root: &Path,
+    timeout: Duration,
+    skip_scheduled: bool,
+) -> Result<Completed, ProjectError> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("-C").arg(root).args(["ci", "--json"]);
+    if skip_scheduled {
+        cmd.arg("--skip-scheduled-collectors");
+    }
+    let Some((status, stdout, stderr)) = run_child(cmd, exe, timeout)? else {
+        return Ok(timed_out(timeout));
     };
     // The child's record (`assay.ci/v1`) carries every test's result.
     let record: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
@@ -104,37 +166,61 @@ fn run_ci(exe: &Path, root: &Path, timeout: Duration) -> Result<Completed, Proje
                     .collect()
             })
             .unwrap_or_default();
+    let collectors: BTreeMap<String, String> = record["collectors"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| {
+                    let name = c["name"].as_str()?.to_string();
+                    let how = match c["ok"].as_bool() {
+                        Some(true) => "ok".to_string(),
+                        _ => c["error"].as_str().unwrap_or("failed").to_string(),
+                    };
+                    Some((name, how))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let failing = (!tests.is_empty()).then(|| tests.values().filter(|s| fails(s.result)).count());
-    let last_line = stderr
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .map(str::to_string);
+    let last_line = last_line(&stderr);
     Ok(match status.code() {
         Some(0) => Completed {
             outcome: Outcome::Ok,
             failing_tests: failing,
             error: None,
             tests,
+            collectors,
         },
         Some(1) => Completed {
             outcome: Outcome::Failing,
             failing_tests: failing,
             error: last_line.filter(|l| l.contains("collector")),
             tests,
+            collectors,
         },
         _ => Completed {
             outcome: Outcome::Error,
             failing_tests: None,
             error: Some(last_line.unwrap_or_else(|| format!("`assay ci` ended with {status}"))),
             tests: BTreeMap::new(),
+            collectors,
         },
     })
 }
 
+/// One schedule the loop keeps: the suite's (`source` none) or a collector's own.
+struct Slot {
+    cron: assay_core::cron::Cron,
+    source: Option<String>,
+    /// The last time it came due (run, missed or recovered).
+    last: Timestamp,
+}
+
 impl Project {
     /// Runs the monitor: `runs` scheduled runs, or until the process is stopped. `exe` is the
-    /// `assay` binary each run starts (`assay ci --json`).
+    /// `assay` binary each run starts: `assay ci --json` for the suite's schedule (collecting
+    /// the collectors without a schedule of their own), `assay collect --only NAME --json` for
+    /// a collector's own `schedule`. One run at a time, earliest due first.
     pub fn monitor(
         &self,
         exe: &Path,
@@ -157,23 +243,50 @@ impl Project {
                 lock_path.display()
             )));
         }
-        let rec = self.recover_monitor(&m.schedule, &tz, Timestamp::now())?;
-        for r in rec.interrupted.iter().chain(rec.missed.iter()) {
-            tell(Told::Recorded(r));
+        let mut slots = vec![Slot {
+            cron: m.schedule.clone(),
+            source: None,
+            last: Timestamp::now(),
+        }];
+        for c in &config.collectors {
+            if let Some(cron) = &c.schedule {
+                slots.push(Slot {
+                    cron: cron.clone(),
+                    source: Some(c.name.clone()),
+                    last: Timestamp::now(),
+                });
+            }
+        }
+        let own_schedules = slots.len() > 1;
+        for slot in &mut slots {
+            let now = Timestamp::now();
+            let rec = self.recover_monitor(&slot.cron, slot.source.as_deref(), &tz, now)?;
+            for r in rec.interrupted.iter().chain(rec.missed.iter()) {
+                tell(Told::Recorded(r));
+            }
+            slot.last = rec.last_due.unwrap_or(now);
         }
         tell(Told::Started {
             schedule: m.schedule.as_str(),
             timezone: &m.timezone,
         });
-        let schedule = m.schedule.as_str().to_string();
-        let mut last = rec.last_due.unwrap_or_else(Timestamp::now);
         let mut done = 0u64;
         while runs.is_none_or(|n| done < n) {
-            let due = m.schedule.next_after(last, &tz).ok_or_else(|| {
-                invalid(format!(
-                    "the schedule `{schedule}` names no time in the next five years"
-                ))
-            })?;
+            let mut next: Option<(usize, Timestamp)> = None;
+            for (i, slot) in slots.iter().enumerate() {
+                let due = slot.cron.next_after(slot.last, &tz).ok_or_else(|| {
+                    invalid(format!(
+                        "the schedule `{}` names no time in the next five years",
+                        slot.cron.as_str()
+                    ))
+                })?;
+                if next.is_none_or(|(_, d)| due < d) {
+                    next = Some((i, due));
+                }
+            }
+            let Some((i, due)) = next else {
+                break;
+            };
             let start_at = due
                 .checked_add(crate::monitor::jitter(&self.root, due, m.jitter_seconds))
                 .unwrap_or(due);
@@ -181,6 +294,8 @@ impl Project {
             if wait.is_positive() {
                 std::thread::sleep(Duration::try_from(wait).unwrap_or_default());
             }
+            let schedule = slots[i].cron.as_str().to_string();
+            let source = slots[i].source.clone();
             let before = self.ledger_size()?;
             let started = Timestamp::now();
             self.mark_running(&Running {
@@ -188,10 +303,16 @@ impl Project {
                 scheduled_for: due.to_string(),
                 started: started.to_string(),
                 ledger_before: before,
+                source: source.clone(),
             })?;
-            let c = run_ci(exe, &self.root, Duration::from_secs(m.timeout_seconds))?;
+            let timeout = Duration::from_secs(m.timeout_seconds);
+            let c = match &source {
+                None => run_ci(exe, &self.root, timeout, own_schedules)?,
+                Some(name) => run_collect(exe, &self.root, name, timeout)?,
+            };
             let r = RunRecord {
                 schedule: schedule.clone(),
+                source: source.clone(),
                 scheduled_for: due.to_string(),
                 started: Some(started.to_string()),
                 ended: Some(Timestamp::now().to_string()),
@@ -203,24 +324,27 @@ impl Project {
                 missed_count: None,
                 missed: Vec::new(),
                 tests: c.tests,
+                collectors: c.collectors,
             };
             self.finish_run(&r)?;
             tell(Told::Recorded(&r));
             done += 1;
-            // Times that came due while the run was going had no run of their own: recorded.
+            slots[i].last = due;
+            // Times of any schedule that came due while the run was going had no run of their
+            // own: recorded as missed, and each schedule goes on from now.
             let now = Timestamp::now();
-            match self.record_missed(
-                &m.schedule,
-                &tz,
-                due,
-                now,
-                "the previous run was still going",
-            )? {
-                Some(skipped) => {
+            for slot in &mut slots {
+                if let Some(skipped) = self.record_missed(
+                    &slot.cron,
+                    slot.source.as_deref(),
+                    &tz,
+                    slot.last,
+                    now,
+                    "the previous run was still going",
+                )? {
                     tell(Told::Recorded(&skipped));
-                    last = now;
+                    slot.last = now;
                 }
-                None => last = due,
             }
         }
         Ok(())

@@ -43,6 +43,15 @@ pub struct Baseline {
     /// Per criterion id, its verdict (absent from a baseline made of `assay test --json`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub criteria: BTreeMap<String, CriterionResult>,
+    /// Per failing test, the first day of its current failure (`crate::drift`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failing_since: BTreeMap<String, String>,
+    /// Failing tests past their remediation SLA.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub overdue: BTreeSet<String>,
+    /// Sources whose newest evidence was past its time-to-live.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub stale: BTreeSet<String>,
 }
 
 impl Baseline {
@@ -60,6 +69,7 @@ impl Baseline {
                 .iter()
                 .map(|c| (c.id.clone(), c.verdict))
                 .collect(),
+            ..Baseline::default()
         }
     }
 
@@ -112,7 +122,11 @@ impl Baseline {
                 .map_err(|e| format!("{at}: field `verdict`: {e}"))?;
             criteria.insert(id.to_string(), verdict);
         }
-        Ok(Baseline { tests, criteria })
+        Ok(Baseline {
+            tests,
+            criteria,
+            ..Baseline::default()
+        })
     }
 }
 
@@ -156,6 +170,8 @@ pub struct Run<'a> {
     pub collectors: &'a [CollectorOutcome],
     /// What the run is compared with.
     pub baseline: Option<&'a Baseline>,
+    /// The date, stale sources and late collectors the caller measured (`crate::drift`).
+    pub watch: Option<&'a crate::drift::Watch>,
 }
 
 impl Run<'_> {
@@ -226,10 +242,16 @@ impl Run<'_> {
 
     /// The record `assay ci` keeps of this run, and accepts later as a baseline.
     pub fn record(&self) -> serde_json::Value {
+        let mut baseline = Baseline::of(self.assessment);
+        self.remember(&mut baseline);
         serde_json::json!({
             "schema": SCHEMA,
             "ledger": self.assessment.ledger,
-            "baseline": Baseline::of(self.assessment),
+            "baseline": baseline,
+            "collectors": self.collectors.iter().map(|c| match &c.result {
+                Ok(stored) => serde_json::json!({ "name": c.name, "ok": true, "stored": stored }),
+                Err(e) => serde_json::json!({ "name": c.name, "ok": false, "error": e }),
+            }).collect::<Vec<_>>(),
         })
     }
 }
@@ -389,7 +411,7 @@ pub fn junit(run: &Run<'_>) -> String {
     x
 }
 
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
@@ -458,7 +480,7 @@ pub fn summary(run: &Run<'_>) -> String {
         }
     }
     if !failing.is_empty() {
-        s.push_str("\n## Failing tests\n\n| test | result | change | exceptions | rule | what was found |\n|---|---|---|---|---|---|\n");
+        s.push_str("\n## Failing tests\n\n| test | result | change | exceptions | failing for | rule | what was found |\n|---|---|---|---|---|---|---|\n");
         for (t, change) in &failing {
             let ch = match change {
                 Change::NewFailure => "**new**".to_string(),
@@ -472,10 +494,11 @@ pub fn summary(run: &Run<'_>) -> String {
             };
             let _ = writeln!(
                 s,
-                "| {} | {} | {ch} | {} | {} | {} |",
+                "| {} | {} | {ch} | {} | {} | {} | {} |",
                 md(&t.id),
                 t.result.as_str(),
                 t.exception_count,
+                run.age(t).map(|a| a.text()).unwrap_or_default(),
                 t.rule.id(),
                 md(&t.statement)
             );
@@ -489,6 +512,7 @@ pub fn summary(run: &Run<'_>) -> String {
     if !recovered.is_empty() {
         let _ = writeln!(s, "\n## Recovered\n\n{}", recovered.join(", "));
     }
+    crate::drift::summary_sections(run, &mut s);
     let criteria = run.criterion_changes();
     if !criteria.is_empty() {
         s.push_str("\n## Criteria whose verdict changed\n\n| criterion | before | now | controls | why |\n|---|---|---|---|---|\n");

@@ -8,7 +8,9 @@
 pub mod charts;
 pub mod ci;
 pub mod doc;
+pub mod drift;
 pub mod frameworks;
+pub mod history;
 pub mod oscal;
 pub mod pdf;
 pub mod readiness;

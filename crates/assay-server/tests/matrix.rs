@@ -107,6 +107,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("POST /app/{org}/settings/invitations", "owner admin"),
     ("POST /app/{org}/settings/tokens", "*"),
     ("GET /app/{org}/{audit}", "*"),
+    ("GET /app/{org}/{audit}/notifications", "*"),
     (
         "POST /app/{org}/{audit}/assess",
         "owner admin compliance-manager",

@@ -152,6 +152,9 @@ pub struct CollectorConfig {
     pub name: String,
     /// All keys of the table, including kind and name.
     pub options: toml::Table,
+    /// Its own schedule (`schedule`, in `[monitor]`'s time zone): the monitor collects it
+    /// then, and not with the suite's runs.
+    pub schedule: Option<assay_core::cron::Cron>,
     /// Where the table starts in `assay.toml`.
     pub origin: Origin,
 }
@@ -494,10 +497,39 @@ fn validate(raw: RawConfig, cx: &mut Ctx<'_>) -> Option<Config> {
             );
             continue;
         }
+        let schedule = match t.get("schedule") {
+            None => None,
+            Some(v) => match v.as_str().map(assay_core::cron::Cron::parse) {
+                Some(Ok(c)) => Some(c),
+                Some(Err(m)) => {
+                    cx.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            &origin,
+                            format!("collector `{name}`: `schedule`: {m}"),
+                        )
+                        .help("write a cron schedule, e.g. `schedule = \"*/15 * * * *\"`; it runs in [monitor]'s time zone"),
+                    );
+                    continue;
+                }
+                None => {
+                    cx.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            &origin,
+                            format!("collector `{name}`: `schedule` must be a cron text"),
+                        )
+                        .help("e.g. `schedule = \"0 * * * *\"`"),
+                    );
+                    continue;
+                }
+            },
+        };
         collectors.push(CollectorConfig {
             kind: kind.to_string(),
             name,
             options: t.clone(),
+            schedule,
             origin,
         });
     }

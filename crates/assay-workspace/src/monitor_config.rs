@@ -17,6 +17,8 @@ pub struct RawMonitor {
     jitter_seconds: Option<Spanned<i64>>,
     #[serde(default)]
     timeout_seconds: Option<Spanned<i64>>,
+    #[serde(default)]
+    collector_sla_hours: Option<Spanned<i64>>,
 }
 
 /// The validated `[monitor]`.
@@ -32,6 +34,9 @@ pub struct MonitorSettings {
     /// A run still going after this many seconds is ended and recorded as timed out
     /// (default 3600).
     pub timeout_seconds: u64,
+    /// A collector that has not succeeded for longer than this many hours is late
+    /// (`collector-late`); none by default.
+    pub collector_sla_hours: Option<u64>,
 }
 
 /// The settings, or `None` with each problem reported.
@@ -75,10 +80,24 @@ pub fn settings(raw: &RawMonitor, report: &mut Report<'_>) -> Option<MonitorSett
     };
     let jitter_seconds = seconds(&raw.jitter_seconds, 0, 3600, "jitter_seconds")?;
     let timeout_seconds = seconds(&raw.timeout_seconds, 3600, 86_400, "timeout_seconds")?;
+    let collector_sla_hours =
+        match &raw.collector_sla_hours {
+            None => None,
+            Some(n) if (1..=8784).contains(n.get_ref()) => Some(*n.get_ref() as u64),
+            Some(n) => {
+                report(
+                n.span(),
+                format!("`collector_sla_hours` is {}, outside 1 to 8784", n.get_ref()),
+                "use a whole number of hours, e.g. `collector_sla_hours = 26` for a daily source",
+            );
+                return None;
+            }
+        };
     Some(MonitorSettings {
         schedule,
         timezone,
         jitter_seconds,
         timeout_seconds,
+        collector_sla_hours,
     })
 }

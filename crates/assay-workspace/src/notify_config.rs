@@ -14,6 +14,9 @@ pub const EVENTS: &[&str] = &[
     "recovered",
     "collector-failed",
     "criterion-changed",
+    "evidence-stale",
+    "collector-late",
+    "sla-breached",
 ];
 
 /// One `[[notify]]` table as written.
@@ -23,7 +26,8 @@ pub struct RawNotify {
     #[serde(default)]
     name: Option<Spanned<String>>,
     channel: Spanned<String>,
-    url_env: Spanned<String>,
+    #[serde(default)]
+    url_env: Option<Spanned<String>>,
     #[serde(default)]
     secret_env: Option<Spanned<String>>,
     #[serde(default)]
@@ -42,6 +46,10 @@ pub struct RawNotify {
     to: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     from: Option<Spanned<String>>,
+    #[serde(default)]
+    quiet_hours: Option<Spanned<String>>,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
 }
 
 /// Where a notification goes.
@@ -53,6 +61,8 @@ pub enum Channel {
     Slack,
     /// E-mail over SMTP (the URL's variable holds `smtp://` or `smtps://`).
     Email,
+    /// In the app: recorded in the ledger and listed on the web app's notifications page.
+    App,
 }
 
 impl Channel {
@@ -62,6 +72,7 @@ impl Channel {
             Channel::Webhook => "webhook",
             Channel::Slack => "slack",
             Channel::Email => "email",
+            Channel::App => "app",
         }
     }
 }
@@ -73,7 +84,7 @@ pub struct NotifyRule {
     pub name: String,
     /// The channel.
     pub channel: Channel,
-    /// The environment variable holding the URL to post to.
+    /// The environment variable holding the URL to post to (empty for `app`).
     pub url_env: String,
     /// The environment variable holding the webhook's signing secret (`whsec_…`).
     pub secret_env: Option<String>,
@@ -93,6 +104,87 @@ pub struct NotifyRule {
     pub to: Vec<String>,
     /// For e-mail: the sender.
     pub from: Option<String>,
+    /// When messages are held (all but critical changes), sent with the first run after.
+    pub quiet: Option<QuietHours>,
+}
+
+/// Quiet hours: a daily window, in a time zone, when a rule's messages are held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuietHours {
+    /// Start, minutes after midnight.
+    pub from: u16,
+    /// End (exclusive), minutes after midnight; before `from` when the window spans midnight.
+    pub to: u16,
+    /// The IANA time zone the times are in.
+    pub timezone: String,
+}
+
+impl QuietHours {
+    /// Whether `now` falls in the window (in its time zone).
+    pub fn contains(&self, now: jiff::Timestamp) -> bool {
+        let Ok(tz) = jiff::tz::TimeZone::get(&self.timezone) else {
+            return false;
+        };
+        let t = tz.to_datetime(now);
+        let m = t.hour() as u16 * 60 + t.minute() as u16;
+        if self.from <= self.to {
+            self.from <= m && m < self.to
+        } else {
+            m >= self.from || m < self.to
+        }
+    }
+}
+
+/// `HH:MM` as minutes after midnight.
+fn clock(s: &str) -> Option<u16> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && s.trim().len() == 5).then_some(h * 60 + m)
+}
+
+/// The `quiet_hours` and `timezone` of a rule, checked.
+fn quiet_hours(r: &RawNotify, report: &mut Report<'_>) -> Result<Option<QuietHours>, ()> {
+    let Some(q) = &r.quiet_hours else {
+        if let Some(tz) = &r.timezone {
+            report(
+                tz.span(),
+                "`timezone` is for `quiet_hours`".into(),
+                "add `quiet_hours = \"22:00-07:00\"`, or remove `timezone`",
+            );
+            return Err(());
+        }
+        return Ok(None);
+    };
+    let window = q
+        .get_ref()
+        .split_once('-')
+        .and_then(|(a, b)| Some((clock(a)?, clock(b)?)));
+    let Some((from, to)) = window.filter(|(a, b)| a != b) else {
+        report(
+            q.span(),
+            format!(
+                "`quiet_hours` `{}` is not a window HH:MM-HH:MM",
+                q.get_ref()
+            ),
+            "e.g. `quiet_hours = \"22:00-07:00\"` (24-hour clock; it may span midnight)",
+        );
+        return Err(());
+    };
+    let timezone = r
+        .timezone
+        .as_ref()
+        .map(|t| t.get_ref().clone())
+        .unwrap_or_else(|| "UTC".into());
+    if jiff::tz::TimeZone::get(&timezone).is_err() {
+        let span = r.timezone.as_ref().map_or(q.span(), |t| t.span());
+        report(
+            span,
+            format!("unknown time zone `{timezone}`"),
+            "use an IANA name such as `Europe/Berlin` or `America/New_York`",
+        );
+        return Err(());
+    }
+    Ok(Some(QuietHours { from, to, timezone }))
 }
 
 pub(crate) fn env_name(
@@ -151,19 +243,59 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
             "webhook" => Channel::Webhook,
             "slack" => Channel::Slack,
             "email" => Channel::Email,
+            "app" => Channel::App,
             other => {
                 report(
                     r.channel.span(),
                     format!("unknown notification channel `{other}`"),
-                    "write `channel = \"webhook\"`, `\"slack\"` or `\"email\"`",
+                    "write `channel = \"webhook\"`, `\"slack\"`, `\"email\"` or `\"app\"`",
                 );
                 continue;
             }
         };
-        let Some(url_env) = env_name(&r.url_env, "url_env", report) else {
+        let url_env = match (&r.url_env, channel) {
+            (Some(u), Channel::App) => {
+                report(
+                    u.span(),
+                    "an in-app rule sends nothing out, so it has no URL".into(),
+                    "remove `url_env` from this rule",
+                );
+                continue;
+            }
+            (None, Channel::App) => String::new(),
+            (Some(u), _) => match env_name(u, "url_env", report) {
+                Some(n) => n,
+                None => continue,
+            },
+            (None, _) => {
+                report(
+                    table.span(),
+                    format!("a {} rule needs `url_env`", channel.as_str()),
+                    "add `url_env = \"ASSAY_NOTIFY_URL\"` and put the URL in that environment variable (never in assay.toml)",
+                );
+                continue;
+            }
+        };
+        let Ok(quiet) = quiet_hours(r, report) else {
             continue;
         };
+        if quiet.is_some() && channel == Channel::App {
+            report(
+                table.span(),
+                "an in-app rule is never held: it disturbs nobody".into(),
+                "remove `quiet_hours` from this rule",
+            );
+            continue;
+        }
         let secret_env = match &r.secret_env {
+            Some(s) if channel == Channel::App => {
+                report(
+                    s.span(),
+                    "an in-app rule signs nothing, so it has no secret".into(),
+                    "remove `secret_env` from this rule",
+                );
+                continue;
+            }
             Some(s) => match env_name(s, "secret_env", report) {
                 Some(n) => Some(n),
                 None => continue,
@@ -242,7 +374,7 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
                     report(
                         list.span(),
                         format!("`on` lists no known change: {unknown:?}"),
-                        "use any of new-failure, new-exceptions, recovered, collector-failed, criterion-changed",
+                        "use any of new-failure, new-exceptions, recovered, collector-failed, criterion-changed, evidence-stale, collector-late, sla-breached",
                     );
                     continue;
                 }
@@ -293,6 +425,7 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
             backoff_ms: bounded(&r.backoff_ms, 0..=60_000, 1000, "backoff_ms", report) as u64,
             to,
             from,
+            quiet,
         });
     }
     out

@@ -7,6 +7,7 @@ mod ci;
 mod collect;
 mod demo;
 mod evidence;
+mod history;
 mod import;
 mod init;
 mod monitor;
@@ -93,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             new_only,
             baseline,
             no_collect,
+            skip_scheduled_collectors,
             json,
         } => ci::run(
             &workspace_root(&cli.chdir)?,
@@ -102,12 +104,26 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 new_only,
                 baseline,
                 collect: !no_collect,
+                skip_scheduled: skip_scheduled_collectors,
             },
             json,
         ),
         Command::Monitor { runs, json } => monitor::run(&workspace_root(&cli.chdir)?, runs, json),
-        Command::History { test, json } => {
-            monitor::history(&workspace_root(&cli.chdir)?, &test, json)
+        Command::History {
+            test,
+            replay,
+            from,
+            svg,
+            json,
+        } => {
+            let root = workspace_root(&cli.chdir)?;
+            match (replay, test) {
+                (true, test) => history::replay(&root, test.as_deref(), from.as_deref(), svg.as_deref(), json),
+                (false, Some(test)) => monitor::history(&root, &test, json),
+                (false, None) => Err(anyhow::anyhow!(
+                    "assay history needs a TEST (e.g. `assay history CHG-01.1`), or --replay for every control"
+                )),
+            }
         }
         Command::Checkpoint { json } => verify::checkpoint(&workspace_root(&cli.chdir)?, json),
         Command::Questionnaire(c) => questionnaire::run(&workspace_root(&cli.chdir)?, c),

@@ -1,5 +1,7 @@
 //! `assay serve`: starts the server library (`assay_server::launch`) on the workspace(s),
-//! prints where it listens and the one-time setup link, and serves until Ctrl-C or SIGTERM.
+//! prints where it listens and the one-time setup link, runs each workspace's `[monitor]`
+//! schedule on a thread of its own (the same loop as `assay monitor`), and serves until
+//! Ctrl-C or SIGTERM.
 
 use crate::cli::ServeArgs;
 use crate::Outcome;
@@ -22,6 +24,7 @@ pub fn run(
         oidc_client_id: args.oidc_client_id,
         oidc_groups: args.oidc_groups,
     };
+    let no_monitor = args.no_monitor;
     let rt = crate::runtime()?;
     let server = rt.block_on(assay_server::launch::prepare(root, &settings, catalog))?;
     let state = &server.state;
@@ -42,10 +45,63 @@ pub fn run(
         println!("No account exists yet. Open this link once to create the first owner:");
         println!("  {}/setup?token={secret}", state.options.public_url);
     }
+    if !no_monitor {
+        let roots: Vec<std::path::PathBuf> = state
+            .audits
+            .values()
+            .map(|s| s.project.root().to_path_buf())
+            .collect();
+        for root in roots {
+            monitor_in_background(root, catalog)?;
+        }
+    }
     println!("Press Ctrl-C to stop.");
     rt.block_on(server.run())?;
     println!("Stopped.");
     Ok(Outcome::Ok)
+}
+
+/// Runs a workspace's `[monitor]` schedule on a thread until the process ends: every run is
+/// recorded in its ledger, as with `assay monitor`, and logged. A workspace without a schedule
+/// is left alone; one whose schedule another `assay monitor` already runs is logged and left to
+/// it (one monitor per workspace).
+fn monitor_in_background(
+    root: std::path::PathBuf,
+    catalog: &'static assay_catalog::Catalog,
+) -> anyhow::Result<()> {
+    let has_schedule = assay_workspace::config::read(&root)
+        .ok()
+        .is_some_and(|c| c.monitor.is_some());
+    if !has_schedule {
+        return Ok(());
+    }
+    let exe = std::env::current_exe()?;
+    let project = assay_project::Project::open(&root, catalog)?;
+    println!("  monitoring {} on its [monitor] schedule", root.display());
+    std::thread::Builder::new()
+        .name("assay-monitor".into())
+        .spawn(move || {
+            let shown = root.display().to_string();
+            let result = project.monitor(&exe, None, &mut |told| match told {
+                assay_project::scheduler::Told::Started { schedule, timezone } => {
+                    tracing::info!(workspace = %shown, schedule, timezone, "monitor started");
+                }
+                assay_project::scheduler::Told::Recorded(r) => {
+                    tracing::info!(
+                        workspace = %shown,
+                        due = %r.scheduled_for,
+                        outcome = ?r.outcome,
+                        failing_tests = ?r.failing_tests,
+                        error = r.error.as_deref().unwrap_or(""),
+                        "monitor run recorded"
+                    );
+                }
+            });
+            if let Err(e) = result {
+                tracing::warn!(workspace = %shown, "the monitor is not running: {e}");
+            }
+        })?;
+    Ok(())
 }
 
 /// Logs to stderr, as text or JSON lines; `RUST_LOG` filters (default `info`).

@@ -203,6 +203,7 @@ routes! {
     GET "/app/{org}/{audit}/evidence/upload", Audit(P::UploadEvidence), "Page: upload evidence" => web::evidence_pages::upload;
     GET "/app/{org}/{audit}/evidence/{entry}", Audit(P::ReadEvidence), "Page: one piece of evidence with its viewer" => web::evidence_pages::entry;
     GET "/app/{org}/{audit}/findings", Audit(P::Read), "Page: findings and their triage" => web::work_pages::findings;
+    GET "/app/{org}/{audit}/notifications", Audit(P::Read), "Page: the in-app notifications of drift" => web::notification_pages::list;
     POST "/app/{org}/{audit}/findings/{finding}", Audit(P::Triage), "Page: triage a finding (form)" => web::work_pages::triage;
     GET "/app/{org}/{audit}/query", Audit(P::Query), "Page: the tables and the SQL box" => web::work_pages::query_page;
     POST "/app/{org}/{audit}/query", Audit(P::Query), "Page: run a query (form; format=csv downloads)" => web::work_pages::query_run;

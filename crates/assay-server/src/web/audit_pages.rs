@@ -46,6 +46,22 @@ pub async fn dashboard(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, P
             .collect())
     })
     .await?;
+    // The monitor's schedule and its records: last run, last good run per source, gaps.
+    let s3 = s.clone();
+    let monitor: Value = blocking(move || {
+        let ws = s3.workspace();
+        let Some((cfg, m)) = ws
+            .config
+            .as_ref()
+            .and_then(|c| c.monitor.as_ref().map(|m| (c, m)))
+        else {
+            return Ok(Value::Null);
+        };
+        let names: Vec<String> = cfg.collectors.iter().map(|c| c.name.clone()).collect();
+        let status = assay_project::monitor::status(&s3.project.monitor_runs()?, &names);
+        Ok(json!({ "schedule": m.schedule.as_str(), "timezone": m.timezone, "status": status }))
+    })
+    .await?;
     let body = match &a {
         None => json!({ "assessed": false }),
         Some(a) => {
@@ -101,7 +117,7 @@ pub async fn dashboard(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, P
         "dashboard.html",
         with(
             frame(&ctx, "dashboard"),
-            json!({ "audit_info": show, "stale": stale, "a": body }),
+            json!({ "audit_info": show, "stale": stale, "monitor": monitor, "a": body }),
         ),
     )
 }
@@ -226,6 +242,25 @@ pub async fn control(
     let outcome = a
         .as_ref()
         .and_then(|a| a.controls.iter().find(|o| o.id == c.id));
+    // The control's tests day by day over the period, replayed from the assessment.
+    let history = a.as_ref().zip(outcome).and_then(|(a, o)| {
+        use assay_report::history;
+        let period = history::period_days(a);
+        let days: Vec<history::TestDays> = o
+            .tests
+            .iter()
+            .map(|t| history::test_days(a, &o.id, t, &period))
+            .collect();
+        if period.len() < 2
+            || days
+                .iter()
+                .all(|t| t.observed == history::Observed::NotDaily)
+        {
+            return None;
+        }
+        let (svg, alt) = history::chart(&days.iter().collect::<Vec<_>>());
+        Some(json!({ "svg": svg, "alt": alt }))
+    });
     let s2 = s.clone();
     let entries = blocking(move || Ok(entry_numbers(&s2))).await?;
     let tests: Vec<Value> = c
@@ -259,7 +294,7 @@ pub async fn control(
         "control.html",
         with(
             frame(&ctx, "controls"),
-            json!({ "c": { "id": c.id, "title": c.title, "description": c.description, "owner": c.owner, "frequency": c.frequency, "nature": c.nature, "type": c.control_type }, "criteria": criteria, "policies": policies, "tests": tests, "result": outcome.map(|o| json!({ "result": o.result, "rule": o.rule })), "assessed": a.is_some() }),
+            json!({ "c": { "id": c.id, "title": c.title, "description": c.description, "owner": c.owner, "frequency": c.frequency, "nature": c.nature, "type": c.control_type }, "criteria": criteria, "policies": policies, "tests": tests, "result": outcome.map(|o| json!({ "result": o.result, "rule": o.rule })), "history": history, "assessed": a.is_some() }),
         ),
     )
 }

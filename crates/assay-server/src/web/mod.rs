@@ -8,6 +8,7 @@ pub mod assets;
 pub mod audit_pages;
 pub mod evidence_pages;
 pub mod forms;
+pub mod notification_pages;
 pub mod session_pages;
 pub mod work_pages;
 
@@ -47,6 +48,7 @@ templates!(
     "entry.html",
     "upload.html",
     "findings.html",
+    "notifications.html",
     "query.html",
     "reports.html",
     "settings.html",
