@@ -90,6 +90,11 @@ pub struct TestDef {
     /// control, checked against the calendar of the control's frequency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurrence: Option<String>,
+    /// A timestamp column of the population saying when each row happened: it dates failing
+    /// rows for the day-by-day history. Without it, the time column of an event table the
+    /// population reads, when selected under that name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
     /// How serious an exception of this test is (default medium).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
@@ -110,6 +115,7 @@ impl TestDef {
             expect: None,
             reason: None,
             occurrence: None,
+            at: None,
             severity: None,
             sources: Vec::new(),
         }

@@ -437,6 +437,7 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         expect: expect.as_deref(),
         reason: reason.as_deref(),
         occurrence: test.occurrence.as_deref(),
+        at: test.at.as_deref(),
         keep: cx.inputs.populations.is_some(),
     };
     let mut run = match population::run(&cx.basis, &ctx, &cx.rt, &ask) {

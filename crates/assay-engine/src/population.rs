@@ -88,6 +88,9 @@ pub struct Ask<'a> {
     pub reason: Option<&'a str>,
     /// Timestamp column naming when each row happened.
     pub occurrence: Option<&'a str>,
+    /// Timestamp column dating each row for the history (the test's `at`), when not the
+    /// occurrence column.
+    pub at: Option<&'a str>,
     /// Keep the population's rows (selected columns only) in [`Run::rows_out`].
     pub keep: bool,
 }
@@ -162,9 +165,11 @@ pub fn run(
         if evidence_cols.is_empty() {
             return Err("the population selects no `evidence` column; select `evidence` (or `<table>_evidence` for each joined table) so exceptions cite their evidence".into());
         }
-        if let Some(o) = ask.occurrence {
-            if !columns.iter().any(|c| c == o) {
-                return Err(format!("the occurrence column `{o}` is not selected by the population"));
+        for (field, col) in [("occurrence", ask.occurrence), ("at", ask.at)] {
+            if let Some(o) = col {
+                if !columns.iter().any(|c| c == o) {
+                    return Err(format!("the {field} column `{o}` is not selected by the population"));
+                }
             }
         }
         let dating = dating(ask, &tables, &columns);
@@ -216,10 +221,10 @@ pub fn run(
             let as_time = |c: &dyn Array| {
                 cast(c, &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())))
             };
-            let at_col = match (ask.occurrence, &dating) {
+            let at_col = match (ask.occurrence.or(ask.at), &dating) {
                 (Some(_), _) => Some(
                     as_time(b.column(width + 2))
-                        .map_err(|e| format!("the occurrence column is not a date or time: {e}"))?,
+                        .map_err(|e| format!("the `{}` column is not a date or time: {e}", dating.as_deref().unwrap_or_default()))?,
                 ),
                 // A column found by its name dates exceptions only if it is a time.
                 (None, Some(_)) => as_time(b.column(width + 2)).ok(),
@@ -300,11 +305,11 @@ pub fn run(
     })
 }
 
-/// The column that dates each row: the occurrence column, else the time column of an event
+/// The column that dates each row: the occurrence column, else the test's `at`, else the time column of an event
 /// table the population reads (`basis::event_time`) when it is selected under that name, else
 /// `snapshot_at` when selected.
 fn dating(ask: &Ask<'_>, tables: &[String], columns: &[String]) -> Option<String> {
-    if let Some(o) = ask.occurrence {
+    if let Some(o) = ask.occurrence.or(ask.at) {
         return Some(o.to_string());
     }
     let selected = |c: &str| columns.iter().any(|x| x == c);

@@ -60,6 +60,8 @@ struct TestEntry {
     #[serde(default)]
     occurrence: Option<String>,
     #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
     severity: Option<Spanned<String>>,
     #[serde(default)]
     sources: Vec<Spanned<String>>,
@@ -293,6 +295,7 @@ pub(crate) fn parse(
                     expect: t.expect.as_ref().map(|s| s.value.clone()),
                     reason: t.reason.as_ref().map(|s| s.value.clone()),
                     occurrence: t.occurrence.clone(),
+                    at: t.at.clone(),
                     severity: t.severity.as_ref().and_then(|s| {
                         enum_value::<Severity>(file, "severity", s, Severity::NAMES, &mut diags)
                     }),

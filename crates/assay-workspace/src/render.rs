@@ -136,6 +136,9 @@ pub fn control_yaml(c: &Control) -> String {
         if let Some(o) = &t.occurrence {
             field(&mut out, 4, "occurrence", o);
         }
+        if let Some(a) = &t.at {
+            field(&mut out, 4, "at", a);
+        }
         if let Some(s) = t.severity {
             field(&mut out, 4, "severity", s.as_str());
         }
