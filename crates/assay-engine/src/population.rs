@@ -71,7 +71,8 @@ pub struct Run {
     pub exceptions: Vec<Exception>,
     /// How many rows fail it.
     pub exception_count: usize,
-    /// Failing rows per day (UTC `YYYY-MM-DD`) of the column that dates them ([`dating`]).
+    /// Failing rows per day (UTC `YYYY-MM-DD`), by the column that dates them (the occurrence
+    /// column, the test's `at`, or the event table's time column when selected).
     pub exception_days: BTreeMap<String, usize>,
     /// The rows exactly as hashed (the selected columns, in no particular order), when
     /// [`Ask::keep`] asked for them.
