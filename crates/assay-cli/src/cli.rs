@@ -175,6 +175,10 @@ pub enum Command {
         /// monitor's suite runs do this; those collectors run on their own schedules).
         #[arg(long, conflicts_with = "no_collect")]
         skip_scheduled_collectors: bool,
+        /// Query every population again instead of reusing the runs whose query and tables
+        /// are unchanged since the last run.
+        #[arg(long)]
+        fresh: bool,
         /// Print the run's record as JSON (schema assay.ci/v1) instead of the summary.
         #[arg(long)]
         json: bool,

@@ -10,6 +10,8 @@ mod drift;
 mod quiet;
 #[path = "demo_checks/replay.rs"]
 mod replay;
+#[path = "demo_checks/reuse.rs"]
+mod reuse;
 
 use common::run;
 use serde_json::Value;
@@ -304,6 +306,7 @@ fn in_a_pipeline(ws: &std::path::Path, a: &Value) {
     notified(ws, failing_ids[0]);
     quiet::held_then_sent(ws, failing_ids[0]);
     drift::overdue(ws);
+    reuse::reused(ws);
 }
 
 /// The `[[notify]]` rules on `assay ci`'s changes: a signed webhook checked by an independent

@@ -108,6 +108,7 @@ pub fn assess(
         only_control: None,
         progress,
         populations: None,
+        population_cache: None,
     })
 }
 

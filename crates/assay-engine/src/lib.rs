@@ -10,6 +10,7 @@
 
 pub mod assessment;
 pub mod basis;
+pub mod cache;
 pub mod calendar;
 pub mod conclude;
 pub mod digest;

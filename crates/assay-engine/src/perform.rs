@@ -70,6 +70,9 @@ pub struct Inputs<'a> {
     pub progress: Option<&'a Progress<'a>>,
     /// Given every population as run, for re-performance (`assay test --populations`).
     pub populations: Option<&'a PopulationSink<'a>>,
+    /// Population runs kept from earlier assessments: a whole-population test whose query
+    /// and tables are unchanged is not queried again ([`crate::cache`]).
+    pub population_cache: Option<&'a dyn crate::cache::PopulationCache>,
 }
 
 struct Ctx<'a> {
@@ -440,9 +443,30 @@ fn perform(cx: &Ctx<'_>, control: &Control, test: &TestDef) -> TestOutcome {
         at: test.at.as_deref(),
         keep: cx.inputs.populations.is_some(),
     };
-    let mut run = match population::run(&cx.basis, &ctx, &cx.rt, &ask) {
-        Ok(r) => r,
-        Err(m) => return errored(o, m),
+    // A whole-population test over unchanged tables reuses its earlier run.
+    let reuse = match (cx.inputs.population_cache, method) {
+        (Some(c), Method::Population) if !ask.keep => {
+            let read: Vec<(&str, Option<&crate::basis::TableBasis>)> = tables
+                .iter()
+                .map(|t| (t.as_str(), cx.basis.tables.get(t)))
+                .collect();
+            let window = format!("{:?}", cx.window);
+            Some((c, crate::cache::key(c.build(), &ask, &window, &read)))
+        }
+        _ => None,
+    };
+    let kept = reuse.as_ref().and_then(|(c, k)| crate::cache::load(*c, k));
+    let mut run = match kept {
+        Some(r) => r,
+        None => match population::run(&cx.basis, &ctx, &cx.rt, &ask) {
+            Ok(r) => {
+                if let Some((c, k)) = &reuse {
+                    crate::cache::store(*c, k, &r);
+                }
+                r
+            }
+            Err(m) => return errored(o, m),
+        },
     };
     if let (Some(sink), Some((schema, rows))) = (cx.inputs.populations, run.rows_out.take()) {
         sink(&test.id, &schema, &rows);

@@ -92,6 +92,7 @@ fn one_with(
         only_control: Some(&id),
         progress: None,
         populations: None,
+        population_cache: None,
     })
     .unwrap();
     a.controls[0].tests[0].clone()

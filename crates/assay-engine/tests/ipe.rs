@@ -115,6 +115,7 @@ fn run_control(
         only_control: Some("ACC-X"),
         progress: None,
         populations: None,
+        population_cache: None,
     })
     .unwrap()
 }

@@ -108,6 +108,7 @@ fn acc_07_3_with(
         only_control: Some("ACC-07"),
         progress: None,
         populations: None,
+        population_cache: None,
     })
     .unwrap();
     a.controls

@@ -169,6 +169,7 @@ impl Project {
         p: &Prepared,
         only: Option<&str>,
         populations: Option<&assay_engine::PopulationSink<'_>>,
+        cache: Option<&dyn assay_engine::cache::PopulationCache>,
         progress: &dyn Progress,
     ) -> Result<Assessment, ProjectError> {
         let controls: Vec<assay_core::Control> =
@@ -200,6 +201,7 @@ impl Project {
             only_control: only,
             progress: Some(&step),
             populations,
+            population_cache: cache,
         })?;
         a.frameworks = assay_engine::framework::judge(
             &a.controls,
@@ -216,7 +218,19 @@ impl Project {
         progress: &dyn Progress,
     ) -> Result<Assessment, ProjectError> {
         let p = self.prepare(progress)?;
-        self.run_engine(&p, only, None, progress)
+        self.run_engine(&p, only, None, None, progress)
+    }
+
+    /// A fresh assessment of every control that reuses the population runs `cache` kept from
+    /// earlier ones where a test's query and tables are unchanged (the result is the same as
+    /// [`Project::assess`]'s, byte for byte).
+    pub fn assess_reusing(
+        &self,
+        cache: &dyn assay_engine::cache::PopulationCache,
+        progress: &dyn Progress,
+    ) -> Result<Assessment, ProjectError> {
+        let p = self.prepare(progress)?;
+        self.run_engine(&p, None, None, Some(cache), progress)
     }
 
     /// A fresh assessment that also writes every population, exactly the rows hashed into its
@@ -241,7 +255,7 @@ impl Project {
                 }
             }
         };
-        let a = self.run_engine(&p, only, Some(sink), progress)?;
+        let a = self.run_engine(&p, only, Some(sink), None, progress)?;
         let files = written.into_inner()?;
         Ok((a, files))
     }
@@ -258,7 +272,7 @@ impl Project {
                 "no test `{test}` in the workspace's controls; test ids look like CHG-01.1"
             )));
         };
-        let a = self.run_engine(&p, Some(&control.control.id), None, progress)?;
+        let a = self.run_engine(&p, Some(&control.control.id), None, None, progress)?;
         let Some(t) = a
             .controls
             .into_iter()

@@ -25,6 +25,9 @@ pub struct CiRequest {
     pub collect: bool,
     /// Only the collectors without a `schedule` of their own.
     pub skip_scheduled: bool,
+    /// The build of the running engine: when given, whole-population runs are reused from
+    /// `.assay/cache/populations/` where a test's query and tables are unchanged.
+    pub build: Option<String>,
 }
 
 /// How the run went.
@@ -184,7 +187,25 @@ impl Project {
                 })
                 .collect();
         }
-        let a = self.assess(None, progress)?;
+        let cache = req.build.as_ref().map(|b| {
+            crate::reuse::FileCache::new(
+                self.root.join(".assay").join("cache").join("populations"),
+                b.clone(),
+            )
+        });
+        let a = match &cache {
+            Some(c) => {
+                let a = self.assess_reusing(c, progress)?;
+                c.prune();
+                a
+            }
+            None => self.assess(None, progress)?,
+        };
+        // The assessment is kept with the ledger head it was computed from.
+        let kept_assessment = self.root.join(".assay").join("ci").join("assessment.json");
+        let text = serde_json::to_string_pretty(&a)
+            .map_err(|e| ProjectError::Invalid(format!("assessment: {e}")))?;
+        write(&kept_assessment, &text)?;
         let watch = self.watch(config.as_ref(), &collectors, now)?;
         let run = Run {
             assessment: &a,
@@ -200,6 +221,10 @@ impl Project {
             write(path, &summary)?;
         }
         let mut record = run.record();
+        if let Some(c) = &cache {
+            let (reused, ran) = c.counts();
+            record["populations"] = serde_json::json!({ "reused": reused, "ran": ran });
+        }
         let kept_in = self.last_ci_run();
         let text = serde_json::to_string_pretty(&record)
             .map_err(|e| ProjectError::Invalid(format!("ci record: {e}")))?;

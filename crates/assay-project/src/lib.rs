@@ -42,6 +42,7 @@ pub mod notify;
 pub mod parallel;
 mod progress;
 mod report;
+pub mod reuse;
 pub mod review;
 pub mod scheduler;
 mod tables;

@@ -124,6 +124,7 @@ fn assess(scope: &Scope, inventory: &Inventory) -> Assessment {
         only_control: None,
         progress: None,
         populations: None,
+        population_cache: None,
     })
     .unwrap()
 }

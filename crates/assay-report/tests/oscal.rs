@@ -227,6 +227,7 @@ fn assess(scope: &Scope, inventory: &Inventory, with_evidence: bool) -> Assessme
         only_control: None,
         progress: None,
         populations: None,
+        population_cache: None,
     })
     .unwrap()
 }

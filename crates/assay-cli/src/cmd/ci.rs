@@ -59,3 +59,22 @@ pub fn run(root: &Path, req: &CiRequest, json: bool) -> anyhow::Result<Outcome> 
         Outcome::Ok
     })
 }
+
+/// This binary's identity for the population cache: its version, path, size and modification
+/// time, so runs kept by another build (a rebuilt or upgraded binary) are never reused.
+pub fn build_id() -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = std::fs::metadata(&exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!(
+        "{} {} {} {modified}",
+        env!("CARGO_PKG_VERSION"),
+        exe.display(),
+        meta.len()
+    ))
+}

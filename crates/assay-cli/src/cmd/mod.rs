@@ -95,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
             baseline,
             no_collect,
             skip_scheduled_collectors,
+            fresh,
             json,
         } => ci::run(
             &workspace_root(&cli.chdir)?,
@@ -105,6 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 baseline,
                 collect: !no_collect,
                 skip_scheduled: skip_scheduled_collectors,
+                build: if fresh { None } else { ci::build_id() },
             },
             json,
         ),

@@ -200,6 +200,7 @@ pub fn assess(
         only_control: only,
         progress: None,
         populations: None,
+        population_cache: None,
     })
     .unwrap()
 }
