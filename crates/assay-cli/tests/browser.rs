@@ -326,6 +326,10 @@ fn the_web_app_in_a_real_browser() {
     for (name, url) in &pages {
         check_page(&b, url, name, &mut problems);
     }
+    // The dashboard draws every test observed day by day over the period.
+    b.go(&audit);
+    let over = b.text("figure.history figcaption");
+    assert!(over.contains("days operating"), "{over}");
     // The in-app notifications: the run's new failures, each linked to its control.
     b.go(&format!("{audit}/notifications"));
     let first = b.text("li.event");

@@ -316,24 +316,7 @@ fn in_a_pipeline(ws: &std::path::Path, a: &Value) {
 fn notified(ws: &std::path::Path, new_test: &str) {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let dir = tempfile::tempdir().unwrap();
-    let (port_file, log) = (dir.path().join("port"), dir.path().join("log.jsonl"));
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webhook_receiver.py");
-    let mut receiver = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&port_file)
-        .arg(&log)
-        .arg(secret)
-        .spawn()
-        .unwrap();
-    let mut port = String::new();
-    for _ in 0..100 {
-        if let Ok(p) = std::fs::read_to_string(&port_file) {
-            port = p;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(!port.is_empty(), "the receiver did not start");
+    let (mut receiver, port, log) = common::webhook_receiver(dir.path(), secret);
     // A real SMTP server (aiosmtpd) for the e-mail rule.
     let has_aiosmtpd = std::process::Command::new("python3")
         .args(["-c", "import aiosmtpd"])

@@ -199,6 +199,14 @@ fn running(marker: &Path) -> Value {
     }
 }
 
+/// A repository `repo` in the workspace with one commit, for the git collector.
+fn git_repo(ws: &Path) {
+    let repo = ws.join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["commit", "-q", "--allow-empty", "-m", "first"]);
+}
+
 /// `git` in `dir`, with a fixed identity.
 fn git(dir: &Path, args: &[&str]) {
     let out = std::process::Command::new("git")
@@ -219,10 +227,7 @@ fn git(dir: &Path, args: &[&str]) {
 fn the_server_runs_the_schedule_and_the_dashboard_shows_each_source() {
     let tmp = workspace();
     let ws = tmp.path();
-    let repo = ws.join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["commit", "-q", "--allow-empty", "-m", "first"]);
+    git_repo(ws);
     // One source that works and one that cannot (its repository does not exist).
     let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
     std::fs::write(
@@ -404,10 +409,7 @@ fn a_source_whose_newest_evidence_is_stale_is_told_once() {
 fn a_collector_with_its_own_schedule_runs_on_it_and_not_with_the_suite() {
     let tmp = workspace();
     let ws = tmp.path();
-    let repo = ws.join("repo");
-    std::fs::create_dir(&repo).unwrap();
-    git(&repo, &["init", "-q", "-b", "main"]);
-    git(&repo, &["commit", "-q", "--allow-empty", "-m", "first"]);
+    git_repo(ws);
     let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
     // A bad schedule is refused with the collector's line.
     std::fs::write(

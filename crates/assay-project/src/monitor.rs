@@ -295,19 +295,27 @@ impl Project {
 
     /// Every run record in the ledger, in ledger order.
     pub fn monitor_runs(&self) -> Result<Vec<RunRecord>, ProjectError> {
+        self.records_of(KIND)?
+            .into_iter()
+            .map(|(seq, bytes)| {
+                serde_json::from_slice(&bytes).map_err(|err| {
+                    ProjectError::Invalid(format!("ledger entry {seq}: not a run record: {err}"))
+                })
+            })
+            .collect()
+    }
+
+    /// Every ledger entry of `kind` Assay recorded of its own activity, in ledger order:
+    /// (entry number, the stored bytes).
+    pub fn records_of(&self, kind: &str) -> Result<Vec<(u64, Vec<u8>)>, ProjectError> {
         let Some(locker) = self.locker_if_any()? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for e in locker.entries()? {
-            if e.record.kind != KIND {
-                continue;
+            if e.record.kind == kind {
+                out.push((e.seq, locker.blob_store().get(&e.record.blob)?));
             }
-            let bytes = locker.blob_store().get(&e.record.blob)?;
-            let r: RunRecord = serde_json::from_slice(&bytes).map_err(|err| {
-                ProjectError::Invalid(format!("ledger entry {}: not a run record: {err}", e.seq))
-            })?;
-            out.push(r);
         }
         Ok(out)
     }

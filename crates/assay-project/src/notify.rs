@@ -25,7 +25,8 @@ pub const KIND: &str = "assay-notification";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Event {
     /// `new-failure`, `new-exceptions`, `recovered`, `collector-failed`,
-    /// `criterion-changed`, `evidence-stale`, `collector-late` or `sla-breached`.
+    /// `criterion-changed`, `evidence-stale`, `collector-late`, `sla-breached` or
+    /// `resolved-exceptions`.
     pub change: String,
     /// The control (empty for a collector).
     pub control: String,
@@ -56,36 +57,38 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
             let Some((t, change)) = changes.next() else {
                 break;
             };
-            let (name, keys): (&str, Vec<String>) = match change {
-                Change::NewFailure => (
+            let primary: Option<(&str, Vec<String>)> = match change {
+                Change::NewFailure => Some((
                     "new-failure",
                     t.exceptions.iter().map(|e| e.key.clone()).collect(),
-                ),
-                Change::NewExceptions(k) => ("new-exceptions", k),
-                Change::Recovered => ("recovered", Vec::new()),
-                Change::StillFailing | Change::Unchanged => continue,
+                )),
+                Change::NewExceptions(k) => Some(("new-exceptions", k)),
+                Change::Recovered => Some(("recovered", Vec::new())),
+                Change::StillFailing | Change::Unchanged => None,
             };
-            let wanted: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
-            let evidence: BTreeSet<String> = t
-                .exceptions
-                .iter()
-                .filter(|e| wanted.contains(e.key.as_str()))
-                .flat_map(|e| e.evidence.iter().cloned())
-                .collect();
-            out.push(Event {
-                change: name.to_string(),
-                control: c.id.clone(),
-                test: t.id.clone(),
-                severity: t.severity,
-                result: serde_json::to_value(t.result)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                statement: t.statement.clone(),
-                exception_keys: keys,
-                evidence: evidence.into_iter().collect(),
-                link: None,
-            });
+            let resolved = run.resolved_keys(t);
+            let resolved = (!resolved.is_empty()).then_some(("resolved-exceptions", resolved));
+            for (name, keys) in primary.into_iter().chain(resolved) {
+                // Resolved keys are gone from this run, so no evidence of it backs them.
+                let wanted: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+                let evidence: BTreeSet<String> = t
+                    .exceptions
+                    .iter()
+                    .filter(|e| wanted.contains(e.key.as_str()))
+                    .flat_map(|e| e.evidence.iter().cloned())
+                    .collect();
+                out.push(Event {
+                    change: name.to_string(),
+                    control: c.id.clone(),
+                    test: t.id.clone(),
+                    severity: t.severity,
+                    result: result_word(t.result),
+                    statement: t.statement.clone(),
+                    exception_keys: keys,
+                    evidence: evidence.into_iter().collect(),
+                    link: None,
+                });
+            }
         }
     }
     for (c, before) in run.criterion_changes() {
@@ -123,10 +126,7 @@ pub fn events(run: &Run<'_>) -> Vec<Event> {
             control,
             test: t.id.clone(),
             severity: t.severity,
-            result: serde_json::to_value(t.result)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            result: result_word(t.result),
             statement: format!(
                 "failing since {} ({} days), past its remediation SLA of {} days for {} severity: {}",
                 age.since,
@@ -230,6 +230,14 @@ pub struct Delivery {
     pub detail: Vec<Event>,
 }
 
+/// A result as written in files, e.g. `not-effective`.
+fn result_word(v: assay_engine::Verdict) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// The (change, test) pairs a delivery record lists.
 fn pairs(events: &[Event]) -> Vec<(String, String)> {
     events
@@ -320,6 +328,7 @@ fn message_text(header: &Header<'_>, events: &[Event], slack: bool) -> String {
             "sla-breached" => "past its remediation SLA",
             "evidence-stale" => "evidence stale",
             "collector-late" => "collector late",
+            "resolved-exceptions" => "exceptions resolved",
             _ => "collector failed",
         };
         s.push_str(&format!(
@@ -537,23 +546,13 @@ impl Project {
 
     /// Every in-app notification in the ledger, newest first: (ledger entry, delivery).
     pub fn app_notifications(&self) -> Result<Vec<(u64, serde_json::Value)>, ProjectError> {
-        let Some(locker) = self.locker_if_any()? else {
-            return Ok(Vec::new());
-        };
         let mut out = Vec::new();
-        for e in locker.entries()? {
-            if e.record.kind != KIND {
-                continue;
-            }
-            let bytes = locker.blob_store().get(&e.record.blob)?;
+        for (seq, bytes) in self.records_of(KIND)? {
             let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
-                ProjectError::Invalid(format!(
-                    "ledger entry {}: not a delivery record: {err}",
-                    e.seq
-                ))
+                ProjectError::Invalid(format!("ledger entry {seq}: not a delivery record: {err}"))
             })?;
             if v["channel"] == "app" {
-                out.push((e.seq, v));
+                out.push((seq, v));
             }
         }
         out.reverse();

@@ -211,6 +211,23 @@ impl Run<'_> {
         }
     }
 
+    /// The baseline's exception keys of a test still failing that are gone now (none when this
+    /// run lists only some of its exceptions, so a key past the listing is not taken as gone).
+    pub fn resolved_keys(&self, t: &TestOutcome) -> Vec<String> {
+        let Some(was) = self.baseline.and_then(|b| b.tests.get(&t.id)) else {
+            return Vec::new();
+        };
+        if !fails(t.result) || !fails(was.result) || t.exception_count > t.exceptions.len() {
+            return Vec::new();
+        }
+        let now: BTreeSet<&str> = t.exceptions.iter().map(|e| e.key.as_str()).collect();
+        was.exception_keys
+            .iter()
+            .filter(|k| !now.contains(k.as_str()))
+            .cloned()
+            .collect()
+    }
+
     /// The criteria whose verdict differs from the baseline's, with the verdict before (none
     /// when the baseline holds no criteria, as one made of `assay test --json`).
     pub fn criterion_changes(&self) -> Vec<(&CriterionVerdict, CriterionResult)> {
@@ -491,6 +508,10 @@ pub fn summary(run: &Run<'_>) -> String {
                 ),
                 _ if run.baseline.is_some() => "as before".to_string(),
                 _ => String::new(),
+            };
+            let ch = match run.resolved_keys(t).len() {
+                0 => ch,
+                n => format!("{ch}; {n} resolved"),
             };
             let _ = writeln!(
                 s,

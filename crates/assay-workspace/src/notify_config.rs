@@ -17,6 +17,7 @@ pub const EVENTS: &[&str] = &[
     "evidence-stale",
     "collector-late",
     "sla-breached",
+    "resolved-exceptions",
 ];
 
 /// One `[[notify]]` table as written.
@@ -374,7 +375,7 @@ pub fn rules(raw: &[Spanned<RawNotify>], report: &mut Report<'_>) -> Vec<NotifyR
                     report(
                         list.span(),
                         format!("`on` lists no known change: {unknown:?}"),
-                        "use any of new-failure, new-exceptions, recovered, collector-failed, criterion-changed, evidence-stale, collector-late, sla-breached",
+                        "use any of new-failure, new-exceptions, recovered, collector-failed, criterion-changed, evidence-stale, collector-late, sla-breached, resolved-exceptions",
                     );
                     continue;
                 }

@@ -202,3 +202,30 @@ pub fn libreoffice(
     );
     Some(converted)
 }
+
+/// The local webhook receiver (`tests/webhook_receiver.py`, checking Standard Webhooks
+/// signatures with `secret`), started in `dir`: the process, its port and its request log.
+pub fn webhook_receiver(
+    dir: &Path,
+    secret: &str,
+) -> (std::process::Child, String, std::path::PathBuf) {
+    let (port_file, log) = (dir.join("port"), dir.join("log.jsonl"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webhook_receiver.py");
+    let receiver = std::process::Command::new("python3")
+        .arg(&script)
+        .arg(&port_file)
+        .arg(&log)
+        .arg(secret)
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    for _ in 0..100 {
+        if let Ok(p) = std::fs::read_to_string(&port_file) {
+            port = p;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(!port.is_empty(), "the receiver did not start");
+    (receiver, port, log)
+}

@@ -17,23 +17,30 @@ pub fn overdue(ws: &Path) {
     assert!(!since.is_empty(), "no failing test remembered: {base}");
     let test = since.keys().next().unwrap().clone();
     base["baseline"]["failing_since"][&test] = "2000-01-01".into();
+    // And a key the baseline listed that is gone now: resolved.
+    base["baseline"]["tests"][&test]["exception_keys"]
+        .as_array_mut()
+        .unwrap()
+        .push("GONE-KEY".into());
     std::fs::write(ws.join("ci/old.json"), base.to_string()).unwrap();
     let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
     std::fs::write(
         ws.join("assay.toml"),
         format!(
-            "{toml}\n[[notify]]\nname = \"inbox\"\nchannel = \"app\"\non = [\"sla-breached\"]\n"
+            "{toml}\n[[notify]]\nname = \"inbox\"\nchannel = \"app\"\non = [\"sla-breached\", \"resolved-exceptions\"]\n"
         ),
     )
     .unwrap();
-    let breached = |record: &Value| -> Vec<Value> {
+    let told_of = |record: &Value, change: &str| -> Vec<Value> {
         record["notifications"]
             .as_array()
             .unwrap()
             .iter()
             .flat_map(|d| d["detail"].as_array().cloned().unwrap_or_default())
+            .filter(|e| e["change"] == change)
             .collect()
     };
+    let breached = |record: &Value| told_of(record, "sla-breached");
     let (code, out, err) = run(
         ws,
         &[
@@ -62,12 +69,20 @@ pub fn overdue(ws: &Path) {
     );
     assert_eq!(record["baseline"]["failing_since"][&test], "2000-01-01");
     assert_eq!(record["baseline"]["overdue"], serde_json::json!([test]));
+    let resolved = told_of(&record, "resolved-exceptions");
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0]["test"], test.as_str());
+    assert_eq!(
+        resolved[0]["exception_keys"],
+        serde_json::json!(["GONE-KEY"])
+    );
     let summary = std::fs::read_to_string(ws.join("ci/old.md")).unwrap();
     let row = summary
         .lines()
         .find(|l| l.starts_with(&format!("| {} |", test)))
         .unwrap();
     assert!(row.contains(", overdue (SLA "), "{row}");
+    assert!(row.contains("; 1 resolved"), "{row}");
     // Told once: the next run, against this one, knows it is overdue already.
     std::fs::write(ws.join("ci/old.json"), record.to_string()).unwrap();
     let (code, out, err) = run(ws, &["ci", "--json", "--baseline", "ci/old.json"]);

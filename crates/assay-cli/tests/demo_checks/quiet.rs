@@ -44,24 +44,7 @@ fn ci(ws: &Path, url: &str, secret: &str) -> Value {
 pub fn held_then_sent(ws: &Path, new_test: &str) {
     let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
     let dir = tempfile::tempdir().unwrap();
-    let (port_file, log) = (dir.path().join("port"), dir.path().join("log.jsonl"));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webhook_receiver.py");
-    let mut receiver = std::process::Command::new("python3")
-        .arg(&script)
-        .arg(&port_file)
-        .arg(&log)
-        .arg(secret)
-        .spawn()
-        .unwrap();
-    let mut port = String::new();
-    for _ in 0..100 {
-        if let Ok(p) = std::fs::read_to_string(&port_file) {
-            port = p;
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    assert!(!port.is_empty(), "the receiver did not start");
+    let (mut receiver, port, log) = common::webhook_receiver(dir.path(), secret);
     let url = format!("http://127.0.0.1:{port}/ok");
     let toml = std::fs::read_to_string(ws.join("assay.toml")).unwrap();
     let rules = |quiet: &str| {

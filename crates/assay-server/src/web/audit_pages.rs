@@ -67,6 +67,16 @@ pub async fn dashboard(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, P
         Some(a) => {
             let bars = assay_report::charts::by_category(a);
             let heat = assay_report::charts::by_series(a);
+            // Every test observed day by day, over the period (`assay history --replay`).
+            let days = assay_report::history::replay(a);
+            let daily: Vec<&assay_report::history::TestDays> = days
+                .iter()
+                .filter(|t| t.observed == assay_report::history::Observed::Daily)
+                .collect();
+            let history = (daily.first().is_some_and(|t| t.days.len() > 1)).then(|| {
+                let (svg, alt) = assay_report::history::chart(&daily);
+                json!({ "svg": svg, "alt": alt })
+            });
             let mut open: Vec<&assay_engine::assessment::Finding> = a
                 .findings
                 .iter()
@@ -100,6 +110,7 @@ pub async fn dashboard(Extension(ctx): Extension<Ctx>) -> Result<Html<String>, P
                 "assessed": true,
                 "bars": { "svg": bars.svg, "alt": bars.alt },
                 "heat": { "svg": heat.svg, "alt": heat.alt },
+                "history": history,
                 "tests": a.summary.tests,
                 "criteria": a.summary.criteria,
                 "findings": findings,
