@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Continuous monitoring for 15 minutes against local GitHub and Okta API servers
-# (bench/monitor_mock.py): `assay monitor` on a schedule of every minute, with failures
+# (bench/monitor_mock.py): the scheduler inside `assay serve` on a schedule of every minute
+# (`assay monitor` runs the same loop), with failures
 # introduced and fixed between runs (an Okta user loses their second factor, then a GitHub
 # repository loses its branch protection; each is fixed two runs later), and the monitor
-# SIGKILLed in the middle of a run and started again. At the end it checks, from the ledger,
+# server SIGKILLed in the middle of a run and started again. At the end it checks, from the ledger,
 # that each test's history changed at the right run, that the killed run is recorded once as
 # interrupted, that the minutes without a monitor are recorded as missed, and that no
 # scheduled time has two completed records. Prints the history and a verdict; exits 1 when a
@@ -56,10 +57,11 @@ TOML
 export OKTA_API_TOKEN=local-test-token GITHUB_TOKEN=local-test-token
 
 start_monitor() {
-  "$assay" -C "$work/ws" monitor --json >> "$work/monitor.jsonl" 2>> "$work/monitor.err" &
+  "$assay" -C "$work/ws" serve --listen 127.0.0.1:0 >> "$work/serve.out" 2>> "$work/serve.log" &
   monitor=$!
 }
-completed() { awk '/"outcome":"(ok|failing)"/ { n++ } END { print n + 0 }' "$work/monitor.jsonl" 2>/dev/null || echo 0; }
+# The server logs every record it writes ("monitor run recorded ... outcome=Ok").
+completed() { awk '/monitor run recorded/ && /outcome=(Ok|Failing)/ { n++ } END { print n + 0 }' "$work/serve.log" 2>/dev/null || echo 0; }
 wait_completed() {
   while [ "$(completed)" -lt "$1" ]; do sleep 1; done
 }
@@ -71,7 +73,7 @@ s = json.load(open(path))
 s[key] = value
 json.dump(s, open(path, "w"))
 PY
-  echo "$(date -u +%FT%TZ) $1=$2" | tee -a "$work/changes.log"
+  echo "$(date -u +%FT%T.%NZ) $1=$2" | tee -a "$work/changes.log"
 }
 
 began=$SECONDS
@@ -85,9 +87,9 @@ wait_completed 9
 marker="$work/ws/.assay/monitor/running.json"
 while [ ! -f "$marker" ]; do sleep 0.05; done
 kill -9 "$monitor"; wait "$monitor" 2>/dev/null || true; monitor=""
-echo "$(date -u +%FT%TZ) monitor SIGKILLed during the run due $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scheduled_for"])' "$marker")" | tee -a "$work/changes.log"
+echo "$(date -u +%FT%TZ) server SIGKILLed during the run due $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["scheduled_for"])' "$marker")" | tee -a "$work/changes.log"
 sleep 75
-echo "$(date -u +%FT%TZ) monitor started again" | tee -a "$work/changes.log"
+echo "$(date -u +%FT%TZ) server started again" | tee -a "$work/changes.log"
 start_monitor
 # Run until the schedule has come due `minutes` times since the start, then stop between runs.
 while [ $((SECONDS - began)) -lt $((minutes * 60)) ]; do sleep 5; done
@@ -96,7 +98,15 @@ kill -9 "$monitor"; wait "$monitor" 2>/dev/null || true; monitor=""
 
 python3 - "$assay" "$work" <<'PY'
 import json, subprocess, sys
+from datetime import datetime
 assay, work = sys.argv[1], sys.argv[2]
+def ts(s):
+    """An RFC 3339 UTC time, to the microsecond."""
+    s = s.rstrip("Z")
+    if "." in s:
+        whole, frac = s.split(".")
+        s = whole + "." + frac[:6].ljust(6, "0")
+    return datetime.fromisoformat(s)
 ws = work + "/ws"
 def run(*args):
     return subprocess.run([assay, "-C", ws, *args], check=True, capture_output=True, text=True).stdout
@@ -107,7 +117,7 @@ for line in open(work + "/changes.log"):
     at, what = line.split(" ", 1)
     if "=" in what:
         key, value = what.strip().split("=")
-        changes.append((at, key, value == "true"))
+        changes.append((ts(at), key, value == "true"))
 def state_at(t):
     s = {"okta_mfa_removed": False, "github_unprotected": False}
     for at, key, value in changes:
@@ -123,7 +133,7 @@ for r in records:
     chg = tests.get("CHG-02.1", {}).get("result", "-")
     want = ""
     if r["outcome"] in ("ok", "failing"):
-        s = state_at(r["started"][:19] + "Z")
+        s = state_at(ts(r["started"]))
         want_acc = "not-effective" if s["okta_mfa_removed"] else "effective"
         want_chg = "not-effective" if s["github_unprotected"] else "effective"
         want = f"{want_acc}, {want_chg}"
