@@ -170,30 +170,8 @@ pub fn soc_facts(text: &str) -> SocFacts {
             }
         }
         if f.auditor.is_none() {
-            let words: Vec<&str> = l.split_whitespace().collect();
-            if let Some(at) = words.iter().position(|w| {
-                matches!(
-                    w.trim_matches([',', '.']),
-                    "LLP" | "LLC" | "CPAs" | "P.C" | "PC"
-                )
-            }) {
-                // The firm's name: the capitalized words before the suffix.
-                let mut start = at;
-                while start > 0
-                    && words[start - 1]
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_uppercase() || c == '&')
-                {
-                    start -= 1;
-                }
-                if start < at {
-                    let name = words[start..=at]
-                        .join(" ")
-                        .trim_end_matches([',', '.'])
-                        .to_string();
-                    f.auditor = Some(read(name, i, l));
-                }
+            if let Some(name) = firm_name(l, &["LLP", "LLC", "CPAs", "P.C", "PC"]) {
+                f.auditor = Some(read(name, i, l));
             }
         }
         if f.opinion.is_none() {
@@ -327,6 +305,30 @@ pub fn is_pentest(text: &str) -> bool {
         && !(l.contains("soc 2") || l.contains("soc 1"))
 }
 
+/// A firm's name in a line: the capitalized words (or `&`) before the first of `suffixes`
+/// (`Meridian & Co LLP`), without trailing punctuation; none without a word before it.
+fn firm_name(line: &str, suffixes: &[&str]) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words
+        .iter()
+        .position(|w| suffixes.contains(&w.trim_matches([',', '.'])))?;
+    let mut start = at;
+    while start > 0
+        && words[start - 1]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c == '&')
+    {
+        start -= 1;
+    }
+    (start < at).then(|| {
+        words[start..=at]
+            .join(" ")
+            .trim_end_matches([',', '.'])
+            .to_string()
+    })
+}
+
 /// The facts of a penetration test report's text. A finding is a line that starts with a
 /// finding id (letters, a dash or nothing, then digits: `PT-01`, `F3`, `1.`) and names a
 /// severity.
@@ -336,35 +338,13 @@ pub fn pentest_facts(text: &str) -> PentestFacts {
     for (i, l) in lines.iter().enumerate() {
         let lower = l.to_lowercase();
         if f.tester.is_none() {
-            let words: Vec<&str> = l.split_whitespace().collect();
-            if let Some(at) = words.iter().position(|w| {
-                matches!(
-                    w.trim_matches([',', '.']),
-                    "LLP" | "LLC" | "Ltd" | "GmbH" | "Inc"
-                )
-            }) {
-                let mut start = at;
-                while start > 0
-                    && words[start - 1]
-                        .chars()
-                        .next()
-                        .is_some_and(|c| c.is_uppercase() || c == '&')
-                {
-                    start -= 1;
-                }
-                let said_by = lower.contains("performed by")
-                    || lower.contains("conducted by")
-                    || lower.contains("prepared by");
-                if start < at && said_by {
-                    f.tester = Some(read(
-                        words[start..=at]
-                            .join(" ")
-                            .trim_end_matches([',', '.'])
-                            .to_string(),
-                        i,
-                        l,
-                    ));
-                }
+            let said_by = lower.contains("performed by")
+                || lower.contains("conducted by")
+                || lower.contains("prepared by");
+            if let Some(name) =
+                firm_name(l, &["LLP", "LLC", "Ltd", "GmbH", "Inc"]).filter(|_| said_by)
+            {
+                f.tester = Some(read(name, i, l));
             }
         }
         if f.tested_to.is_none() && (lower.contains("test") || lower.contains("assessment")) {

@@ -350,3 +350,32 @@ impl Project {
         Ok(())
     }
 }
+
+/// Runs the `[monitor]` schedule of the workspace at `root` on a thread of its own, until the
+/// process ends (the scheduler inside `assay serve`): `None` when the workspace has no
+/// schedule. What the loop tells goes to `tell`; why it stopped (another monitor holds the
+/// lock, a broken ledger) to `stopped`.
+pub fn in_background(
+    root: &Path,
+    catalog: &'static assay_catalog::Catalog,
+    exe: std::path::PathBuf,
+    mut tell: impl FnMut(Told<'_>) + Send + 'static,
+    stopped: impl FnOnce(ProjectError) + Send + 'static,
+) -> Result<Option<std::thread::JoinHandle<()>>, ProjectError> {
+    let has_schedule = assay_workspace::config::read(root)
+        .ok()
+        .is_some_and(|c| c.monitor.is_some());
+    if !has_schedule {
+        return Ok(None);
+    }
+    let project = Project::open(root, catalog)?;
+    let handle = std::thread::Builder::new()
+        .name("assay-monitor".into())
+        .spawn(move || {
+            if let Err(e) = project.monitor(&exe, None, &mut tell) {
+                stopped(e);
+            }
+        })
+        .map_err(|e| invalid(format!("cannot start the monitor's thread: {e}")))?;
+    Ok(Some(handle))
+}

@@ -157,6 +157,46 @@ fn covered(a: &Assessment, t: &TestOutcome) -> Option<(Date, Date)> {
     range.filter(|(f, l)| f <= l)
 }
 
+/// Consecutive days of a test in one state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stretch<'a> {
+    /// Index of its first day in the period.
+    pub first: usize,
+    /// First day.
+    pub from: &'a str,
+    /// Last day.
+    pub to: &'a str,
+    /// How many days.
+    pub days: usize,
+    /// The state.
+    pub state: DayState,
+    /// Failing rows dated in it.
+    pub exceptions: usize,
+}
+
+/// A test's days as stretches of one state, in order.
+pub fn stretches(t: &TestDays) -> Vec<Stretch<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < t.days.len() {
+        let state = t.days[i].state;
+        let mut j = i;
+        while j + 1 < t.days.len() && t.days[j + 1].state == state {
+            j += 1;
+        }
+        out.push(Stretch {
+            first: i,
+            from: &t.days[i].date,
+            to: &t.days[j].date,
+            days: j - i + 1,
+            state,
+            exceptions: t.days[i..=j].iter().map(|d| d.exceptions).sum(),
+        });
+        i = j + 1;
+    }
+    out
+}
+
 /// One test's days.
 pub fn test_days(a: &Assessment, control: &str, t: &TestOutcome, period: &[Date]) -> TestDays {
     let dated: usize = t.exception_days.values().sum();
@@ -363,32 +403,24 @@ pub fn chart(history: &[&TestDays]) -> (String, String) {
             esc(&t.test)
         );
         // Runs of one state are drawn as one rectangle, titled with their dates.
-        let mut i = 0;
-        while i < t.days.len() {
-            let s = t.days[i].state;
-            let mut j = i;
-            while j + 1 < t.days.len() && t.days[j + 1].state == s {
-                j += 1;
-            }
-            let rows: usize = t.days[i..=j].iter().map(|d| d.exceptions).sum();
-            let what = if rows > 0 {
-                format!("{}, {rows} failing rows", s.as_str())
+        for r in stretches(t) {
+            let what = if r.exceptions > 0 {
+                format!("{}, {} failing rows", r.state.as_str(), r.exceptions)
             } else {
-                s.as_str().to_string()
+                r.state.as_str().to_string()
             };
             let _ = write!(
                 out,
                 r#"<rect x="{}" y="{y}" width="{}" height="{}" fill="{}"><title>{}: {} to {}: {}</title></rect>"#,
-                label_w + i as u32 * day_w,
-                (j - i + 1) as u32 * day_w,
+                label_w + r.first as u32 * day_w,
+                r.days as u32 * day_w,
                 row_h - 4,
-                s.colour(),
+                r.state.colour(),
                 esc(&t.test),
-                t.days[i].date,
-                t.days[j].date,
+                r.from,
+                r.to,
                 what
             );
-            i = j + 1;
         }
     }
     let ly = height - 14;

@@ -47,26 +47,18 @@ pub fn replay(
         return Ok(Outcome::Ok);
     }
     let mut t = output::table(vec!["from", "to", "days", "state", "failing rows"]);
-    let mut i = 0;
-    while i < one.days.len() {
-        let s = one.days[i].state;
-        let mut j = i;
-        while j + 1 < one.days.len() && one.days[j + 1].state == s {
-            j += 1;
-        }
-        let rows: usize = one.days[i..=j].iter().map(|d| d.exceptions).sum();
+    for r in history::stretches(one) {
         t.add_row(vec![
-            one.days[i].date.clone(),
-            one.days[j].date.clone(),
-            (j - i + 1).to_string(),
-            s.as_str().to_string(),
-            if rows > 0 {
-                rows.to_string()
+            r.from.to_string(),
+            r.to.to_string(),
+            r.days.to_string(),
+            r.state.as_str().to_string(),
+            if r.exceptions > 0 {
+                r.exceptions.to_string()
             } else {
                 String::new()
             },
         ]);
-        i = j + 1;
     }
     println!("{t}");
     println!("{}", history::describe(one));

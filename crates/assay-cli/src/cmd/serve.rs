@@ -61,46 +61,39 @@ pub fn run(
     Ok(Outcome::Ok)
 }
 
-/// Runs a workspace's `[monitor]` schedule on a thread until the process ends: every run is
-/// recorded in its ledger, as with `assay monitor`, and logged. A workspace without a schedule
-/// is left alone; one whose schedule another `assay monitor` already runs is logged and left to
-/// it (one monitor per workspace).
+/// Starts a workspace's `[monitor]` schedule in the background (`assay_project::scheduler`),
+/// logging each record; a workspace without a schedule is left alone, and one whose schedule
+/// another `assay monitor` already runs is logged and left to it.
 fn monitor_in_background(
     root: std::path::PathBuf,
     catalog: &'static assay_catalog::Catalog,
 ) -> anyhow::Result<()> {
-    let has_schedule = assay_workspace::config::read(&root)
-        .ok()
-        .is_some_and(|c| c.monitor.is_some());
-    if !has_schedule {
-        return Ok(());
-    }
     let exe = std::env::current_exe()?;
-    let project = assay_project::Project::open(&root, catalog)?;
-    println!("  monitoring {} on its [monitor] schedule", root.display());
-    std::thread::Builder::new()
-        .name("assay-monitor".into())
-        .spawn(move || {
-            let shown = root.display().to_string();
-            let result = project.monitor(&exe, None, &mut |told| match told {
-                assay_project::scheduler::Told::Started { schedule, timezone } => {
-                    tracing::info!(workspace = %shown, schedule, timezone, "monitor started");
-                }
-                assay_project::scheduler::Told::Recorded(r) => {
-                    tracing::info!(
-                        workspace = %shown,
-                        due = %r.scheduled_for,
-                        outcome = ?r.outcome,
-                        failing_tests = ?r.failing_tests,
-                        error = r.error.as_deref().unwrap_or(""),
-                        "monitor run recorded"
-                    );
-                }
-            });
-            if let Err(e) = result {
-                tracing::warn!(workspace = %shown, "the monitor is not running: {e}");
+    let (shown, shown2) = (root.display().to_string(), root.display().to_string());
+    let started = assay_project::scheduler::in_background(
+        &root,
+        catalog,
+        exe,
+        move |told| match told {
+            assay_project::scheduler::Told::Started { schedule, timezone } => {
+                tracing::info!(workspace = %shown, schedule, timezone, "monitor started");
             }
-        })?;
+            assay_project::scheduler::Told::Recorded(r) => {
+                tracing::info!(
+                    workspace = %shown,
+                    due = %r.scheduled_for,
+                    outcome = ?r.outcome,
+                    failing_tests = ?r.failing_tests,
+                    error = r.error.as_deref().unwrap_or(""),
+                    "monitor run recorded"
+                );
+            }
+        },
+        move |e| tracing::warn!(workspace = %shown2, "the monitor is not running: {e}"),
+    )?;
+    if started.is_some() {
+        println!("  monitoring {} on its [monitor] schedule", root.display());
+    }
     Ok(())
 }
 
